@@ -1,0 +1,17 @@
+# Every third-party dependency, found once. All come from Debian 12 packages
+# installed by scripts/install-deps.sh.
+find_package(Threads REQUIRED)
+find_package(Boost 1.74 REQUIRED COMPONENTS program_options)
+find_package(RapidJSON REQUIRED)
+find_package(spdlog REQUIRED)
+find_package(yaml-cpp REQUIRED)
+find_package(CURL REQUIRED)
+find_package(OpenSSL REQUIRED)
+
+# Debian's RapidJSONConfig.cmake sets variables only; give it a target.
+if(NOT TARGET iter8::rapidjson)
+  add_library(iter8::rapidjson INTERFACE IMPORTED)
+  set_target_properties(iter8::rapidjson PROPERTIES
+    INTERFACE_INCLUDE_DIRECTORIES "${RAPIDJSON_INCLUDE_DIRS}"
+    INTERFACE_COMPILE_DEFINITIONS "RAPIDJSON_HAS_STDSTRING=1")
+endif()

@@ -1,0 +1,83 @@
+#include "lib/json.h"
+
+#include <rapidjson/error/en.h>
+#include <rapidjson/prettywriter.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+namespace iter8 {
+
+rapidjson::Document parseJson(std::string_view text) {
+  rapidjson::Document doc;
+  doc.Parse(text.data(), text.size());
+  if (doc.HasParseError()) {
+    throw JsonError("invalid JSON at offset " + std::to_string(doc.GetErrorOffset()) + ": " +
+                    rapidjson::GetParseError_En(doc.GetParseError()));
+  }
+  return doc;
+}
+
+std::string toJson(const rapidjson::Value& value) {
+  rapidjson::StringBuffer buffer;
+  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+  value.Accept(writer);
+  return std::string(buffer.GetString(), buffer.GetSize());
+}
+
+std::string toPrettyJson(const rapidjson::Value& value) {
+  rapidjson::StringBuffer buffer;
+  rapidjson::PrettyWriter<rapidjson::StringBuffer> writer(buffer);
+  writer.SetIndent(' ', 2);
+  value.Accept(writer);
+  return std::string(buffer.GetString(), buffer.GetSize());
+}
+
+void applyMergePatch(rapidjson::Value& target, const rapidjson::Value& patch,
+                     rapidjson::Value::AllocatorType& allocator) {
+  if (!patch.IsObject()) {
+    target.CopyFrom(patch, allocator);
+    return;
+  }
+  if (!target.IsObject()) target.SetObject();
+  for (auto& member : patch.GetObject()) {
+    auto existing = target.FindMember(member.name);
+    if (member.value.IsNull()) {
+      if (existing != target.MemberEnd()) target.RemoveMember(existing);
+    } else if (existing != target.MemberEnd()) {
+      applyMergePatch(existing->value, member.value, allocator);
+    } else {
+      rapidjson::Value name(member.name, allocator);
+      rapidjson::Value value(rapidjson::kObjectType);
+      applyMergePatch(value, member.value, allocator);
+      target.AddMember(name, value, allocator);
+    }
+  }
+}
+
+const rapidjson::Value* findMember(const rapidjson::Value& object, std::string_view name) {
+  if (!object.IsObject()) return nullptr;
+  auto it = object.FindMember(rapidjson::Value(
+      rapidjson::StringRef(name.data(), static_cast<rapidjson::SizeType>(name.size()))));
+  return it == object.MemberEnd() ? nullptr : &it->value;
+}
+
+const char* jsonTypeName(const rapidjson::Value& value) {
+  switch (value.GetType()) {
+    case rapidjson::kNullType:
+      return "null";
+    case rapidjson::kFalseType:
+    case rapidjson::kTrueType:
+      return "boolean";
+    case rapidjson::kObjectType:
+      return "object";
+    case rapidjson::kArrayType:
+      return "array";
+    case rapidjson::kStringType:
+      return "string";
+    case rapidjson::kNumberType:
+      return "number";
+  }
+  return "unknown";
+}
+
+}  // namespace iter8

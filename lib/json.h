@@ -1,0 +1,37 @@
+// The one RapidJSON wrapper: parse and print JSON text, with errors that say where.
+#pragma once
+
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+#include <rapidjson/document.h>
+
+namespace iter8 {
+
+class JsonError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// Parses `text` as one JSON value. Throws JsonError naming the offset and the reason.
+rapidjson::Document parseJson(std::string_view text);
+
+// Compact JSON text of `value`.
+std::string toJson(const rapidjson::Value& value);
+
+// Indented JSON text of `value` (for files people read).
+std::string toPrettyJson(const rapidjson::Value& value);
+
+// Applies an RFC 7386 JSON merge patch to `target`: objects merge recursively, null deletes a
+// member, any other value replaces. Values are deep-copied with `allocator`.
+void applyMergePatch(rapidjson::Value& target, const rapidjson::Value& patch,
+                     rapidjson::Value::AllocatorType& allocator);
+
+// Member `name` of object `object`, or nullptr when `object` is not an object or lacks it.
+const rapidjson::Value* findMember(const rapidjson::Value& object, std::string_view name);
+
+// Human-readable JSON type name: "object", "array", "string", "number", "boolean", "null".
+const char* jsonTypeName(const rapidjson::Value& value);
+
+}  // namespace iter8
