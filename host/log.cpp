@@ -1,0 +1,102 @@
+#include "host/log.h"
+
+#include <algorithm>
+#include <mutex>
+#include <vector>
+
+#include <spdlog/pattern_formatter.h>
+#include <spdlog/sinks/base_sink.h>
+#include <spdlog/sinks/stderr_color_sinks.h>
+
+namespace iter8 {
+namespace {
+
+std::mutex& secretsMutex() {
+  static std::mutex mutex;
+  return mutex;
+}
+
+std::vector<std::string>& secrets() {
+  static std::vector<std::string> values;
+  return values;
+}
+
+// A sink that redacts secrets from the formatted line before handing it to stderr, so no
+// caller (host or plugin) can put a known secret into the log by mistake.
+class RedactingSink : public spdlog::sinks::base_sink<std::mutex> {
+ public:
+  RedactingSink() : target_(std::make_shared<spdlog::sinks::stderr_sink_mt>()) {}
+
+ protected:
+  void sink_it_(const spdlog::details::log_msg& msg) override {
+    std::string text = redact(std::string_view(msg.payload.data(), msg.payload.size()));
+    spdlog::details::log_msg copy(msg.time, msg.source, msg.logger_name, msg.level, text);
+    target_->log(copy);
+  }
+  void flush_() override { target_->flush(); }
+  void set_pattern_(const std::string& pattern) override { target_->set_pattern(pattern); }
+  void set_formatter_(std::unique_ptr<spdlog::formatter> formatter) override {
+    target_->set_formatter(std::move(formatter));
+  }
+
+ private:
+  std::shared_ptr<spdlog::sinks::stderr_sink_mt> target_;
+};
+
+}  // namespace
+
+spdlog::logger& logger() {
+  static std::shared_ptr<spdlog::logger> instance = [] {
+    auto created = std::make_shared<spdlog::logger>("iter8", std::make_shared<RedactingSink>());
+    created->set_pattern("%Y-%m-%dT%H:%M:%S.%e%z %^%-5l%$ %v");
+    created->set_level(spdlog::level::info);
+    created->flush_on(spdlog::level::trace);
+    return created;
+  }();
+  return *instance;
+}
+
+bool parseLogLevel(std::string_view text, spdlog::level::level_enum& level) {
+  if (text == "trace")
+    level = spdlog::level::trace;
+  else if (text == "debug")
+    level = spdlog::level::debug;
+  else if (text == "info")
+    level = spdlog::level::info;
+  else if (text == "warning" || text == "warn")
+    level = spdlog::level::warn;
+  else if (text == "error")
+    level = spdlog::level::err;
+  else
+    return false;
+  return true;
+}
+
+void setLogLevel(spdlog::level::level_enum level) {
+  logger().set_level(level);
+}
+
+void registerSecret(std::string_view value) {
+  if (value.size() < 4) return;
+  std::lock_guard<std::mutex> lock(secretsMutex());
+  auto& values = secrets();
+  if (std::find(values.begin(), values.end(), value) != values.end()) return;
+  values.emplace_back(value);
+  // Longest first, so a secret that contains another is masked whole.
+  std::sort(values.begin(), values.end(),
+            [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
+}
+
+std::string redact(std::string_view text) {
+  std::string result(text);
+  std::lock_guard<std::mutex> lock(secretsMutex());
+  for (const auto& secret : secrets()) {
+    for (size_t pos = result.find(secret); pos != std::string::npos;
+         pos = result.find(secret, pos + 6)) {
+      result.replace(pos, secret.size(), "******");
+    }
+  }
+  return result;
+}
+
+}  // namespace iter8

@@ -1,0 +1,27 @@
+// The host's one logger (spdlog). Every log line, the host's and the plugins', goes through it,
+// and every line is passed through the secret redactor first.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include <spdlog/spdlog.h>
+
+namespace iter8 {
+
+// The process-wide logger: stderr, one format, level set by setLogLevel.
+spdlog::logger& logger();
+
+// Parses "trace", "debug", "info", "warning" (or "warn"), "error". Returns false otherwise.
+bool parseLogLevel(std::string_view text, spdlog::level::level_enum& level);
+void setLogLevel(spdlog::level::level_enum level);
+
+// Remembers a secret value so that redact() masks it from now on. Values shorter than 4
+// bytes are not remembered (masking "a" would garble every line); such secrets are still
+// never logged on purpose.
+void registerSecret(std::string_view value);
+
+// `text` with every registered secret value replaced by "******".
+std::string redact(std::string_view text);
+
+}  // namespace iter8
