@@ -6,7 +6,7 @@
 
 #include <spdlog/pattern_formatter.h>
 #include <spdlog/sinks/base_sink.h>
-#include <spdlog/sinks/stderr_color_sinks.h>
+#include <spdlog/sinks/ansicolor_sink.h>
 
 namespace iter8 {
 namespace {
@@ -25,7 +25,7 @@ std::vector<std::string>& secrets() {
 // caller (host or plugin) can put a known secret into the log by mistake.
 class RedactingSink : public spdlog::sinks::base_sink<std::mutex> {
  public:
-  RedactingSink() : target_(std::make_shared<spdlog::sinks::stderr_sink_mt>()) {}
+  RedactingSink() : target_(std::make_shared<spdlog::sinks::ansicolor_stderr_sink_mt>()) {}
 
  protected:
   void sink_it_(const spdlog::details::log_msg& msg) override {
@@ -40,7 +40,7 @@ class RedactingSink : public spdlog::sinks::base_sink<std::mutex> {
   }
 
  private:
-  std::shared_ptr<spdlog::sinks::stderr_sink_mt> target_;
+  std::shared_ptr<spdlog::sinks::ansicolor_stderr_sink_mt> target_;
 };
 
 }  // namespace
