@@ -5,8 +5,8 @@
 #include <vector>
 
 #include <spdlog/pattern_formatter.h>
-#include <spdlog/sinks/base_sink.h>
 #include <spdlog/sinks/ansicolor_sink.h>
+#include <spdlog/sinks/base_sink.h>
 
 namespace iter8 {
 namespace {

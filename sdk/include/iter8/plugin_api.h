@@ -46,8 +46,10 @@ extern "C" {
 #define ITER8_ABI_MAJOR 1
 #define ITER8_ABI_MINOR 0
 
-/* Names of the symbols a plugin exports with C linkage. */
-#define ITER8_PLUGIN_DESCRIPTOR_SYMBOL "iter8_plugin_descriptor"
+/* Names of the symbols a plugin exports with C linkage:
+ *   const iter8_plugin_descriptor iter8_plugin_info;   (data, read first)
+ *   iter8_status iter8_plugin_make_task(...);          (see iter8_plugin_make_task_fn) */
+#define ITER8_PLUGIN_DESCRIPTOR_SYMBOL "iter8_plugin_info"
 #define ITER8_PLUGIN_MAKE_TASK_SYMBOL "iter8_plugin_make_task"
 
 /* Symbol visibility: plugins are built with -fvisibility=hidden and export only the two
@@ -104,7 +106,8 @@ typedef struct iter8_task_info {
   const char* input_schema;
 } iter8_task_info;
 
-/* The plugin's descriptor: exported as a `const` variable named `iter8_plugin_descriptor`.
+/* The plugin's descriptor: exported as a `const` variable named `iter8_plugin_info` (the type
+ * and the variable cannot share a name in C).
  * Required. Read and checked by the host before any function of the plugin is called.
  * Static storage; never modified; valid while the plugin is loaded. */
 typedef struct iter8_plugin_descriptor {

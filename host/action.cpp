@@ -1,0 +1,171 @@
+#include "host/action.h"
+
+#include "host/cancellation.h"
+#include "host/input_validation.h"
+#include "host/log.h"
+#include "lib/json.h"
+
+namespace iter8 {
+namespace {
+
+const rapidjson::Value* findActions(const rapidjson::Value& experiment) {
+  const rapidjson::Value* spec = findMember(experiment, "spec");
+  const rapidjson::Value* strategy = spec ? findMember(*spec, "strategy") : nullptr;
+  return strategy ? findMember(*strategy, "actions") : nullptr;
+}
+
+std::string oneLine(std::string text) {
+  for (char& c : text) {
+    if (c == '\n' || c == '\r') c = ' ';
+  }
+  return text;
+}
+
+}  // namespace
+
+std::string taskLabel(const std::string& action, size_t index, const std::string& task) {
+  return "action " + action + ", task " + std::to_string(index) +
+         (task.empty() ? std::string() : " (" + task + ")");
+}
+
+ResolvedTask::ResolvedTask(size_t index, std::string name, const Plugin* plugin)
+    : index_(index), name_(std::move(name)), plugin_(plugin) {
+  services_ = makeHostServices(&context_);
+  task_.struct_size = sizeof(iter8_task);
+}
+
+ResolvedTask::~ResolvedTask() {
+  if (task_.destroy != nullptr) task_.destroy(task_.self);
+}
+
+Action Action::resolve(const std::string& name, const rapidjson::Value& experiment,
+                       const PluginRegistry& registry, ExperimentSource& source,
+                       TerminationLog& terminationLog) {
+  Action action;
+  action.name_ = name;
+  const rapidjson::Value* actions = findActions(experiment);
+  if (actions != nullptr && !actions->IsObject()) {
+    throw ActionError(kExitBadExperiment, "spec.strategy.actions is a " +
+                                              std::string(jsonTypeName(*actions)) +
+                                              "; expected an object of action names to task lists");
+  }
+  const rapidjson::Value* specs = actions ? findMember(*actions, name) : nullptr;
+  if (specs == nullptr) return action;
+  action.defined_ = true;
+  if (!specs->IsArray()) {
+    throw ActionError(kExitBadExperiment, "action " + name + " is a " + jsonTypeName(*specs) +
+                                              "; expected a list of tasks");
+  }
+
+  for (rapidjson::SizeType i = 0; i < specs->Size(); ++i) {
+    const rapidjson::Value& spec = (*specs)[i];
+    auto fail = [&](const std::string& task, const std::string& what) {
+      return ActionError(kExitInvalidAction, taskLabel(name, i, task) + ": " + oneLine(what));
+    };
+    if (!spec.IsObject())
+      throw fail("",
+                 std::string("is a ") + jsonTypeName(spec) + "; expected an object with 'task'");
+    const rapidjson::Value* taskName = findMember(spec, "task");
+    if (taskName == nullptr) {
+      if (findMember(spec, "run") != nullptr) {
+        throw fail("run", "'run:' items are not supported by this handler yet; use common/bash");
+      }
+      throw fail("", "has no 'task' field; expected e.g. task: common/exec");
+    }
+    if (!taskName->IsString())
+      throw fail("", "'task' is a " + std::string(jsonTypeName(*taskName)) + "; expected a string");
+    std::string fullName = taskName->GetString();
+    size_t slash = fullName.find('/');
+    if (slash == std::string::npos || slash == 0 || slash + 1 == fullName.size()) {
+      throw fail(fullName, "task name must be '<library>/<task>', e.g. common/exec");
+    }
+    if (findMember(spec, "if") != nullptr) {
+      throw fail(fullName, "'if:' conditions are not supported by this handler yet");
+    }
+    std::string library = fullName.substr(0, slash);
+    std::string task = fullName.substr(slash + 1);
+
+    const Plugin* plugin = nullptr;
+    try {
+      plugin = &registry.find(library);
+    } catch (const PluginError& e) {
+      throw fail(fullName, e.what());
+    }
+    const TaskInfo* info = plugin->findTask(task);
+    if (info == nullptr) {
+      std::string known;
+      for (const auto& t : plugin->tasks)
+        known += (known.empty() ? "" : ", ") + library + "/" + t.name;
+      throw fail(fullName, "library '" + library + "' (" + plugin->path.string() +
+                               ") has no task '" + task + "'; it offers " + known);
+    }
+
+    // Work on a copy: key normalisation renames inputs, and the experiment stays untouched.
+    rapidjson::Document normalized;
+    normalized.CopyFrom(spec, normalized.GetAllocator());
+    auto with = normalized.FindMember("with");
+    if (with == normalized.MemberEnd()) {
+      normalized.AddMember("with", rapidjson::Value(rapidjson::kObjectType),
+                           normalized.GetAllocator());
+      with = normalized.FindMember("with");
+    } else if (with->value.IsNull()) {
+      with->value.SetObject();
+    }
+    if (!with->value.IsObject()) {
+      throw fail(fullName, "input 'with' is a " + std::string(jsonTypeName(with->value)) +
+                               "; expected an object");
+    }
+    InputCheck check = checkInputs(with->value, normalized.GetAllocator(), *info->inputSchema);
+    for (const auto& warning : check.warnings) {
+      logger().warn("{}: {}", taskLabel(name, i, fullName), warning);
+    }
+    if (!check.ok) throw fail(fullName, check.error);
+
+    auto resolved = std::make_unique<ResolvedTask>(i, fullName, plugin);
+    resolved->context().source = &source;
+    resolved->context().terminationLog = &terminationLog;
+    resolved->context().label = taskLabel(name, i, fullName);
+    char error[ITER8_ERROR_BUFFER_SIZE] = {0};
+    std::string json = toJson(normalized);
+    iter8_status status = plugin->makeTask(json.c_str(), &resolved->services(), &resolved->handle(),
+                                           error, sizeof error);
+    if (status != ITER8_OK) {
+      resolved->handle().destroy = nullptr;  // nothing was made
+      throw fail(fullName,
+                 redact(error[0] ? error : "the plugin refused the task without a reason"));
+    }
+    if (resolved->handle().run == nullptr || resolved->handle().destroy == nullptr) {
+      throw fail(fullName,
+                 "plugin " + plugin->path.string() + " returned a task without run/destroy");
+    }
+    action.tasks_.push_back(std::move(resolved));
+  }
+  return action;
+}
+
+ExitCode Action::run(TerminationLog& terminationLog) {
+  for (auto& task : tasks_) {
+    const std::string& label = task->context().label;
+    if (cancellationRequested()) {
+      std::string message = label + ": not started; the handler was asked to stop";
+      logger().error("{}", message);
+      terminationLog.append(message);
+      return kExitCancelled;
+    }
+    logger().info("{}: started", label);
+    char error[ITER8_ERROR_BUFFER_SIZE] = {0};
+    iter8_status status =
+        task->handle().run(task->handle().self, &task->services(), error, sizeof error);
+    if (status != ITER8_OK) {
+      std::string message =
+          redact(label + ": " + oneLine(error[0] ? error : "failed without a reason"));
+      logger().error("{}", message);
+      terminationLog.append(message);
+      return status == ITER8_ERR_CANCELLED ? kExitCancelled : kExitTaskFailed;
+    }
+    logger().info("{}: done", label);
+  }
+  return kExitOk;
+}
+
+}  // namespace iter8

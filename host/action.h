@@ -1,0 +1,87 @@
+// An action of an experiment: its TaskSpecs resolved into tasks (all validated before any
+// runs), then run in order until the first failure.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <rapidjson/document.h>
+
+#include "host/host_services.h"
+#include "host/plugin_registry.h"
+
+namespace iter8 {
+
+// Exit codes of `handler run` (docs/exit-codes.md).
+enum ExitCode : int {
+  kExitOk = 0,
+  kExitTaskFailed = 1,     // a task ran and failed
+  kExitUsage = 2,          // bad command line
+  kExitBadExperiment = 3,  // the experiment could not be read or is malformed
+  kExitInvalidAction = 4,  // an unknown library/task or a bad input; nothing ran
+  kExitCancelled = 5,      // SIGTERM/SIGINT stopped the action
+};
+
+class ActionError : public std::runtime_error {
+ public:
+  ActionError(ExitCode code, const std::string& message)
+      : std::runtime_error(message), code_(code) {}
+  ExitCode code() const { return code_; }
+
+ private:
+  ExitCode code_;
+};
+
+// One task of the action, made by its plugin. Owns the plugin's task handle and destroys it.
+class ResolvedTask {
+ public:
+  ResolvedTask(size_t index, std::string name, const Plugin* plugin);
+  ~ResolvedTask();
+  ResolvedTask(const ResolvedTask&) = delete;
+  ResolvedTask& operator=(const ResolvedTask&) = delete;
+
+  size_t index() const { return index_; }
+  const std::string& name() const { return name_; }
+  TaskContext& context() { return context_; }
+  const iter8_host_services& services() const { return services_; }
+  const Plugin* plugin() const { return plugin_; }
+  iter8_task& handle() { return task_; }
+
+ private:
+  size_t index_;
+  std::string name_;
+  const Plugin* plugin_;
+  TaskContext context_;
+  iter8_host_services services_;
+  iter8_task task_{};
+};
+
+class Action {
+ public:
+  // Resolves action `name` of `experiment`: every TaskSpec is checked against its task's
+  // schema and made by its plugin. Throws ActionError naming action, task index and name,
+  // the input and what was expected. An action the experiment does not define yields an empty
+  // action (defined() == false), as the original handler treated it.
+  static Action resolve(const std::string& name, const rapidjson::Value& experiment,
+                        const PluginRegistry& registry, ExperimentSource& source,
+                        TerminationLog& terminationLog);
+
+  bool defined() const { return defined_; }
+  size_t size() const { return tasks_.size(); }
+  const std::string& name() const { return name_; }
+
+  // Runs the tasks in order; stops at the first failure, whose one-line message goes to the
+  // termination log. Returns the exit code.
+  ExitCode run(TerminationLog& terminationLog);
+
+ private:
+  std::string name_;
+  bool defined_ = false;
+  std::vector<std::unique_ptr<ResolvedTask>> tasks_;
+};
+
+// "action start, task 2 (common/exec)".
+std::string taskLabel(const std::string& action, size_t index, const std::string& task);
+
+}  // namespace iter8

@@ -1,0 +1,45 @@
+// The command line: `handler run | plugins [describe|check] | version`, as parsed options.
+#pragma once
+
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace iter8 {
+
+struct CommonOptions {
+  std::vector<std::string> pluginDirs;  // --plugins-dir, then ITER8_PLUGINS_DIR, then default
+  std::string logLevel = "info";        // --log-level, else LOG_LEVEL
+};
+
+struct RunOptions {
+  std::string action;
+  std::string file;  // empty: the experiment is read from the cluster
+  std::string output;
+  std::string terminationLog = "/dev/termination-log";
+  std::string secretsDir;
+  std::string name;  // cluster mode; default EXPERIMENT_NAME
+  std::string ns;    // cluster mode; default EXPERIMENT_NAMESPACE
+  std::string kubeconfig;
+  bool dryRun = false;
+};
+
+struct Command {
+  enum class Kind { kHelp, kVersion, kRun, kPluginsList, kPluginsDescribe, kPluginsCheck };
+  Kind kind = Kind::kHelp;
+  CommonOptions common;
+  RunOptions run;
+  std::string target;  // LIBRARY[/TASK] for describe, FILE for check
+  std::string helpText;
+};
+
+class UsageError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// Parses argv. Throws UsageError with a one-line reason; --help yields Kind::kHelp with the
+// help text of the command asked about.
+Command parseCommandLine(int argc, const char* const argv[]);
+
+}  // namespace iter8

@@ -1,0 +1,169 @@
+#include "host/host_services.h"
+
+#include "host/cancellation.h"
+#include "host/log.h"
+#include "host/template.h"
+#include "iter8/task.hpp"
+#include "lib/json.h"
+
+namespace iter8 {
+namespace {
+
+using sdk::detail::copyMessage;
+
+TaskContext& contextOf(void* host) {
+  return *static_cast<TaskContext*>(host);
+}
+
+spdlog::level::level_enum toSpdlog(iter8_log_level level) {
+  switch (level) {
+    case ITER8_LOG_TRACE:
+      return spdlog::level::trace;
+    case ITER8_LOG_DEBUG:
+      return spdlog::level::debug;
+    case ITER8_LOG_INFO:
+      return spdlog::level::info;
+    case ITER8_LOG_WARNING:
+      return spdlog::level::warn;
+    case ITER8_LOG_ERROR:
+      return spdlog::level::err;
+  }
+  return spdlog::level::info;
+}
+
+// Every service catches everything: no exception may unwind into plugin code.
+template <class F>
+iter8_status guarded(char* error, size_t size, F&& f) {
+  try {
+    return f();
+  } catch (const SourceError& e) {
+    copyMessage(error, size, redact(e.what()));
+    return e.kind() == SourceError::Kind::kNotFound ? ITER8_ERR_NOT_FOUND : ITER8_ERR_UNAVAILABLE;
+  } catch (const TemplateError& e) {
+    copyMessage(error, size, redact(e.what()));
+    return ITER8_ERR_INVALID_INPUT;
+  } catch (const JsonError& e) {
+    copyMessage(error, size, e.what());
+    return ITER8_ERR_INVALID_INPUT;
+  } catch (const std::exception& e) {
+    copyMessage(error, size, redact(e.what()));
+    return ITER8_ERR_INTERNAL;
+  } catch (...) {
+    copyMessage(error, size, "unknown error in the host");
+    return ITER8_ERR_INTERNAL;
+  }
+}
+
+void deliver(iter8_sink sink, void* sinkContext, const std::string& text) {
+  if (sink != nullptr) sink(sinkContext, text.data(), text.size());
+}
+
+void logService(void* host, iter8_log_level level, const char* message) {
+  try {
+    logger().log(toSpdlog(level), "{}: {}", contextOf(host).label, message ? message : "");
+  } catch (...) {
+  }
+}
+
+int logEnabledService(void*, iter8_log_level level) {
+  return logger().should_log(toSpdlog(level)) ? 1 : 0;
+}
+
+void terminationLogService(void* host, const char* message) {
+  try {
+    if (contextOf(host).terminationLog && message) contextOf(host).terminationLog->append(message);
+  } catch (...) {
+  }
+}
+
+iter8_status getExperimentService(void* host, iter8_sink sink, void* sinkContext, char* error,
+                                  size_t size) {
+  return guarded(error, size, [&] {
+    deliver(sink, sinkContext, toJson(contextOf(host).source->read()));
+    return ITER8_OK;
+  });
+}
+
+iter8_status updateStatusService(void* host, const char* patchJson, char* error, size_t size) {
+  return guarded(error, size, [&] {
+    if (patchJson == nullptr) throw JsonError("status patch is NULL");
+    rapidjson::Document patch = parseJson(patchJson);
+    if (!patch.IsObject()) throw JsonError("status patch must be a JSON object");
+    contextOf(host).source->updateStatus(patch);
+    return ITER8_OK;
+  });
+}
+
+iter8_status getSecretService(void* host, const char* ref, iter8_sink sink, void* sinkContext,
+                              char* error, size_t size) {
+  return guarded(error, size, [&] {
+    TaskContext& context = contextOf(host);
+    std::string ns, name;
+    if (ref == nullptr || !parseSecretRef(ref, context.source->experimentNamespace(), ns, name)) {
+      copyMessage(error, size,
+                  "secret reference '" + std::string(ref ? ref : "") +
+                      "' is not 'name' or 'namespace/name'");
+      return ITER8_ERR_INVALID_INPUT;
+    }
+    SecretData data = context.source->getSecret(ns, name);
+    rapidjson::Document out(rapidjson::kObjectType);
+    for (const auto& [key, value] : data) {
+      registerSecret(value);
+      out.AddMember(rapidjson::Value(key, out.GetAllocator()),
+                    rapidjson::Value(value, out.GetAllocator()), out.GetAllocator());
+    }
+    deliver(sink, sinkContext, toJson(out));
+    return ITER8_OK;
+  });
+}
+
+iter8_status interpolateService(void*, const char* text, const char* dataJson,
+                                const char* leftDelim, const char* rightDelim, iter8_sink sink,
+                                void* sinkContext, char* error, size_t size) {
+  return guarded(error, size, [&] {
+    rapidjson::Document data = dataJson ? parseJson(dataJson) : parseJson("{}");
+    TemplateDelims delims;
+    if (leftDelim != nullptr) delims.left = leftDelim;
+    if (rightDelim != nullptr) delims.right = rightDelim;
+    deliver(sink, sinkContext, renderTemplate(text ? text : "", data, delims));
+    return ITER8_OK;
+  });
+}
+
+int isCancelledService(void*) {
+  return cancellationRequested() ? 1 : 0;
+}
+
+}  // namespace
+
+bool parseSecretRef(const std::string& ref, const std::string& defaultNamespace, std::string& ns,
+                    std::string& name) {
+  size_t slash = ref.find('/');
+  if (slash == std::string::npos) {
+    ns = defaultNamespace;
+    name = ref;
+  } else {
+    ns = ref.substr(0, slash);
+    name = ref.substr(slash + 1);
+  }
+  return !ns.empty() && !name.empty() && name.find('/') == std::string::npos;
+}
+
+iter8_host_services makeHostServices(TaskContext* context) {
+  iter8_host_services services{};
+  services.struct_size = sizeof(iter8_host_services);
+  services.abi_major = ITER8_ABI_MAJOR;
+  services.abi_minor = ITER8_ABI_MINOR;
+  services.host = context;
+  services.log = logService;
+  services.log_enabled = logEnabledService;
+  services.write_termination_log = terminationLogService;
+  services.get_experiment = getExperimentService;
+  services.update_status = updateStatusService;
+  services.get_secret = getSecretService;
+  services.interpolate = interpolateService;
+  services.is_cancelled = isCancelledService;
+  return services;
+}
+
+}  // namespace iter8

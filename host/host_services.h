@@ -1,0 +1,26 @@
+// The host side of the plugin ABI: the iter8_host_services table handed to every task.
+#pragma once
+
+#include <string>
+
+#include "host/experiment_source.h"
+#include "host/termination_log.h"
+#include "iter8/plugin_api.h"
+
+namespace iter8 {
+
+// What the services of one task act on. Lives as long as the task: the table points to it.
+struct TaskContext {
+  ExperimentSource* source = nullptr;
+  TerminationLog* terminationLog = nullptr;
+  std::string label;  // "action start, task 0 (common/exec)", the prefix of its log lines
+};
+
+// A table whose `host` pointer is `context`.
+iter8_host_services makeHostServices(TaskContext* context);
+
+// "name" -> (experiment namespace, name); "ns/name" -> (ns, name). False when malformed.
+bool parseSecretRef(const std::string& ref, const std::string& defaultNamespace, std::string& ns,
+                    std::string& name);
+
+}  // namespace iter8

@@ -1,0 +1,164 @@
+#include "host/input_validation.h"
+
+#include <strings.h>
+
+#include <rapidjson/pointer.h>
+#include <rapidjson/schema.h>
+#include <rapidjson/stringbuffer.h>
+
+#include "lib/json.h"
+
+namespace iter8 {
+namespace {
+
+bool equalFold(const char* a, const char* b) {
+  return strcasecmp(a, b) == 0;
+}
+
+std::string listNames(const rapidjson::Value& properties) {
+  std::string names;
+  for (const auto& p : properties.GetObject()) {
+    names += (names.empty() ? "" : ", ") + std::string(p.name.GetString());
+  }
+  return names;
+}
+
+// True when the schema names its properties and does not invite others.
+bool closedObject(const rapidjson::Value& schema) {
+  const rapidjson::Value* extra = findMember(schema, "additionalProperties");
+  return extra == nullptr || (extra->IsBool() && !extra->GetBool());
+}
+
+void normalize(rapidjson::Value& value, const rapidjson::Value& schema, const std::string& path,
+               rapidjson::Document::AllocatorType& allocator, std::vector<std::string>& warnings) {
+  if (!schema.IsObject()) return;
+  const rapidjson::Value* properties = findMember(schema, "properties");
+  if (value.IsObject() && properties != nullptr && properties->IsObject()) {
+    for (auto& member : value.GetObject()) {
+      const char* key = member.name.GetString();
+      const rapidjson::Value* propertySchema = findMember(*properties, key);
+      if (propertySchema == nullptr) {
+        for (const auto& p : properties->GetObject()) {
+          if (equalFold(p.name.GetString(), key) &&
+              findMember(value, p.name.GetString()) == nullptr) {
+            member.name.SetString(p.name.GetString(), p.name.GetStringLength(), allocator);
+            propertySchema = &p.value;
+            break;
+          }
+        }
+      }
+      std::string memberPath = path + "." + member.name.GetString();
+      if (propertySchema != nullptr) {
+        normalize(member.value, *propertySchema, memberPath, allocator, warnings);
+      } else if (closedObject(schema)) {
+        warnings.push_back("unknown input '" + memberPath +
+                           "' is ignored (known inputs: " + listNames(*properties) + ")");
+      }
+    }
+  }
+  const rapidjson::Value* items = findMember(schema, "items");
+  if (value.IsArray() && items != nullptr) {
+    for (rapidjson::SizeType i = 0; i < value.Size(); ++i) {
+      normalize(value[i], *items, path + "[" + std::to_string(i) + "]", allocator, warnings);
+    }
+  }
+}
+
+// `with.versions[0].url` from the JSON pointer `/versions/0/url`.
+std::string fieldPath(const rapidjson::Pointer& pointer) {
+  std::string path = "with";
+  for (size_t i = 0; i < pointer.GetTokenCount(); ++i) {
+    const auto& token = pointer.GetTokens()[i];
+    if (token.index != rapidjson::kPointerInvalidIndex) {
+      path += "[" + std::to_string(token.index) + "]";
+    } else {
+      path += "." + std::string(token.name, token.length);
+    }
+  }
+  return path;
+}
+
+std::string typeList(const rapidjson::Value& type) {
+  if (type.IsString()) return type.GetString();
+  std::string text;
+  if (type.IsArray()) {
+    for (rapidjson::SizeType i = 0; i < type.Size(); ++i) {
+      text +=
+          std::string(i == 0 ? "" : (i + 1 == type.Size() ? " or " : ", ")) + type[i].GetString();
+    }
+  }
+  return text;
+}
+
+std::string valueText(const rapidjson::Value& value) {
+  std::string text = toJson(value);
+  return text.size() > 60 ? text.substr(0, 57) + "..." : text;
+}
+
+// One line for the first failure the validator found.
+std::string describeFailure(const rapidjson::SchemaValidator& validator,
+                            const rapidjson::Document& schema, const rapidjson::Value& with) {
+  std::string keyword = validator.GetInvalidSchemaKeyword();
+  const rapidjson::Value* rule = validator.GetInvalidSchemaPointer().Get(schema);
+  const rapidjson::Value* value = validator.GetInvalidDocumentPointer().Get(with);
+  std::string field = fieldPath(validator.GetInvalidDocumentPointer());
+  static const rapidjson::Value kNull;
+  const rapidjson::Value& ruleValue = rule != nullptr ? *rule : kNull;
+  const rapidjson::Value* expected = findMember(ruleValue, keyword.c_str());
+
+  if (keyword == "required" && value != nullptr && expected != nullptr && expected->IsArray()) {
+    for (const auto& name : expected->GetArray()) {
+      if (findMember(*value, name.GetString()) == nullptr) {
+        const rapidjson::Value* props = findMember(ruleValue, "properties");
+        const rapidjson::Value* prop = props ? findMember(*props, name.GetString()) : nullptr;
+        const rapidjson::Value* type = prop ? findMember(*prop, "type") : nullptr;
+        return "input '" + field + "." + name.GetString() + "' is required" +
+               (type ? "; expected " + typeList(*type) : std::string());
+      }
+    }
+  }
+  std::string found = value != nullptr ? std::string(jsonTypeName(*value)) + " " + valueText(*value)
+                                       : std::string("missing");
+  if (keyword == "type" && expected != nullptr) {
+    return "input '" + field + "' is a " + found + "; expected " + typeList(*expected);
+  }
+  if (keyword == "enum" && expected != nullptr) {
+    return "input '" + field + "' is " + found + "; expected one of " + toJson(*expected);
+  }
+  if ((keyword == "minimum" || keyword == "maximum") && expected != nullptr) {
+    return "input '" + field + "' is " + found + "; expected a number " +
+           (keyword == "minimum" ? ">= " : "<= ") + toJson(*expected);
+  }
+  if ((keyword == "minItems" || keyword == "minLength") && expected != nullptr) {
+    return "input '" + field + "' is " + found + "; expected at least " + toJson(*expected) +
+           (keyword == "minItems" ? " item(s)" : " character(s)");
+  }
+  if (keyword == "pattern" && expected != nullptr) {
+    return "input '" + field + "' is " + found + "; expected text matching " + toJson(*expected);
+  }
+  if (keyword == "oneOf" || keyword == "anyOf") {
+    const rapidjson::Value* description = findMember(ruleValue, "description");
+    return "input '" + field + "' is " + found + "; expected " +
+           (description && description->IsString() ? description->GetString()
+                                                   : "a value matching the task's schema");
+  }
+  return "input '" + field + "' is " + found + "; it fails the schema's '" + keyword + "' rule" +
+         (expected ? " " + valueText(*expected) : std::string());
+}
+
+}  // namespace
+
+InputCheck checkInputs(rapidjson::Value& with, rapidjson::Document::AllocatorType& allocator,
+                       const rapidjson::Document& schema) {
+  InputCheck check;
+  normalize(with, schema, "with", allocator, check.warnings);
+  rapidjson::SchemaDocument compiled(schema);
+  rapidjson::SchemaValidator validator(compiled);
+  if (!with.Accept(validator)) {
+    check.ok = false;
+    check.error = describeFailure(validator, schema, with);
+  }
+  return check;
+}
+
+}  // namespace iter8

@@ -1,0 +1,25 @@
+// Checks a task's `with:` inputs against the task's JSON Schema before the plugin sees them,
+// so every task reports a missing field or a wrong type in the same words.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <rapidjson/document.h>
+
+namespace iter8 {
+
+struct InputCheck {
+  bool ok = true;
+  std::string error;                  // one line naming the field and what was expected
+  std::vector<std::string> warnings;  // unknown inputs, one line each
+};
+
+// Renames keys of `with` in place to the schema's spelling the way Go's encoding/json matched
+// struct fields (exact name first, else case-insensitive), recursing through `properties`
+// and `items`; records unknown keys as warnings. Then validates `with` against `schema`.
+// Field names in messages are paths like `with.versions[0].url`.
+InputCheck checkInputs(rapidjson::Value& with, rapidjson::Document::AllocatorType& allocator,
+                       const rapidjson::Document& schema);
+
+}  // namespace iter8

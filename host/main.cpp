@@ -1,0 +1,59 @@
+// handler: runs the tasks of one action of an Iter8 experiment. See README.md.
+#include <iostream>
+
+#include "host/action.h"
+#include "host/cancellation.h"
+#include "host/commands.h"
+#include "host/log.h"
+#include "iter8/plugin_api.h"
+
+#ifndef ITER8_VERSION
+#define ITER8_VERSION "0.0.0"
+#endif
+
+namespace iter8 {
+
+int versionCommand() {
+  std::cout << "handler " << ITER8_VERSION << " (plugin ABI " << ITER8_ABI_MAJOR << "."
+            << ITER8_ABI_MINOR << ")\n";
+  return 0;
+}
+
+}  // namespace iter8
+
+int main(int argc, char** argv) {
+  using namespace iter8;
+  try {
+    Command command = parseCommandLine(argc, argv);
+    spdlog::level::level_enum level;
+    if (!parseLogLevel(command.common.logLevel, level)) {
+      throw UsageError("log level '" + command.common.logLevel +
+                       "' is not one of trace, debug, info, warning, error");
+    }
+    setLogLevel(level);
+    installCancellationHandlers();
+    switch (command.kind) {
+      case Command::Kind::kHelp:
+        std::cout << command.helpText;
+        return kExitOk;
+      case Command::Kind::kVersion:
+        return versionCommand();
+      case Command::Kind::kRun:
+        return runCommand(command);
+      case Command::Kind::kPluginsList:
+        return pluginsListCommand(command);
+      case Command::Kind::kPluginsDescribe:
+        return pluginsDescribeCommand(command);
+      case Command::Kind::kPluginsCheck:
+        return pluginsCheckCommand(command);
+    }
+  } catch (const UsageError& e) {
+    std::cerr << "error: " << e.what() << "\n";
+    return kExitUsage;
+  } catch (const std::exception& e) {
+    // A bug, not an input problem: still one line, never a crash.
+    std::cerr << "error: internal: " << redact(e.what()) << "\n";
+    return kExitTaskFailed;
+  }
+  return kExitOk;
+}

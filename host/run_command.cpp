@@ -1,0 +1,67 @@
+// `handler run`: read the experiment, resolve the action, run it.
+#include <memory>
+
+#include "host/action.h"
+#include "host/cluster_source.h"
+#include "host/commands.h"
+#include "host/local_source.h"
+#include "host/log.h"
+
+namespace iter8 {
+namespace {
+
+std::unique_ptr<ExperimentSource> openSource(const RunOptions& run) {
+  if (!run.file.empty()) {
+    return std::make_unique<LocalExperimentSource>(
+        LocalSourceOptions{run.file, run.output, run.secretsDir});
+  }
+  return openClusterSource(run);
+}
+
+}  // namespace
+
+int runCommand(const Command& command) {
+  const RunOptions& run = command.run;
+  TerminationLog terminationLog(run.terminationLog);
+  auto fail = [&](ExitCode code, const std::string& message) {
+    std::string line = redact(message);
+    logger().error("{}", line);
+    terminationLog.append(line);
+    return static_cast<int>(code);
+  };
+
+  std::unique_ptr<ExperimentSource> source;
+  rapidjson::Document experiment;
+  try {
+    source = openSource(run);
+    experiment = source->read();
+  } catch (const SourceError& e) {
+    return fail(kExitBadExperiment, e.what());
+  }
+
+  PluginRegistry registry;
+  registry.scan(pluginDirsOf(command.common));
+
+  try {
+    Action action = Action::resolve(run.action, experiment, registry, *source, terminationLog);
+    if (!action.defined()) {
+      logger().warn("action '{}' is not defined in {}; nothing to do", run.action,
+                    source->describe());
+      return kExitOk;
+    }
+    if (run.dryRun) {
+      logger().info("action {}: {} task(s) resolved and valid (dry run: none run)", run.action,
+                    action.size());
+      return kExitOk;
+    }
+    logger().info("action {}: running {} task(s) of {}", run.action, action.size(),
+                  source->describe());
+    ExitCode code = action.run(terminationLog);
+    if (code == kExitOk) logger().info("action {}: completed", run.action);
+    return code;
+  } catch (const ActionError& e) {
+    return fail(e.code(), e.what());
+  }
+}
+
+}  // namespace iter8

@@ -1,0 +1,17 @@
+// Runs a child process without a shell, its stdout/stderr shared with the handler's.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "iter8/task.hpp"
+
+namespace iter8::common {
+
+// Runs argv[0] (looked up in PATH) with argv, waits for it, and throws sdk::TaskFailed when it
+// cannot start or exits non-zero, sdk::Error(ITER8_ERR_CANCELLED) when the host is stopping
+// (the child gets SIGTERM, then SIGKILL after 5 s). `what` names the command in messages.
+void runProcess(const std::vector<std::string>& argv, const std::string& what,
+                const sdk::Host& host);
+
+}  // namespace iter8::common

@@ -1,0 +1,72 @@
+#include "plugins/common/version_tags.h"
+
+#include <string>
+
+namespace iter8::common {
+namespace {
+
+const rapidjson::Value* member(const rapidjson::Value& object, const char* name) {
+  if (!object.IsObject()) return nullptr;
+  auto it = object.FindMember(name);
+  return it == object.MemberEnd() ? nullptr : &it->value;
+}
+
+bool hasName(const rapidjson::Value& version, const std::string& name) {
+  const rapidjson::Value* n = member(version, "name");
+  return n != nullptr && n->IsString() && name == n->GetString();
+}
+
+const rapidjson::Value* findVersion(const rapidjson::Value& experiment, const std::string& name) {
+  const rapidjson::Value* spec = member(experiment, "spec");
+  const rapidjson::Value* info = spec ? member(*spec, "versionInfo") : nullptr;
+  if (info == nullptr) return nullptr;
+  if (const rapidjson::Value* baseline = member(*info, "baseline");
+      baseline && hasName(*baseline, name)) {
+    return baseline;
+  }
+  if (const rapidjson::Value* candidates = member(*info, "candidates");
+      candidates && candidates->IsArray()) {
+    for (const auto& candidate : candidates->GetArray()) {
+      if (hasName(candidate, name)) return &candidate;
+    }
+  }
+  return nullptr;
+}
+
+void set(rapidjson::Document& data, const char* key, const rapidjson::Value& value) {
+  auto& a = data.GetAllocator();
+  auto it = data.FindMember(key);
+  if (it != data.MemberEnd())
+    it->value.CopyFrom(value, a);
+  else
+    data.AddMember(rapidjson::Value(key, a), rapidjson::Value(value, a), a);
+}
+
+}  // namespace
+
+void addRecommendedVersionTags(const rapidjson::Value& experiment, rapidjson::Document& data,
+                               const sdk::Host& host) {
+  const rapidjson::Value* status = member(experiment, "status");
+  const rapidjson::Value* recommended =
+      status ? member(*status, "versionRecommendedForPromotion") : nullptr;
+  if (recommended == nullptr || !recommended->IsString()) {
+    host.warn("no version is recommended for promotion yet; its variables render as <no value>");
+    return;
+  }
+  std::string name = recommended->GetString();
+  set(data, "name", *recommended);
+  const rapidjson::Value* version = findVersion(experiment, name);
+  if (version == nullptr) {
+    host.warn("version '" + name + "' recommended for promotion is not in spec.versionInfo");
+    return;
+  }
+  const rapidjson::Value* variables = member(*version, "variables");
+  if (variables == nullptr || !variables->IsArray()) return;
+  for (const auto& variable : variables->GetArray()) {
+    const rapidjson::Value* key = member(variable, "name");
+    const rapidjson::Value* value = member(variable, "value");
+    if (key && key->IsString() && value) set(data, key->GetString(), *value);
+  }
+}
+
+}  // namespace iter8::common
