@@ -1,0 +1,51 @@
+// Runs a real child process for the tests: argv, extra environment, captured output.
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace iter8::test {
+
+struct ProcessResult {
+  int exitCode = -1;  // -1 when killed by a signal or timed out
+  std::string out;
+  std::string err;
+  bool timedOut = false;
+};
+
+struct ProcessOptions {
+  std::map<std::string, std::string> env;  // added to (or replacing in) the test's environment
+  std::vector<std::string> unsetEnv;
+  std::string workingDir;
+  std::chrono::seconds timeout{120};
+  // Sends SIGTERM this long after start (0: never); for cancellation tests.
+  std::chrono::milliseconds terminateAfter{0};
+};
+
+ProcessResult runProcess(const std::vector<std::string>& argv, const ProcessOptions& options = {});
+
+// Paths of the build: bin/handler, lib/iter8/plugins, test plugin folders.
+std::string handlerPath();
+std::string shippedPluginDir();
+std::string testPluginDir(const std::string& name);
+
+// A fresh temporary folder, removed when the object goes away.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::string& path() const { return path_; }
+  std::string file(const std::string& name) const { return path_ + "/" + name; }
+  std::string write(const std::string& name, const std::string& content) const;
+
+ private:
+  std::string path_;
+};
+
+std::string readFile(const std::string& path);
+
+}  // namespace iter8::test
