@@ -1,12 +1,13 @@
 #include "plugins/metrics/histogram.h"
 
+#include "plugins/metrics/go_json.h"
+
 #include <algorithm>
 #include <cinttypes>
 #include <cmath>
 #include <cstdarg>
 #include <cstdio>
 #include <cstdlib>
-#include <cstring>
 
 namespace iter8::metrics {
 namespace {
@@ -78,39 +79,13 @@ std::string formatGoG(double v) {
   if (std::isnan(v)) return "NaN";
   if (std::isinf(v)) return v > 0 ? "+Inf" : "-Inf";
   if (v == 0) return std::signbit(v) ? "-0" : "0";
-  // Shortest digits that read back as v (what Go's strconv does with precision -1).
-  char buffer[64];
-  for (int precision = 1; precision <= 17; ++precision) {
-    std::snprintf(buffer, sizeof buffer, "%.*e", precision - 1, v);
-    if (std::strtod(buffer, nullptr) == v) break;
-  }
-  // buffer is "[-]d[.ddd]e[+-]xx": split into sign, digits and decimal exponent.
-  std::string text(buffer);
-  bool negative = text[0] == '-';
-  if (negative) text.erase(0, 1);
-  size_t ePos = text.find('e');
-  int exponent = std::atoi(text.c_str() + ePos + 1);
-  std::string digits;
-  for (size_t i = 0; i < ePos; ++i) {
-    if (text[i] != '.') digits += text[i];
-  }
-  while (digits.size() > 1 && digits.back() == '0') digits.pop_back();
-
-  std::string out = negative ? "-" : "";
-  if (exponent < -4 || exponent >= 6) {
-    out += digits[0];
-    if (digits.size() > 1) out += "." + digits.substr(1);
-    appendFormat(out, "e%c%02d", exponent < 0 ? '-' : '+', std::abs(exponent));
-  } else if (exponent < 0) {
-    out += "0." + std::string(static_cast<size_t>(-exponent - 1), '0') + digits;
-  } else {
-    auto intDigits = static_cast<size_t>(exponent + 1);
-    if (digits.size() <= intDigits) {
-      out += digits + std::string(intDigits - digits.size(), '0');
-    } else {
-      out += digits.substr(0, intDigits) + "." + digits.substr(intDigits);
-    }
-  }
+  ShortestDigits d = shortestDigits(v);
+  if (d.exponent >= -4 && d.exponent < 6) return formatFixed(d);
+  // Go's %e: d.ddde+XX with at least two exponent digits.
+  std::string out = d.negative ? "-" : "";
+  out += d.digits[0];
+  if (d.digits.size() > 1) out += "." + d.digits.substr(1);
+  appendFormat(out, "e%c%02d", d.exponent < 0 ? '-' : '+', std::abs(d.exponent));
   return out;
 }
 
