@@ -153,6 +153,48 @@ TEST(ExactPercentiles, StorageNeverGrowsPastTheLimit) {
   EXPECT_EQ(ExactPercentiles().sampleLimit(), ExactPercentiles::kDefaultSampleLimit);
 }
 
+TEST(ExactPercentiles, TransferCombinesStores) {
+  std::mt19937_64 rng(11);
+  std::lognormal_distribution<double> latency(std::log(0.01), 0.7);
+  auto fill = [&](ExactPercentiles& store, std::vector<double>& all, int n) {
+    for (int i = 0; i < n; ++i) {
+      double v = latency(rng);
+      store.record(v);
+      all.push_back(v);
+    }
+  };
+  // Both exact and within the limit: stays exact, every sample kept.
+  std::vector<double> all;
+  ExactPercentiles a(1000), b(1000);
+  fill(a, all, 400);
+  fill(b, all, 500);
+  a.transfer(b);
+  EXPECT_TRUE(a.exact());
+  EXPECT_EQ(a.count(), 900);
+  EXPECT_EQ(b.count(), 0);
+  EXPECT_LE(a.storageBytes(), 1000 * sizeof(float));
+  for (double p : {1.0, 50.0, 99.0}) EXPECT_EQ(a.percentile(p), asStored(nearestRank(all, p)));
+  // Past the limit (and from a store that already switched): within the precision.
+  ExactPercentiles c(1000);
+  fill(c, all, 3000);
+  ASSERT_FALSE(c.exact());
+  a.transfer(c);
+  ExactPercentiles empty;
+  a.transfer(empty);
+  EXPECT_FALSE(a.exact());
+  EXPECT_EQ(a.count(), 3900);
+  EXPECT_EQ(a.min(), *std::min_element(all.begin(), all.end()));
+  for (double p : {1.0, 50.0, 99.0}) {
+    double expected = nearestRank(all, p);
+    EXPECT_NEAR(a.percentile(p), expected, ExactPercentiles::kMaxRelativeError * expected * 1.001);
+  }
+  // Into an empty store.
+  ExactPercentiles d;
+  d.transfer(a);
+  EXPECT_EQ(d.count(), 3900);
+  EXPECT_EQ(a.count(), 0);
+}
+
 TEST(ExactPercentiles, JsonSaysWhichModeAnswered) {
   rapidjson::Document doc;
   ExactPercentiles store(4);

@@ -53,6 +53,26 @@ void ExactPercentiles::record(double seconds) {
   sorted_ = false;
 }
 
+void ExactPercentiles::transfer(ExactPercentiles& src) {
+  if (src.count_ == 0 || &src == this) return;
+  min_ = count_ == 0 ? src.min_ : std::min(min_, src.min_);
+  max_ = count_ == 0 ? src.max_ : std::max(max_, src.max_);
+  count_ += src.count_;
+  const size_t combined = samples_.size() + src.samples_.size();
+  if (exact() && src.exact() && combined <= limit_) {
+    if (combined > samples_.capacity()) {
+      samples_.reserve(std::min(limit_, std::max(combined, samples_.capacity() * 2)));
+    }
+    samples_.insert(samples_.end(), src.samples_.begin(), src.samples_.end());
+    sorted_ = false;
+  } else {
+    if (exact()) switchToHistogram();
+    for (float sample : src.samples_) recordInHistogram(sample);
+    for (size_t i = 0; i < src.logBuckets_.size(); ++i) logBuckets_[i] += src.logBuckets_[i];
+  }
+  src.reset();
+}
+
 void ExactPercentiles::recordInHistogram(double seconds) {
   ++logBuckets_[static_cast<size_t>(logBucketIndex(seconds))];
 }

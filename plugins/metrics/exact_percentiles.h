@@ -11,8 +11,11 @@
 // into a fixed log-linear histogram (HdrHistogram-like: 128 linear sub-buckets per power of
 // two, 43 powers of two from 2^-30 s (~1 ns) to 2^13 s, 44 KB) and frees the samples. From
 // then on a percentile is the midpoint of the bucket holding the nearest-rank sample, clamped
-// to [min, max], within kMaxRelativeError (1/256, about 0.4%) of the exact value for
+// to [min, max], within kMaxRelativeError (1/256, about 0.4%; plus 6e-8 of float rounding
+// for samples kept before the switch) of the exact value for
 // latencies in that range. The output says which mode produced it ("Exact").
+//
+// Not thread-safe: keep one store per load-generating thread and transfer() them together.
 #pragma once
 
 #include <cstddef>
@@ -41,6 +44,10 @@ class ExactPercentiles {
   // Records one latency in seconds. Amortized O(1); allocates only when the sample buffer
   // doubles (O(log limit) times in all) and once at the switch to the histogram.
   void record(double seconds);
+
+  // Adds src's samples into this store and resets src (per-thread stores into one). Stays
+  // exact when both are and the samples fit in this store's limit; else switches.
+  void transfer(ExactPercentiles& src);
 
   int64_t count() const { return count_; }
   // True while every sample is kept (values are exact to float precision).
