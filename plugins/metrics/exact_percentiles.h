@@ -3,8 +3,8 @@
 //
 // Definition: nearest rank. With the N samples sorted ascending, percentile p is the sample
 // of rank ceil(p/100 * N) (1-based); p <= 0 gives the smallest, p >= 100 the largest. So
-// p50 of {1, 2, 3, 4} is 2 and p99 of 100 samples is the 99th. Every reported value is a
-// recorded latency (no interpolation).
+// p50 of {1, 2, 3, 4} is 2 and p99 of 100 samples is the 99th. While exact, every reported
+// value is a recorded latency (no interpolation).
 //
 // Memory stays bounded: samples are kept as float seconds (4 bytes; 24-bit mantissa, i.e.
 // nanoseconds for sub-second latencies) up to `sampleLimit`. The next sample moves them all
@@ -12,8 +12,8 @@
 // two, 43 powers of two from 2^-30 s (~1 ns) to 2^13 s, 44 KB) and frees the samples. From
 // then on a percentile is the midpoint of the bucket holding the nearest-rank sample, clamped
 // to [min, max], within kMaxRelativeError (1/256, about 0.4%; plus 6e-8 of float rounding
-// for samples kept before the switch) of the exact value for
-// latencies in that range. The output says which mode produced it ("Exact").
+// for samples kept before the switch) of the exact value, for latencies in that range. The
+// output says which mode produced it ("Exact").
 //
 // Not thread-safe: keep one store per load-generating thread and transfer() them together.
 #pragma once

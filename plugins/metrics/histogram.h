@@ -30,7 +30,7 @@ struct Counter {
   // Records `v` `n` times. Unlike Fortio (which adds (v*n)^2), adds n*v^2 to the sum of
   // squares, so StdDev stays right for n > 1; identical for n == 1.
   void recordN(double v, int64_t n);
-  // Sum / Count; 0 when empty (Fortio >= 1.x).
+  // Sum / Count; 0 when empty (as current Fortio; early versions gave NaN).
   double avg() const;
   // Population standard deviation sqrt((SumSq - Sum^2/N) / N); 0 when empty, and 0 when
   // rounding makes the variance negative (Fortio issue #97).
@@ -88,6 +88,8 @@ struct HistogramScale {
 
 // Fortio's histogram: a Counter plus counts in 57 fixed buckets. Bucket 0 holds scaled values
 // <= 0, bucket i holds (B[i-1], B[i]], the last holds > 100000. record() never allocates.
+// Unlike Fortio, bucket counts are 64-bit (Fortio's int32 wraps after 2^31 samples).
+// Not thread-safe: keep one per load-generating thread and transfer() them together.
 class Histogram {
  public:
   static constexpr int kNumBoundaries = 56;
@@ -157,14 +159,15 @@ class HistogramJsonError : public std::runtime_error {
 };
 
 // Fortio's JSON of HistogramData: Count, Min, Max, Sum, Avg, StdDev, Data [{Start, End,
-// Percent, Count}], Percentiles [{Percentile, Value}] in that order. Integral numbers are
-// stored as integers so they print as Go does ("20", not "20.0"). Percentiles is null when
-// none were computed, as in Fortio 1.11 results (Go's nil slice).
+// Percent, Count}], Percentiles [{Percentile, Value}] in that order. Percentiles is null
+// when none were computed, as in Fortio 1.11 results (Go's nil slice). Write the text with
+// toGoJson/toGoPrettyJson (go_json.h) to get Fortio's digits exactly; lib's toJson uses
+// RapidJSON's Grisu2, whose 17th digit sometimes differs (0.018000000000000003).
 rapidjson::Value histogramDataToJson(const HistogramData& data,
                                      rapidjson::Value::AllocatorType& allocator);
 
-// A JSON number as Go's encoding/json writes it: integral values as integers ("20", not
-// RapidJSON's "20.0"), others with the shortest round-trip digits; null for NaN and Inf.
+// A JSON number value for `v`: integral values as integers, so that even RapidJSON's own
+// writers print "20" as Go does (not "20.0"); others as doubles; null for NaN and Inf.
 rapidjson::Value goJsonNumber(double v);
 
 // Reads that JSON back. Data and Percentiles may be missing or null. Throws
