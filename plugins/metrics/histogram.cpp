@@ -1,7 +1,5 @@
 #include "plugins/metrics/histogram.h"
 
-#include "plugins/metrics/go_json.h"
-
 #include <algorithm>
 #include <cinttypes>
 #include <cmath>
@@ -9,22 +7,26 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "plugins/metrics/go_json.h"
+
 namespace iter8::metrics {
 namespace {
 
 // Fortio's histogramBucketValues. Intervals are (prev, cur], so the cumulative percent up to
 // a bucket is the share of values <= its end.
+// clang-format off
 constexpr std::array<int32_t, Histogram::kNumBoundaries> kBoundaries = {
-    0,     1,     2,     3,     4,     5,      6,  7, 8, 9,  // by 1
-    10,    11,    12,    14,    16,    18,     20,           // then by 2
-    25,    30,    35,    40,    45,    50,                   // then by 5
-    60,    70,    80,    90,    100,                         // then by 10
-    120,   140,   160,   180,   200,                         // x10
-    250,   300,   350,   400,   450,   500,                  // x10
-    600,   700,   800,   900,   1000,                        // x10
-    2000,  3000,  4000,  5000,  7500,  10000,                // coarser
-    20000, 30000, 40000, 50000, 75000, 100000,               // the end
+    0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11,         // by 1
+    12, 14, 16, 18, 20,                           // then by 2
+    25, 30, 35, 40, 45, 50,                       // then by 5
+    60, 70, 80, 90, 100,                          // then by 10
+    120, 140, 160, 180, 200,                      // the same, x10
+    250, 300, 350, 400, 450, 500,                 // x10
+    600, 700, 800, 900, 1000,                     // x10
+    2000, 3000, 4000, 5000, 7500, 10000,          // coarser
+    20000, 30000, 40000, 50000, 75000, 100000,    // the end
 };
+// clang-format on
 constexpr double kFirstValue = kBoundaries.front();
 constexpr double kLastValue = kBoundaries.back();
 
