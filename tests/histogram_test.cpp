@@ -109,22 +109,11 @@ TEST(FortioStats, Histogram) {
   HistogramData e = h.exportData();
   EXPECT_EQ(h.counter().avg(), 501);
   const std::vector<std::pair<double, double>> cases = {
-      {-1, 1},  // not valid but should return min
-      {0, 1},
-      {0.1, 1},
-      {1, 1},
-      {20, 1},           // 20% = first point, 1st bucket is
-                         // 1-10
+      {-1, 1},                                                   // not valid but should return min
+      {0, 1},           {0.1, 1},         {1, 1},      {20, 1},  // 20% = the first point
       {20.01, 250.025},  // near beginning of bucket of 2nd pt
-      {39.99, 299.975},
-      {40, 300},
-      {50, 550},
-      {75, 775},
-      {90, 1000.5},
-      {99, 1000.95},
-      {99.9, 1000.995},
-      {100, 1001},
-      {101, 1001},
+      {39.99, 299.975}, {40, 300},        {50, 550},   {75, 775},   {90, 1000.5},
+      {99, 1000.95},    {99.9, 1000.995}, {100, 1001}, {101, 1001},
   };
   for (const auto& [p, expected] : cases) EXPECT_EQ(e.calcPercentile(p), expected) << "p" << p;
 }
