@@ -9,7 +9,8 @@ namespace iter8 {
 
 rapidjson::Document parseJson(std::string_view text) {
   rapidjson::Document doc;
-  doc.Parse(text.data(), text.size());
+  // Full precision: latency figures must read back exactly as they were written.
+  doc.Parse<rapidjson::kParseFullPrecisionFlag>(text.data(), text.size());
   if (doc.HasParseError()) {
     throw JsonError("invalid JSON at offset " + std::to_string(doc.GetErrorOffset()) + ": " +
                     rapidjson::GetParseError_En(doc.GetParseError()));
