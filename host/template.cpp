@@ -141,6 +141,11 @@ void printValue(std::string& out, const rapidjson::Value& value) {
 
 // ---- Parse tree ----
 
+struct UnsupportedArgument {
+  std::size_t pos;
+  std::string message;
+};
+
 // The value of one action: ".", a field chain ".a.b", or a constant printed at parse time.
 struct Operand {
   enum class Kind { kDot, kField, kConstant } kind;
@@ -148,6 +153,7 @@ struct Operand {
   std::vector<std::string> fields;  // kField: the names along the chain
   std::string source;               // kConstant: its text, e.g. "-3" or "true"
   std::string printed;              // kConstant: how Go prints it
+  std::optional<UnsupportedArgument> failWhenRun;
 
   std::string describe() const {
     if (kind == Kind::kDot) return ".";
@@ -334,9 +340,11 @@ class Parser {
     }
     if (args.empty()) fail("empty command");
     if (args.size() > 1) {
-      throwAt(text_, args[1].pos,
-              "unsupported argument " + goQuote(args[1].describe()) + " after " +
-                  args[0].describe() + ": function calls and methods are not supported");
+      // Go accepts arguments here and fails (or ignores them) only when executing, so a
+      // later parse error must still win: report this when the action runs.
+      args[0].failWhenRun = UnsupportedArgument{
+          args[1].pos, "unsupported argument " + goQuote(args[1].describe()) + " after " +
+                           args[0].describe() + ": function calls and methods are not supported"};
     }
     return std::move(args[0]);
   }
@@ -361,13 +369,16 @@ class Parser {
         if (isBuiltinFunction(token.text)) unsupported(token, "function call");
         fail("function " + goQuote(token.text) + " not defined");
       case TokenKind::kDot:
-        return Operand{Operand::Kind::kDot, token.pos, {}, "", ""};
+        return Operand{Operand::Kind::kDot, token.pos, {}, "", "", std::nullopt};
       case TokenKind::kField:
-        return Operand{Operand::Kind::kField, token.pos, {token.text.substr(1)}, "", ""};
+        return Operand{Operand::Kind::kField, token.pos, {token.text.substr(1)}, "", "",
+                       std::nullopt};
       case TokenKind::kBool:
-        return Operand{Operand::Kind::kConstant, token.pos, {}, token.text, token.text};
+        return Operand{
+            Operand::Kind::kConstant, token.pos, {}, token.text, token.text, std::nullopt};
       case TokenKind::kNumber:
-        return Operand{Operand::Kind::kConstant, token.pos, {}, token.text, number(token)};
+        return Operand{
+            Operand::Kind::kConstant, token.pos, {}, token.text, number(token), std::nullopt};
       case TokenKind::kNil:
         throwAt(text_, token.pos, "nil is not a command");
       case TokenKind::kVariable:
@@ -478,6 +489,7 @@ std::string renderTemplate(std::string_view text, const rapidjson::Value& data,
       continue;
     }
     const Operand& operand = *piece.action;
+    if (operand.failWhenRun) throwAt(text, operand.failWhenRun->pos, operand.failWhenRun->message);
     switch (operand.kind) {
       case Operand::Kind::kConstant:
         out += operand.printed;

@@ -195,9 +195,7 @@ class Lexer {
     const char32_t r = peek();
     if (isSpace(r) || r == kEofRune) return true;
     if (r == '.' || r == ',' || r == '|' || r == ':' || r == ')' || r == '(') return true;
-    // Like Go, only the delimiter's first rune is checked.
-    std::size_t width = 0;
-    return !right_.empty() && decodeRune(right_, 0, width) == r;
+    return startsWith(rest(), right_);
   }
 
   State lexText() {
