@@ -141,7 +141,8 @@ void printValue(std::string& out, const rapidjson::Value& value) {
 
 // ---- Parse tree ----
 
-struct UnsupportedArgument {
+// An error Go raises only when executing the action, so a later parse error wins over it.
+struct DeferredError {
   std::size_t pos;
   std::string message;
 };
@@ -153,7 +154,7 @@ struct Operand {
   std::vector<std::string> fields;  // kField: the names along the chain
   std::string source;               // kConstant: its text, e.g. "-3" or "true"
   std::string printed;              // kConstant: how Go prints it
-  std::optional<UnsupportedArgument> failWhenRun;
+  std::optional<DeferredError> failWhenRun;
 
   std::string describe() const {
     if (kind == Kind::kDot) return ".";
@@ -237,11 +238,23 @@ class Parser {
   [[noreturn]] void fail(const std::string& message) const {
     throwAt(text_, tokens_[furthest_].pos, message);
   }
+  static std::string unsupportedMessage(const Token& token, const std::string& construct) {
+    return "unsupported " + construct + " " + goQuote(token.text) +
+           ": only text, comments, \".\", field paths like .a.b and number or boolean "
+           "constants are supported";
+  }
   [[noreturn]] void unsupported(const Token& token, const std::string& construct) const {
-    throwAt(text_, token.pos,
-            "unsupported " + construct + " " + goQuote(token.text) +
-                ": only text, comments, \".\", field paths like .a.b and number or boolean "
-                "constants are supported");
+    throwAt(text_, token.pos, unsupportedMessage(token, construct));
+  }
+  static Operand constant(const Token& token, std::string printed,
+                          std::optional<DeferredError> failWhenRun = std::nullopt) {
+    return Operand{Operand::Kind::kConstant, token.pos, {}, token.text, std::move(printed),
+                   std::move(failWhenRun)};
+  }
+  // A constant Go parses but we do not evaluate. Go could only fail on it when executing, so
+  // neither do we: a parse error later in the template is still the one reported.
+  static Operand unsupportedConstant(const Token& token, const std::string& construct) {
+    return constant(token, "", DeferredError{token.pos, unsupportedMessage(token, construct)});
   }
   [[noreturn]] void unexpected(const Token& token, const std::string& context) const {
     if (token.kind != TokenKind::kError)
@@ -340,9 +353,8 @@ class Parser {
     }
     if (args.empty()) fail("empty command");
     if (args.size() > 1) {
-      // Go accepts arguments here and fails (or ignores them) only when executing, so a
-      // later parse error must still win: report this when the action runs.
-      args[0].failWhenRun = UnsupportedArgument{
+      // Go accepts arguments here and fails (or ignores them) only when executing.
+      args[0].failWhenRun = DeferredError{
           args[1].pos, "unsupported argument " + goQuote(args[1].describe()) + " after " +
                            args[0].describe() + ": function calls and methods are not supported"};
     }
@@ -374,22 +386,20 @@ class Parser {
         return Operand{Operand::Kind::kField, token.pos, {token.text.substr(1)}, "", "",
                        std::nullopt};
       case TokenKind::kBool:
-        return Operand{
-            Operand::Kind::kConstant, token.pos, {}, token.text, token.text, std::nullopt};
+        return constant(token, token.text);
       case TokenKind::kNumber:
-        return Operand{
-            Operand::Kind::kConstant, token.pos, {}, token.text, number(token), std::nullopt};
+        return number(token);
       case TokenKind::kNil:
-        throwAt(text_, token.pos, "nil is not a command");
+        return constant(token, "", DeferredError{token.pos, "nil is not a command"});
       case TokenKind::kVariable:
         unsupported(token, "variable");
       case TokenKind::kCharConstant:
-        unsupported(token, "character constant");
+        return unsupportedConstant(token, "character constant");
       case TokenKind::kComplex:
-        unsupported(token, "complex constant");
+        return unsupportedConstant(token, "complex constant");
       case TokenKind::kString:
       case TokenKind::kRawString:
-        unsupported(token, "string constant");
+        return unsupportedConstant(token, "string constant");
       case TokenKind::kLeftParen:
         unsupported(token, "parenthesized pipeline");
       default:
@@ -401,22 +411,22 @@ class Parser {
   // How Go prints a number constant: decimal integers as int, anything with a point or an
   // exponent as float64. Other bases, underscores and the like are rare in experiment files
   // and are refused rather than half-supported.
-  std::string number(const Token& token) {
+  Operand number(const Token& token) {
     const std::string& text = token.text;
     const std::string_view body = std::string_view(text).substr(text[0] == '+' || text[0] == '-');
     const bool otherBase =
         body.size() > 1 && body[0] == '0' && body.find_first_of(".eE") == std::string_view::npos;
     if (otherBase || body.find_first_of("xXoObBpP_i") != std::string_view::npos) {
-      unsupported(token, "number syntax");
+      return unsupportedConstant(token, "number syntax");
     }
     if (allDigits(body)) {
       std::int64_t value = 0;
       const char* begin = text.data() + (text[0] == '+');
       const auto [end, error] = std::from_chars(begin, text.data() + text.size(), value);
       if (error != std::errc() || end != text.data() + text.size()) {
-        unsupported(token, "integer beyond 64 bits");
+        return unsupportedConstant(token, "integer beyond 64 bits");
       }
-      return std::to_string(value);
+      return constant(token, std::to_string(value));
     }
     // Decimal float: digits, optional fraction, optional exponent with digits.
     const auto mantissaEnd = body.find_first_of("eE");
@@ -435,7 +445,7 @@ class Parser {
     if (!validMantissa || !validExponent || (errno == ERANGE && std::isinf(value))) {
       fail("illegal number syntax: " + goQuote(text));
     }
-    return formatGoFloat(value);
+    return constant(token, formatGoFloat(value));
   }
 
   std::string_view text_;
@@ -468,6 +478,8 @@ std::string evaluateFieldChain(std::string_view text, const Operand& operand,
     current = lookUpMember(*current, name);
     boxed = true;
   }
+  // Go walks the chain before it looks at arguments, so chain errors come first.
+  if (operand.failWhenRun) throwAt(text, operand.failWhenRun->pos, operand.failWhenRun->message);
   // Go unboxes the result before printing, so a JSON null prints like a missing key.
   if (current == nullptr || current->IsNull()) return "<no value>";
   std::string out;
@@ -489,7 +501,9 @@ std::string renderTemplate(std::string_view text, const rapidjson::Value& data,
       continue;
     }
     const Operand& operand = *piece.action;
-    if (operand.failWhenRun) throwAt(text, operand.failWhenRun->pos, operand.failWhenRun->message);
+    if (operand.failWhenRun && operand.kind != Operand::Kind::kField) {
+      throwAt(text, operand.failWhenRun->pos, operand.failWhenRun->message);
+    }
     switch (operand.kind) {
       case Operand::Kind::kConstant:
         out += operand.printed;

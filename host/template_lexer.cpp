@@ -301,8 +301,9 @@ class Lexer {
         if (--parenDepth_ < 0) return fail("unexpected right paren " + goRuneName(r));
         return State::kInsideAction;
       case '.':
-        // ".5" is a number; any other "." starts a field or is dot itself.
-        if (pos_ >= input_.size() || input_[pos_] < '0' || input_[pos_] > '9') {
+        // "." before a non-digit starts a field or is dot itself; ".5", and as in Go a "." at
+        // the very end, go on as a number.
+        if (pos_ < input_.size() && (input_[pos_] < '0' || input_[pos_] > '9')) {
           return State::kField;
         }
         backup();

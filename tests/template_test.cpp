@@ -1,5 +1,6 @@
 #include "host/template.h"
 
+#include <cstdlib>
 #include <fstream>
 #include <regex>
 #include <sstream>
@@ -11,7 +12,13 @@
 namespace iter8 {
 namespace {
 
-const std::string kGoldenDir = std::string(ITER8_SOURCE_DIR) + "/tests/golden/template/";
+// TEMPLATE_GOLDEN_DIR points the golden test at another cases.json/expected.json pair, e.g.
+// generated cases for a differential run against Go; by default the committed goldens.
+std::string goldenDir() {
+  const char* override = std::getenv("TEMPLATE_GOLDEN_DIR");
+  if (override != nullptr && *override != '\0') return std::string(override) + "/";
+  return std::string(ITER8_SOURCE_DIR) + "/tests/golden/template/";
+}
 
 // Reads a golden file. Numbers are parsed at full precision, as Go's encoding/json does, so
 // that a 30-digit number in a case is the same float64 on both sides.
@@ -58,10 +65,10 @@ ParsedError parseError(const std::string& message, bool fromGo) {
 }
 
 TEST(TemplateGolden, MatchesGoTextTemplate) {
-  const auto cases = loadJson(kGoldenDir + "cases.json");
-  const auto expected = loadJson(kGoldenDir + "expected.json");
+  const auto cases = loadJson(goldenDir() + "cases.json");
+  const auto expected = loadJson(goldenDir() + "expected.json");
   ASSERT_TRUE(cases.IsArray());
-  ASSERT_GE(cases.Size(), 40u);
+  ASSERT_GT(cases.Size(), 0u);
   const rapidjson::Value null;
   int checked = 0;
   for (const auto& testCase : cases.GetArray()) {
