@@ -4,6 +4,8 @@
 #include <fstream>
 #include <regex>
 #include <sstream>
+#include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -64,61 +66,99 @@ ParsedError parseError(const std::string& message, bool fromGo) {
   return parsed;
 }
 
-TEST(TemplateGolden, MatchesGoTextTemplate) {
-  const auto cases = loadJson(goldenDir() + "cases.json");
-  const auto expected = loadJson(goldenDir() + "expected.json");
-  ASSERT_TRUE(cases.IsArray());
-  ASSERT_GT(cases.Size(), 0u);
-  const rapidjson::Value null;
-  int checked = 0;
-  for (const auto& testCase : cases.GetArray()) {
-    const std::string name = stringMember(testCase, "name");
-    SCOPED_TRACE("case " + name);
-    const rapidjson::Value* goResult = findMember(expected, name);
-    ASSERT_NE(goResult, nullptr) << "no golden result; run gen.go";
-    const rapidjson::Value* data = findMember(testCase, "data");
-    TemplateDelims delims{stringMember(testCase, "leftDelim"),
-                          stringMember(testCase, "rightDelim")};
-    const std::string text = stringMember(testCase, "template");
-    const rapidjson::Value* unsupported = findMember(testCase, "unsupported");
-    ++checked;
+// Both golden files, read once for all cases.
+struct Goldens {
+  rapidjson::Document cases;
+  rapidjson::Document expected;
+};
 
-    if (unsupported != nullptr && unsupported->IsTrue()) {
-      // Go renders these; we refuse them plainly instead of guessing.
-      try {
-        renderTemplate(text, data ? *data : null, delims);
-        ADD_FAILURE() << "expected an unsupported-construct error";
-      } catch (const TemplateError& e) {
-        EXPECT_NE(std::string(e.what()).find("unsupported"), std::string::npos) << e.what();
-      }
-      continue;
-    }
-    if (const rapidjson::Value* output = findMember(*goResult, "output")) {
-      try {
-        EXPECT_EQ(renderTemplate(text, data ? *data : null, delims), output->GetString());
-      } catch (const TemplateError& e) {
-        ADD_FAILURE() << "unexpected error: " << e.what();
-      }
-      continue;
-    }
-    const ParsedError goError = parseError(stringMember(*goResult, "error"), true);
-    ASSERT_GT(goError.line, 0) << "unrecognised Go error: " << stringMember(*goResult, "error");
-    try {
-      const std::string output = renderTemplate(text, data ? *data : null, delims);
-      ADD_FAILURE() << "Go fails with \"" << stringMember(*goResult, "error")
-                    << "\" but we rendered \"" << output << "\"";
-    } catch (const TemplateError& e) {
-      const ParsedError ours = parseError(e.what(), false);
-      ASSERT_GT(ours.line, 0) << "our message lacks line:col: " << e.what();
-      EXPECT_EQ(ours.line, goError.line) << e.what();
-      if (goError.column >= 0) {
-        EXPECT_EQ(ours.column, goError.column) << e.what();
-      }
-      EXPECT_EQ(ours.reason, goError.reason) << e.what();
-    }
-  }
-  EXPECT_EQ(checked, static_cast<int>(cases.Size()));
+const Goldens& goldens() {
+  static const Goldens files{loadJson(goldenDir() + "cases.json"),
+                             loadJson(goldenDir() + "expected.json")};
+  return files;
 }
+
+// One test per case, named after it, so a failure names the case and the count is visible.
+std::vector<std::string> goldenCaseNames() {
+  std::vector<std::string> names;
+  try {
+    if (!goldens().cases.IsArray()) return names;
+    for (const auto& testCase : goldens().cases.GetArray()) {
+      names.push_back(stringMember(testCase, "name"));
+    }
+  } catch (const std::exception&) {
+    // Reported by TemplateGoldenFiles.AreReadableAndComplete.
+  }
+  return names;
+}
+
+TEST(TemplateGoldenFiles, AreReadableAndComplete) {
+  const auto names = goldenCaseNames();
+  ASSERT_GT(names.size(), 0u) << "no cases in " << goldenDir();
+  for (const auto& name : names) {
+    EXPECT_NE(findMember(goldens().expected, name), nullptr)
+        << "no Go result for " << name << "; run gen.go";
+  }
+}
+
+class TemplateGolden : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(TemplateGolden, MatchesGoTextTemplate) {
+  const std::string& name = GetParam();
+  const rapidjson::Value* testCase = nullptr;
+  for (const auto& candidate : goldens().cases.GetArray()) {
+    if (stringMember(candidate, "name") == name) testCase = &candidate;
+  }
+  ASSERT_NE(testCase, nullptr);
+  const rapidjson::Value* goResult = findMember(goldens().expected, name);
+  ASSERT_NE(goResult, nullptr) << "no Go result; run gen.go";
+  const rapidjson::Value null;
+  const rapidjson::Value* data = findMember(*testCase, "data");
+  const rapidjson::Value& input = data != nullptr ? *data : null;
+  const TemplateDelims delims{stringMember(*testCase, "leftDelim"),
+                              stringMember(*testCase, "rightDelim")};
+  const std::string text = stringMember(*testCase, "template");
+  const rapidjson::Value* unsupported = findMember(*testCase, "unsupported");
+
+  if (unsupported != nullptr && unsupported->IsTrue()) {
+    // Go renders these; we refuse them plainly instead of guessing.
+    try {
+      renderTemplate(text, input, delims);
+      ADD_FAILURE() << "expected an unsupported-construct error";
+    } catch (const TemplateError& e) {
+      EXPECT_NE(std::string(e.what()).find("unsupported"), std::string::npos) << e.what();
+    }
+    return;
+  }
+  if (const rapidjson::Value* output = findMember(*goResult, "output")) {
+    try {
+      EXPECT_EQ(renderTemplate(text, input, delims), output->GetString());
+    } catch (const TemplateError& e) {
+      ADD_FAILURE() << "unexpected error: " << e.what();
+    }
+    return;
+  }
+  const std::string goMessage = stringMember(*goResult, "error");
+  const ParsedError goError = parseError(goMessage, true);
+  ASSERT_GT(goError.line, 0) << "unrecognised Go error: " << goMessage;
+  try {
+    const std::string output = renderTemplate(text, input, delims);
+    ADD_FAILURE() << "Go fails with \"" << goMessage << "\" but we rendered \"" << output << "\"";
+  } catch (const TemplateError& e) {
+    const ParsedError ours = parseError(e.what(), false);
+    ASSERT_GT(ours.line, 0) << "our message lacks line:col: " << e.what();
+    EXPECT_EQ(ours.line, goError.line) << e.what();
+    if (goError.column >= 0) {
+      EXPECT_EQ(ours.column, goError.column) << e.what();
+    }
+    EXPECT_EQ(ours.reason, goError.reason) << "Go: " << goMessage << "\nus: " << e.what();
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(GoCases, TemplateGolden, ::testing::ValuesIn(goldenCaseNames()),
+                         [](const ::testing::TestParamInfo<std::string>& param) {
+                           return param.param;
+                         });
 
 std::string render(std::string_view text, std::string_view dataJson = "{}",
                    const TemplateDelims& delims = {}) {
