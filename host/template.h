@@ -30,7 +30,9 @@ struct TemplateDelims {
 // constant; trim markers `{{- ` and ` -}}`; comments `{{/* ... */}}`; custom delimiters. Values
 // print like Go's fmt %v (no HTML escaping); a missing key prints "<no value>".
 // Everything else (if, range, with, define, functions, pipelines, variables, string constants)
-// throws a TemplateError naming the construct and where it is.
+// throws a TemplateError naming the construct and where it is. As in Go, the whole text is
+// parsed before anything runs, and what Go only rejects when executing (nil, arguments,
+// constants we do not evaluate) is reported when that action runs.
 std::string renderTemplate(std::string_view text, const rapidjson::Value& data,
                            const TemplateDelims& delims = {});
 

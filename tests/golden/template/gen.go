@@ -12,6 +12,8 @@
 // Each case is {name, template, data, leftDelim?, rightDelim?}. The data is decoded with
 // encoding/json into interface{} (numbers become float64), exactly what the Go handler did.
 // expected.json maps each name to {"output": ...} or {"error": ...}.
+// A case may also say "unsupported": true: Go renders it, but the C++ engine must refuse it
+// with an "unsupported" error (template_test.cpp checks that); gen.go ignores the flag.
 package main
 
 import (
