@@ -1,0 +1,95 @@
+// Command gen writes the golden results for host/template.cpp: it renders every case of
+// cases.json with Go's own text/template, the engine the C++ renderer stands in for, so the
+// C++ tests compare against real Go behaviour instead of our reading of it.
+//
+// Regenerate after editing cases.json (standard library only, no network needed):
+//
+//	cd tests/golden/template && go run gen.go
+//
+// If the default Go cache is not writable, point GOCACHE at a temporary folder, e.g.
+// GOCACHE=$(mktemp -d) GOPATH=$(mktemp -d) go run gen.go
+//
+// Each case is {name, template, data, leftDelim?, rightDelim?}. The data is decoded with
+// encoding/json into interface{} (numbers become float64), exactly what the Go handler did.
+// expected.json maps each name to {"output": ...} or {"error": ...}.
+// A case may also say "unsupported": true: Go renders it, but the C++ engine must refuse it
+// with an "unsupported" error (template_test.cpp checks that); gen.go ignores the flag.
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"strings"
+	"text/template"
+)
+
+type testCase struct {
+	Name       string          `json:"name"`
+	Template   string          `json:"template"`
+	Data       json.RawMessage `json:"data"`
+	LeftDelim  string          `json:"leftDelim"`
+	RightDelim string          `json:"rightDelim"`
+}
+
+type result struct {
+	Output *string `json:"output,omitempty"`
+	Error  *string `json:"error,omitempty"`
+}
+
+func render(c testCase) result {
+	var data interface{}
+	if len(c.Data) > 0 {
+		if err := json.Unmarshal(c.Data, &data); err != nil {
+			fail("case %q: bad data: %v", c.Name, err)
+		}
+	}
+	// The name "t" shows up in Go's messages as "template: t:LINE[:COL]: ...".
+	tmpl, err := template.New("t").Delims(c.LeftDelim, c.RightDelim).Parse(c.Template)
+	if err != nil {
+		msg := err.Error()
+		return result{Error: &msg}
+	}
+	var out bytes.Buffer
+	if err := tmpl.Execute(&out, data); err != nil {
+		msg := err.Error()
+		return result{Error: &msg}
+	}
+	text := out.String()
+	return result{Output: &text}
+}
+
+func fail(format string, args ...interface{}) {
+	fmt.Fprintf(os.Stderr, "gen: "+format+"\n", args...)
+	os.Exit(1)
+}
+
+func main() {
+	raw, err := os.ReadFile("cases.json")
+	if err != nil {
+		fail("%v", err)
+	}
+	var cases []testCase
+	if err := json.Unmarshal(raw, &cases); err != nil {
+		fail("cases.json: %v", err)
+	}
+	expected := map[string]result{}
+	for _, c := range cases {
+		if _, dup := expected[c.Name]; dup || strings.TrimSpace(c.Name) == "" {
+			fail("case name %q is empty or repeated", c.Name)
+		}
+		expected[c.Name] = render(c)
+	}
+	var out bytes.Buffer
+	enc := json.NewEncoder(&out)
+	enc.SetEscapeHTML(false) // keep <no value> and & readable in the golden file
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(expected); err != nil { // map keys come out sorted: stable diffs
+		fail("%v", err)
+	}
+	if err := os.WriteFile("expected.json", out.Bytes(), 0o644); err != nil {
+		fail("%v", err)
+	}
+	fmt.Printf("wrote expected.json: %d cases\n", len(cases))
+}

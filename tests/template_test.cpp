@@ -1,0 +1,250 @@
+#include "host/template.h"
+
+#include <cstdlib>
+#include <fstream>
+#include <regex>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "lib/json.h"
+
+namespace iter8 {
+namespace {
+
+// TEMPLATE_GOLDEN_DIR points the golden test at another cases.json/expected.json pair, e.g.
+// generated cases for a differential run against Go; by default the committed goldens.
+std::string goldenDir() {
+  const char* override = std::getenv("TEMPLATE_GOLDEN_DIR");
+  if (override != nullptr && *override != '\0') return std::string(override) + "/";
+  return std::string(ITER8_SOURCE_DIR) + "/tests/golden/template/";
+}
+
+// Reads a golden file. Numbers are parsed at full precision, as Go's encoding/json does, so
+// that a 30-digit number in a case is the same float64 on both sides.
+rapidjson::Document loadJson(const std::string& path) {
+  std::ifstream file(path);
+  std::stringstream content;
+  content << file.rdbuf();
+  if (!file) throw std::runtime_error("cannot read " + path);
+  rapidjson::Document doc;
+  doc.Parse<rapidjson::kParseFullPrecisionFlag>(content.str().c_str());
+  if (doc.HasParseError()) throw std::runtime_error("invalid JSON in " + path);
+  return doc;
+}
+
+std::string stringMember(const rapidjson::Value& object, std::string_view name) {
+  const rapidjson::Value* member = findMember(object, name);
+  return member != nullptr && member->IsString() ? member->GetString() : "";
+}
+
+// Where an error message places the problem, and what it says with the place taken out.
+struct ParsedError {
+  int line = -1;
+  int column = -1;  // -1 when the message gives a line only (Go's parse errors)
+  std::string reason;
+};
+
+// Go: "template: t:LINE[:COL]: reason"; ours: "template: LINE:COL: reason". Go names the
+// template ("t" in gen.go) where we have no name, so that part is normalised away.
+ParsedError parseError(const std::string& message, bool fromGo) {
+  static const std::regex goForm(R"(^template: t:(\d+)(?::(\d+))?: ([\s\S]*)$)");
+  static const std::regex ourForm(R"(^template: (\d+):(\d+): ([\s\S]*)$)");
+  static const std::regex startedAt(R"(started at (t:)?\d+(:\d+)?)");
+  std::smatch match;
+  ParsedError parsed;
+  if (!std::regex_match(message, match, fromGo ? goForm : ourForm)) return parsed;
+  parsed.line = std::stoi(match[1]);
+  if (match[2].matched) parsed.column = std::stoi(match[2]);
+  parsed.reason = std::regex_replace(match[3].str(), startedAt, "started at");
+  const std::string goExecuting = "executing \"t\" at";
+  if (auto at = parsed.reason.find(goExecuting); at != std::string::npos) {
+    parsed.reason.replace(at, goExecuting.size(), "executing at");
+  }
+  return parsed;
+}
+
+// Both golden files, read once for all cases.
+struct Goldens {
+  rapidjson::Document cases;
+  rapidjson::Document expected;
+};
+
+const Goldens& goldens() {
+  static const Goldens files{loadJson(goldenDir() + "cases.json"),
+                             loadJson(goldenDir() + "expected.json")};
+  return files;
+}
+
+// One test per case, named after it, so a failure names the case and the count is visible.
+std::vector<std::string> goldenCaseNames() {
+  std::vector<std::string> names;
+  try {
+    if (!goldens().cases.IsArray()) return names;
+    for (const auto& testCase : goldens().cases.GetArray()) {
+      names.push_back(stringMember(testCase, "name"));
+    }
+  } catch (const std::exception&) {
+    // Reported by TemplateGoldenFiles.AreReadableAndComplete.
+  }
+  return names;
+}
+
+TEST(TemplateGoldenFiles, AreReadableAndComplete) {
+  const auto names = goldenCaseNames();
+  ASSERT_GT(names.size(), 0u) << "no cases in " << goldenDir();
+  for (const auto& name : names) {
+    EXPECT_NE(findMember(goldens().expected, name), nullptr)
+        << "no Go result for " << name << "; run gen.go";
+  }
+}
+
+class TemplateGolden : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(TemplateGolden, MatchesGoTextTemplate) {
+  const std::string& name = GetParam();
+  const rapidjson::Value* testCase = nullptr;
+  for (const auto& candidate : goldens().cases.GetArray()) {
+    if (stringMember(candidate, "name") == name) testCase = &candidate;
+  }
+  ASSERT_NE(testCase, nullptr);
+  const rapidjson::Value* goResult = findMember(goldens().expected, name);
+  ASSERT_NE(goResult, nullptr) << "no Go result; run gen.go";
+  const rapidjson::Value null;
+  const rapidjson::Value* data = findMember(*testCase, "data");
+  const rapidjson::Value& input = data != nullptr ? *data : null;
+  const TemplateDelims delims{stringMember(*testCase, "leftDelim"),
+                              stringMember(*testCase, "rightDelim")};
+  const std::string text = stringMember(*testCase, "template");
+  const rapidjson::Value* unsupported = findMember(*testCase, "unsupported");
+
+  if (unsupported != nullptr && unsupported->IsTrue()) {
+    // Go renders these; we refuse them plainly instead of guessing.
+    try {
+      renderTemplate(text, input, delims);
+      ADD_FAILURE() << "expected an unsupported-construct error";
+    } catch (const TemplateError& e) {
+      EXPECT_NE(std::string(e.what()).find("unsupported"), std::string::npos) << e.what();
+    }
+    return;
+  }
+  if (const rapidjson::Value* output = findMember(*goResult, "output")) {
+    try {
+      EXPECT_EQ(renderTemplate(text, input, delims), output->GetString());
+    } catch (const TemplateError& e) {
+      ADD_FAILURE() << "unexpected error: " << e.what();
+    }
+    return;
+  }
+  const std::string goMessage = stringMember(*goResult, "error");
+  const ParsedError goError = parseError(goMessage, true);
+  ASSERT_GT(goError.line, 0) << "unrecognised Go error: " << goMessage;
+  try {
+    const std::string output = renderTemplate(text, input, delims);
+    ADD_FAILURE() << "Go fails with \"" << goMessage << "\" but we rendered \"" << output << "\"";
+  } catch (const TemplateError& e) {
+    const ParsedError ours = parseError(e.what(), false);
+    ASSERT_GT(ours.line, 0) << "our message lacks line:col: " << e.what();
+    EXPECT_EQ(ours.line, goError.line) << e.what();
+    if (goError.column >= 0) {
+      EXPECT_EQ(ours.column, goError.column) << e.what();
+    }
+    EXPECT_EQ(ours.reason, goError.reason) << "Go: " << goMessage << "\nus: " << e.what();
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(GoCases, TemplateGolden, ::testing::ValuesIn(goldenCaseNames()),
+                         [](const ::testing::TestParamInfo<std::string>& param) {
+                           return param.param;
+                         });
+
+std::string render(std::string_view text, std::string_view dataJson = "{}",
+                   const TemplateDelims& delims = {}) {
+  const auto data = parseJson(dataJson);
+  return renderTemplate(text, data, delims);
+}
+
+// The message of the TemplateError `text` raises, or "" when it renders.
+std::string errorOf(std::string_view text, std::string_view dataJson = "{}") {
+  try {
+    render(text, dataJson);
+  } catch (const TemplateError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(Template, UnsupportedConstructsAreNamedWithTheirPosition) {
+  const std::pair<std::string, std::string> cases[] = {
+      {"x\n  {{ if .a }}y{{ end }}", "template: 2:5: unsupported control action \"if\""},
+      {"{{ range .a }}{{ end }}", "template: 1:3: unsupported control action \"range\""},
+      {"{{ with .a }}{{ end }}", "template: 1:3: unsupported control action \"with\""},
+      {"{{ define \"x\" }}{{ end }}", "template: 1:3: unsupported template definition \"define\""},
+      {"{{ template \"x\" }}", "template: 1:3: unsupported control action \"template\""},
+      {"{{ block \"x\" . }}{{ end }}", "template: 1:3: unsupported control action \"block\""},
+      {"{{ end }}", "template: 1:3: unsupported control action \"end\""},
+      {"{{ printf \"%s\" .a }}", "template: 1:3: unsupported function call \"printf\""},
+      {"{{ .a | len }}", "template: 1:6: unsupported pipeline \"|\""},
+      {"{{ $x := .a }}", "template: 1:3: unsupported variable \"$x\""},
+      {"{{ .a $ }}", "template: 1:6: unsupported variable \"$\""},
+      {"{{ (.a) }}", "template: 1:3: unsupported parenthesized pipeline \"(\""},
+      {"{{ `raw` }}", "template: 1:3: unsupported string constant \"`raw`\""},
+      {"{{ 'c' }}", "template: 1:3: unsupported character constant \"'c'\""},
+      {"{{ 1+2i }}", "template: 1:3: unsupported complex constant \"1+2i\""},
+      {"{{ 0x1F }}", "template: 1:3: unsupported number syntax \"0x1F\""},
+      {"{{ 1_000 }}", "template: 1:3: unsupported number syntax \"1_000\""},
+      {"{{ .a .b }}", "template: 1:6: unsupported argument \".b\" after .a"},
+  };
+  for (const auto& [text, prefix] : cases) {
+    const std::string message = errorOf(text, R"({"a": [1]})");
+    EXPECT_EQ(message.substr(0, prefix.size()), prefix) << text << " -> " << message;
+  }
+}
+
+TEST(Template, UndefinedFunctionAndNilReadLikeGo) {
+  EXPECT_EQ(errorOf("{{ foo }}"), "template: 1:3: function \"foo\" not defined");
+  EXPECT_EQ(errorOf("{{ nil }}"), "template: 1:3: nil is not a command");
+}
+
+TEST(Template, ExecErrorReadsLikeGo) {
+  EXPECT_EQ(errorOf("ok {{ .a.b }}", R"({"a": "str"})"),
+            "template: 1:8: executing at <.a.b>: can't evaluate field b in type interface {}");
+}
+
+TEST(Template, PasswordsComeThroughUntouched) {
+  // The html/template engine used before escaped these and broke credentials.
+  EXPECT_EQ(render("{{ .pw }}", R"({"pw": "a+b&c<d>e\"f'g"})"), "a+b&c<d>e\"f'g");
+}
+
+TEST(Template, EmptyDelimitersMeanTheDefaults) {
+  EXPECT_EQ(render("{{ .a }}", R"({"a": 1})", TemplateDelims{"", ""}), "1");
+}
+
+TEST(Template, CustomDelimitersLeaveDefaultBracesAlone) {
+  EXPECT_EQ(render("{{ .a }} [[ .a ]]", R"({"a": "x"})", TemplateDelims{"[[", "]]"}), "{{ .a }} x");
+}
+
+TEST(Template, OddInputNeverCrashes) {
+  // Invalid UTF-8 and control bytes inside and outside actions, deep chains, lone delimiters.
+  const std::string inputs[] = {"\xff{{ .a }}", "{{ \xff }}",
+                                "{{ .a\x01 }}", "{{",
+                                "}}",           "{{-",
+                                "{{- -}}",      "{{ ) }}",
+                                "{{ ( }}",      "{{ \"x }}",
+                                "{{ `x }}",     "{{ 'x }}",
+                                "{{ : }}",      std::string("{{ .a\0 }}", 9)};
+  for (const auto& text : inputs) {
+    try {
+      render(text);
+    } catch (const TemplateError&) {
+    }
+  }
+  std::string chain = "{{ ";
+  for (int i = 0; i < 10000; ++i) chain += ".a";
+  EXPECT_EQ(render(chain + " }}"), "<no value>");
+}
+
+}  // namespace
+}  // namespace iter8
