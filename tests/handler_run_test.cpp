@@ -136,10 +136,12 @@ TEST_F(HandlerRun, BashSeesTheWholeExperimentAndTheVariables) {
           script: |
             echo "{{ .this.metadata.namespace }}/{{ .this.metadata.name }} -> {{ .name }}:{{ .tag }}"
             echo "{{- .this.spec.target -}}"
-            test "{{ .promote }}" = 'a+b&c<d>"e'"'" && echo exact)",
+            cat <<'END'
+            {{ .promote }}
+            END)",
                                kRecommendV2));
   EXPECT_EQ(result.exitCode, 0) << result.err;
-  EXPECT_EQ(result.out, "team-a/exp-1 -> app-v2:2.0\nteam-a/app\nexact\n");
+  EXPECT_EQ(result.out, "team-a/exp-1 -> app-v2:2.0\nteam-a/app\na+b&c<d>\"e'\n");
 }
 
 TEST_F(HandlerRun, BashScriptFailureIsATaskFailure) {
