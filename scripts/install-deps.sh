@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(
-  build-essential cmake pkg-config
+  build-essential cmake ninja-build pkg-config
   libboost-dev libboost-program-options-dev
   rapidjson-dev libspdlog-dev libfmt-dev libyaml-cpp-dev
   libcurl4-openssl-dev libssl-dev
