@@ -1,0 +1,213 @@
+#include "plugins/metrics/collect.h"
+
+#include <unistd.h>
+
+#include <memory>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include "lib/duration.h"
+#include "lib/http.h"
+#include "plugins/metrics/fortio_result.h"
+#include "plugins/metrics/progress_report.h"
+#include "plugins/metrics/version_recorder.h"
+
+#ifndef ITER8_VERSION
+#define ITER8_VERSION "0.0.0"
+#endif
+
+namespace iter8::metrics {
+namespace {
+
+constexpr auto kPayloadFetchTimeout = std::chrono::seconds(10);
+
+std::chrono::nanoseconds durationInput(const sdk::TaskSpec& spec, const char* key,
+                                       std::chrono::nanoseconds fallback) {
+  const rapidjson::Value* value = spec.find(key);
+  if (value == nullptr) return fallback;
+  auto parsed = parseGoDuration(value->GetString());
+  if (!parsed || parsed->count() <= 0) {
+    throw sdk::InputError(std::string("input 'with.") + key + "' is \"" + value->GetString() +
+                          "\"; expected a positive Go duration such as 5s, 250ms or 1m30s");
+  }
+  return *parsed;
+}
+
+// Names of spec.versionInfo's baseline and candidates.
+std::set<std::string> declaredVersions(const rapidjson::Value& experiment) {
+  std::set<std::string> names;
+  if (!experiment.IsObject() || !experiment.HasMember("spec")) return names;
+  const rapidjson::Value& spec = experiment["spec"];
+  if (!spec.IsObject() || !spec.HasMember("versionInfo") || !spec["versionInfo"].IsObject()) return names;
+  const rapidjson::Value& info = spec["versionInfo"];
+  auto add = [&](const rapidjson::Value& v) {
+    if (v.IsObject() && v.HasMember("name") && v["name"].IsString()) names.insert(v["name"].GetString());
+  };
+  if (info.HasMember("baseline")) add(info["baseline"]);
+  if (info.HasMember("candidates") && info["candidates"].IsArray()) {
+    for (const auto& c : info["candidates"].GetArray()) add(c);
+  }
+  return names;
+}
+
+std::string joined(const std::set<std::string>& names) {
+  std::string text;
+  for (const auto& n : names) text += (text.empty() ? "" : ", ") + n;
+  return text;
+}
+
+}  // namespace
+
+CollectTask::CollectTask(const sdk::TaskSpec& spec, sdk::Host& host)
+    : payloadUrl_(spec.optionalString("payloadURL")), loadOnly_(spec.optionalBool("loadOnly")) {
+  LoadSpec defaults;
+  const rapidjson::Value* numQueries = spec.find("numQueries");
+  defaults.numQueries = numQueries ? numQueries->GetUint64() : 0;
+  defaults.duration = durationInput(spec, "time", std::chrono::seconds(5));
+  defaults.timeout = durationInput(spec, "timeout", std::chrono::seconds(3));
+  const rapidjson::Value* qps = spec.find("qps");
+  defaults.qps = qps ? qps->GetDouble() : 8;
+  const rapidjson::Value* connections = spec.find("connections");
+  defaults.connections = connections ? connections->GetInt() : 4;
+  defaults.body = spec.optionalString("payloadStr");
+  defaults.contentType = spec.optionalString("contentType");
+  if (!payloadUrl_.empty() && !http::isHttpUrl(payloadUrl_)) {
+    throw sdk::InputError("input 'with.payloadURL' is not an http(s) URL");
+  }
+
+  std::set<std::string> declared = declaredVersions(host.experiment());
+  std::set<std::string> seen;
+  const rapidjson::Value& versions = spec.with()["versions"];
+  for (rapidjson::SizeType i = 0; i < versions.Size(); ++i) {
+    const rapidjson::Value& v = versions[i];
+    std::string field = "with.versions[" + std::to_string(i) + "]";
+    Version version{v["name"].GetString(), defaults};
+    if (!declared.count(version.name)) {
+      throw sdk::InputError("input '" + field + ".name' is \"" + version.name +
+                            "\"; expected a version of spec.versionInfo (" + joined(declared) + ")");
+    }
+    if (!seen.insert(version.name).second) {
+      throw sdk::InputError("input '" + field + ".name': version \"" + version.name + "\" is listed twice");
+    }
+    version.load.url = v["url"].GetString();
+    if (!http::isHttpUrl(version.load.url)) {
+      throw sdk::InputError("input '" + field + ".url' is \"" + http::urlForMessages(version.load.url) +
+                            "\"; expected an http:// or https:// URL");
+    }
+    if (v.HasMember("qps")) version.load.qps = v["qps"].GetDouble();
+    if (v.HasMember("headers")) {
+      for (const auto& h : v["headers"].GetObject()) {
+        version.load.headers.push_back(std::string(h.name.GetString()) + ": " + h.value.GetString());
+      }
+    }
+    versions_.push_back(std::move(version));
+  }
+}
+
+std::string CollectTask::fetchPayload(sdk::Host& host) const {
+  http::Request request;
+  request.url = payloadUrl_;
+  request.timeout = kPayloadFetchTimeout;
+  std::string where = "input 'with.payloadURL' (" + http::urlForMessages(payloadUrl_) + ")";
+  try {
+    http::Response response = http::send(request);
+    if (response.status >= 400) {
+      throw sdk::TaskFailed(where + ": fetching the payload returned HTTP " + std::to_string(response.status));
+    }
+    host.debug("payload of " + std::to_string(response.body.size()) + " bytes fetched");
+    return response.body;
+  } catch (const http::HttpError& e) {
+    throw sdk::TaskFailed(where + ": fetching the payload failed: " + e.what());
+  }
+}
+
+void CollectTask::run(sdk::Host& host) {
+  if (!payloadUrl_.empty()) {
+    std::string payload = fetchPayload(host);
+    for (auto& v : versions_) v.load.body = payload;
+  }
+
+  std::vector<std::unique_ptr<VersionRecorder>> recorders;
+  std::vector<LoadResult> results(versions_.size());
+  std::vector<std::string> errors(versions_.size());
+  ProgressReport progress(host, versions_.size());
+  for (size_t i = 0; i < versions_.size(); ++i) {
+    recorders.push_back(std::make_unique<VersionRecorder>());
+    progress.describe(i, versions_[i].name, versions_[i].load);
+  }
+
+  std::vector<std::thread> threads;
+  for (size_t i = 0; i < versions_.size(); ++i) {
+    threads.emplace_back([&, i] {
+      try {
+        results[i] = runLoad(
+            versions_[i].load, *recorders[i], [&host] { return host.cancelled(); },
+            [&progress, i](const Progress& p) { progress.update(i, p); });
+      } catch (const std::exception& e) {
+        errors[i] = e.what();
+      }
+      progress.finished(i);
+    });
+  }
+  progress.runUntilDone(threads);
+
+  for (size_t i = 0; i < versions_.size(); ++i) {
+    if (!errors[i].empty()) {
+      throw sdk::TaskFailed("version " + versions_[i].name + ": " + errors[i]);
+    }
+  }
+  progress.summary(recorders, results);
+  bool interrupted = host.cancelled();
+
+  if (loadOnly_) {
+    host.info("loadOnly is set: results are not recorded");
+  } else {
+    rapidjson::Document experiment = host.experiment();
+    const rapidjson::Value* stored = nullptr;
+    if (experiment.HasMember("status") && experiment["status"].IsObject()) {
+      const rapidjson::Value& status = experiment["status"];
+      auto analysis = status.FindMember("analysis");
+      if (analysis != status.MemberEnd() && analysis->value.IsObject()) {
+        auto hists = analysis->value.FindMember("aggregatedBuiltinHists");
+        if (hists != analysis->value.MemberEnd() && hists->value.IsObject() && hists->value.HasMember("data")) {
+          stored = &hists->value["data"];
+        }
+      }
+    }
+
+    rapidjson::Document patch(rapidjson::kObjectType);
+    auto& a = patch.GetAllocator();
+    rapidjson::Value data(rapidjson::kObjectType);
+    for (size_t i = 0; i < versions_.size(); ++i) {
+      RunDescription run{versions_[i].name, http::urlForMessages(versions_[i].load.url),
+                         versions_[i].load.qps, versions_[i].load.duration,
+                         versions_[i].load.numQueries, versions_[i].load.connections,
+                         versions_[i].load.timeout, std::string("iter8-handler ") + ITER8_VERSION};
+      rapidjson::Value result = fortioResultJson(run, results[i], *recorders[i], a);
+      if (stored && stored->IsObject() && stored->HasMember(versions_[i].name.c_str())) {
+        try {
+          mergeEarlierResult(result, (*stored)[versions_[i].name.c_str()], a);
+        } catch (const std::exception& e) {
+          host.warn("status.analysis.aggregatedBuiltinHists.data." + versions_[i].name +
+                    " from an earlier run cannot be merged (" + e.what() + "); it is replaced");
+        }
+      }
+      data.AddMember(rapidjson::Value(versions_[i].name, a), result, a);
+    }
+    rapidjson::Value hists(rapidjson::kObjectType);
+    hists.AddMember("provenance", "fortio", a);
+    hists.AddMember("timestamp", rapidjson::Value(rfc3339Utc(std::chrono::system_clock::now()), a), a);
+    hists.AddMember("message", "collected by the iter8 handler's built-in load generator (Fortio format)", a);
+    hists.AddMember("data", data, a);
+    rapidjson::Value analysis(rapidjson::kObjectType);
+    analysis.AddMember("aggregatedBuiltinHists", hists, a);
+    patch.AddMember("analysis", analysis, a);
+    host.updateStatus(patch);  // a failure throws: the task fails with the reason
+  }
+  if (interrupted) {
+    throw sdk::Error(ITER8_ERR_CANCELLED, "load stopped early: the handler is stopping; partial results kept");
+  }
+}
+
+}  // namespace iter8::metrics

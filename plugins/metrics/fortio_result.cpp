@@ -1,0 +1,170 @@
+#include "plugins/metrics/fortio_result.h"
+
+#include <cstdio>
+#include <ctime>
+#include <map>
+
+#include "lib/duration.h"
+
+namespace iter8::metrics {
+namespace {
+
+using Allocator = rapidjson::Document::AllocatorType;
+
+rapidjson::Value text(const std::string& s, Allocator& a) { return rapidjson::Value(s, a); }
+
+// Go's time.Time JSON form (RFC 3339 with microseconds and the local offset).
+std::string rfc3339(std::chrono::system_clock::time_point t) {
+  auto micros = std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count();
+  std::time_t seconds = static_cast<std::time_t>(micros / 1000000);
+  std::tm local{};
+  localtime_r(&seconds, &local);
+  char date[32], offset[8];
+  std::strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%S", &local);
+  std::strftime(offset, sizeof offset, "%z", &local);  // +hhmm
+  std::string zone = std::string(offset).substr(0, 3) + ":" + std::string(offset).substr(3);
+  if (zone == "+00:00") zone = "Z";
+  char fraction[16];
+  std::snprintf(fraction, sizeof fraction, ".%06lld", static_cast<long long>(micros % 1000000));
+  return std::string(date) + fraction + zone;
+}
+
+std::string qpsText(double qps) {
+  if (qps <= 0) return "max";
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%g", qps);
+  return buffer;
+}
+
+rapidjson::Value histogramJson(const Histogram& histogram, Allocator& a) {
+  return histogramDataToJson(histogram.exportData().calcPercentiles(reportedPercentiles()), a);
+}
+
+const rapidjson::Value& member(const rapidjson::Value& object, const char* name) {
+  auto it = object.FindMember(name);
+  if (it == object.MemberEnd()) throw std::runtime_error(std::string("field '") + name + "' is missing");
+  return it->value;
+}
+
+void mergeHistogramField(rapidjson::Value& latest, const rapidjson::Value& earlier,
+                         const char* name, Allocator& a, HistogramScale scale = {}) {
+  auto mine = latest.FindMember(name);
+  auto theirs = earlier.FindMember(name);
+  if (mine == latest.MemberEnd() || theirs == earlier.MemberEnd() || theirs->value.IsNull()) return;
+  try {
+    HistogramData merged = mergeHistogramData(histogramDataFromJson(mine->value),
+                                              histogramDataFromJson(theirs->value),
+                                              reportedPercentiles(), scale);
+    mine->value = histogramDataToJson(merged, a);
+  } catch (const std::exception& e) {
+    throw std::runtime_error(std::string(name) + ": " + e.what());
+  }
+}
+
+int64_t integer(const rapidjson::Value& object, const char* name) {
+  const rapidjson::Value& v = member(object, name);
+  if (!v.IsNumber()) throw std::runtime_error(std::string("field '") + name + "' is not a number");
+  return v.IsInt64() ? v.GetInt64() : static_cast<int64_t>(v.GetDouble());
+}
+
+}  // namespace
+
+std::string rfc3339Utc(std::chrono::system_clock::time_point t) {
+  std::time_t seconds = std::chrono::system_clock::to_time_t(t);
+  std::tm utc{};
+  gmtime_r(&seconds, &utc);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
+  return text;
+}
+
+const std::vector<double>& reportedPercentiles() {
+  static const std::vector<double> percentiles{50, 75, 90, 95, 99, 99.9};
+  return percentiles;
+}
+
+rapidjson::Value fortioResultJson(const RunDescription& run, const LoadResult& load,
+                                  VersionRecorder& recorder, Allocator& a) {
+  rapidjson::Value out(rapidjson::kObjectType);
+  std::string requested = run.numQueries > 0
+                              ? "exactly " + std::to_string(run.numQueries) + " calls"
+                              : formatGoDuration(run.duration);
+  if (load.interrupted) requested += ", interrupted after " + std::to_string(load.requests);
+  double seconds = std::chrono::duration<double>(load.actualDuration).count();
+
+  out.AddMember("RunType", "HTTP", a);
+  out.AddMember("Labels", text(run.label, a), a);
+  out.AddMember("StartTime", text(rfc3339(load.start), a), a);
+  out.AddMember("RequestedQPS", text(qpsText(run.qps), a), a);
+  out.AddMember("RequestedDuration", text(requested, a), a);
+  out.AddMember("ActualQPS", seconds > 0 ? static_cast<double>(load.requests) / seconds : 0.0, a);
+  out.AddMember("ActualDuration", static_cast<int64_t>(load.actualDuration.count()), a);
+  out.AddMember("NumThreads", run.connections, a);
+  out.AddMember("Version", text(run.version, a), a);
+  out.AddMember("DurationHistogram", histogramJson(recorder.durations(), a), a);
+  out.AddMember("ErrorsDurationHistogram", histogramJson(recorder.errorDurations(), a), a);
+  out.AddMember("Exactly", static_cast<uint64_t>(run.numQueries), a);
+  out.AddMember("Jitter", false, a);
+  rapidjson::Value codes(rapidjson::kObjectType);
+  for (const auto& [code, count] : recorder.retCodes()) {
+    codes.AddMember(text(std::to_string(code), a), count, a);
+  }
+  out.AddMember("RetCodes", codes, a);
+  out.AddMember("Sizes", histogramDataToJson(recorder.sizes().exportData(), a), a);
+  out.AddMember("URL", text(run.url, a), a);
+  out.AddMember("SocketCount", load.socketCount, a);
+  out.AddMember("AbortOn", 0, a);
+  out.AddMember("HTTPReqTimeOut", static_cast<int64_t>(run.timeout.count()), a);
+  // Ours, beyond Fortio: latency from the intended send time (no coordinated omission).
+  out.AddMember("CorrectedDurationHistogram", histogramJson(recorder.correctedDurations(), a), a);
+  out.AddMember("LateSends", static_cast<uint64_t>(load.lateSends), a);
+  out.AddMember("MaxLagNs", static_cast<int64_t>(load.maxLag.count()), a);
+  out.AddMember("Unsent", static_cast<uint64_t>(load.unsent), a);
+  out.AddMember("Interrupted", load.interrupted, a);
+  out.AddMember("ExactPercentiles", recorder.exactPercentiles().toJson(reportedPercentiles(), a), a);
+  return out;
+}
+
+void mergeEarlierResult(rapidjson::Value& latest, const rapidjson::Value& earlier, Allocator& a) {
+  if (!earlier.IsObject()) throw std::runtime_error("the stored result is not an object");
+  mergeHistogramField(latest, earlier, "DurationHistogram", a);
+  mergeHistogramField(latest, earlier, "ErrorsDurationHistogram", a);
+  mergeHistogramField(latest, earlier, "CorrectedDurationHistogram", a);
+  mergeHistogramField(latest, earlier, "Sizes", a, HistogramScale{0, 1});
+
+  int64_t duration = integer(latest, "ActualDuration") + integer(earlier, "ActualDuration");
+  latest["ActualDuration"].SetInt64(duration);
+  int64_t count = latest["DurationHistogram"]["Count"].GetInt64();
+  latest["ActualQPS"].SetDouble(duration > 0 ? count / (static_cast<double>(duration) / 1e9) : 0.0);
+  latest["StartTime"].CopyFrom(member(earlier, "StartTime"), a);
+  latest["SocketCount"].SetInt64(latest["SocketCount"].GetInt64() + integer(earlier, "SocketCount"));
+
+  std::map<std::string, int64_t> codes;
+  for (const auto* side : {&latest["RetCodes"], &member(earlier, "RetCodes")}) {
+    if (!side->IsObject()) throw std::runtime_error("field 'RetCodes' is not an object");
+    for (const auto& m : side->GetObject()) {
+      if (!m.value.IsNumber()) throw std::runtime_error("RetCodes values must be numbers");
+      codes[m.name.GetString()] += m.value.IsInt64() ? m.value.GetInt64() : static_cast<int64_t>(m.value.GetDouble());
+    }
+  }
+  rapidjson::Value merged(rapidjson::kObjectType);
+  for (const auto& [code, n] : codes) merged.AddMember(text(code, a), n, a);
+  latest["RetCodes"] = merged;
+
+  for (const char* counter : {"LateSends", "Unsent"}) {
+    auto it = earlier.FindMember(counter);
+    if (it != earlier.MemberEnd() && it->value.IsUint64()) {
+      latest[counter].SetUint64(latest[counter].GetUint64() + it->value.GetUint64());
+    }
+  }
+  auto lag = earlier.FindMember("MaxLagNs");
+  if (lag != earlier.MemberEnd() && lag->value.IsInt64() && lag->value.GetInt64() > latest["MaxLagNs"].GetInt64()) {
+    latest["MaxLagNs"].SetInt64(lag->value.GetInt64());
+  }
+  auto runs = earlier.FindMember("Runs");
+  int64_t earlierRuns = runs != earlier.MemberEnd() && runs->value.IsInt64() ? runs->value.GetInt64() : 1;
+  if (latest.HasMember("Runs")) latest["Runs"].SetInt64(earlierRuns + 1);
+  else latest.AddMember("Runs", earlierRuns + 1, a);
+}
+
+}  // namespace iter8::metrics

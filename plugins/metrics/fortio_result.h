@@ -1,0 +1,45 @@
+// One version's load result as the JSON Fortio writes (its field names and units), plus our
+// additions, and the merge with a result stored by an earlier run of the task.
+#pragma once
+
+#include <chrono>
+#include <string>
+
+#include <rapidjson/document.h>
+
+#include "plugins/metrics/load_generator.h"
+#include "plugins/metrics/version_recorder.h"
+
+namespace iter8::metrics {
+
+// Kubernetes' metav1.Time text: "2021-08-06T11:54:37Z".
+std::string rfc3339Utc(std::chrono::system_clock::time_point t);
+
+// The percentiles Fortio reports and we report.
+const std::vector<double>& reportedPercentiles();
+
+struct RunDescription {
+  std::string label;              // Fortio's Labels
+  std::string url;                // as requested (query string removed)
+  double qps = 0;                 // 0: "max"
+  std::chrono::nanoseconds duration{0};
+  uint64_t numQueries = 0;        // Fortio's Exactly
+  int connections = 0;
+  std::chrono::nanoseconds timeout{0};
+  std::string version;            // our version, Fortio's Version field
+};
+
+// Fortio's HTTPRunnerResults for one run, with CorrectedDurationHistogram, LateSends,
+// MaxLagNs, Unsent, Interrupted and ExactPercentiles added.
+rapidjson::Value fortioResultJson(const RunDescription& run, const LoadResult& load,
+                                  VersionRecorder& recorder,
+                                  rapidjson::Document::AllocatorType& allocator);
+
+// Folds `earlier` (a result from status, possibly from an older handler) into `latest`:
+// histograms merge bucket by bucket, counts and durations add, RetCodes add, ActualQPS is
+// recomputed, StartTime is the earlier one; ExactPercentiles stay those of the latest run.
+// Throws std::runtime_error naming the field when `earlier` is malformed.
+void mergeEarlierResult(rapidjson::Value& latest, const rapidjson::Value& earlier,
+                        rapidjson::Document::AllocatorType& allocator);
+
+}  // namespace iter8::metrics

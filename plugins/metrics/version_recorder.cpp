@@ -1,0 +1,18 @@
+#include "plugins/metrics/version_recorder.h"
+
+namespace iter8::metrics {
+
+bool isOkCode(int code) { return (code >= 200 && code < 300) || code == 418; }
+
+VersionRecorder::VersionRecorder() : sizes_(HistogramScale{0, 1}) {}
+
+void VersionRecorder::onSample(const Sample& sample) {
+  durations_.record(sample.latencySeconds);
+  correctedDurations_.record(sample.correctedLatencySeconds);
+  if (!isOkCode(sample.code)) errorDurations_.record(sample.latencySeconds);
+  sizes_.record(static_cast<double>(sample.responseBytes));
+  ++retCodes_[sample.code];
+  exact_.record(sample.latencySeconds);
+}
+
+}  // namespace iter8::metrics
