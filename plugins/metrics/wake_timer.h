@@ -1,0 +1,30 @@
+// A one-shot timer with microsecond precision that libcurl can wait on: a Linux timerfd passed
+// to curl_multi_poll as an extra descriptor. curl_multi_poll's own timeout is in whole
+// milliseconds, which is ten send intervals at 10000 qps.
+#pragma once
+
+#include <chrono>
+
+namespace iter8::metrics {
+
+class WakeTimer {
+ public:
+  using Clock = std::chrono::steady_clock;  // CLOCK_MONOTONIC on Linux, as the timerfd
+
+  WakeTimer();  // throws std::system_error when no timerfd can be created
+  ~WakeTimer();
+  WakeTimer(const WakeTimer&) = delete;
+  WakeTimer& operator=(const WakeTimer&) = delete;
+
+  // Makes fd() readable at `when` (at once if it is past). Re-arming to the same time is free.
+  void armAt(Clock::time_point when);
+  // Consumes an expiry so fd() is no longer readable; the timer is then disarmed.
+  void acknowledge();
+  int fd() const { return fd_; }
+
+ private:
+  int fd_ = -1;
+  Clock::time_point armedAt_{};  // epoch = not armed
+};
+
+}  // namespace iter8::metrics
