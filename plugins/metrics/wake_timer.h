@@ -1,6 +1,6 @@
-// A one-shot timer with microsecond precision that libcurl can wait on: a Linux timerfd passed
-// to curl_multi_poll as an extra descriptor. curl_multi_poll's own timeout is in whole
-// milliseconds, which is ten send intervals at 10000 qps.
+// A one-shot timer with microsecond precision to wait on together with curl's sockets: a Linux
+// timerfd in the load generator's epoll set. epoll_wait's own timeout is in whole milliseconds,
+// which is ten send intervals at 10000 qps.
 #pragma once
 
 #include <chrono>
