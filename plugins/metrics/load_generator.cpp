@@ -35,6 +35,8 @@ using std::chrono::nanoseconds;
 constexpr nanoseconds kCancelCheckInterval = std::chrono::milliseconds(10);
 constexpr std::chrono::milliseconds kMaxSleep{100};
 constexpr nanoseconds kProgressInterval = std::chrono::seconds(1);
+// Catch-up after falling behind runs at twice the rate, plus bursts of this much (at 2 x qps).
+constexpr nanoseconds kCatchUpBurst = std::chrono::milliseconds(2);
 // In duration mode, requests due before the end that could not go out (every connection busy)
 // are still sent, late, until this long after the end; after that they are counted as unsent.
 constexpr nanoseconds kSendGrace = std::chrono::seconds(1);
@@ -179,7 +181,9 @@ class LoadRun {
     if (!multi_) throw std::runtime_error("curl_multi_init failed");
     if (epoll_.get() < 0) throw std::system_error(errno, std::generic_category(), "epoll_create1");
     epoll_event timerEvent{};
-    timerEvent.events = EPOLLIN;
+    // Edge-triggered: each expiry wakes epoll_wait once, and re-arming resets the timerfd, so
+    // it never needs the read() that level-triggered waiting would take per send.
+    timerEvent.events = EPOLLIN | EPOLLET;
     timerEvent.data.fd = timer_.fd();
     if (epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, timer_.fd(), &timerEvent) != 0)
       throw std::system_error(errno, std::generic_category(), "epoll_ctl");
@@ -203,6 +207,10 @@ class LoadRun {
     }
     if (spec.qps > 0) {
       period_ = std::chrono::duration<double>(1.0 / spec.qps);
+      // Sends that are due together go out together: at least two, and up to kCatchUpBurst of
+      // catch-up, so a late wake-up (the scheduler of a busy host easily takes a millisecond)
+      // costs one wake-up rather than one per overdue request.
+      catchUpBurst_ = std::max(halfPeriod(), kCatchUpBurst);
       plannedCount_ =
           spec.numQueries > 0 ? spec.numQueries : scheduledCount(spec.qps, spec.duration);
     }
@@ -346,24 +354,18 @@ class LoadRun {
     socketAction(CURL_SOCKET_TIMEOUT, 0);
   }
 
-  // Sleeps in epoll_wait until `wake` (precisely, through the timerfd, when `precise`) or socket
-  // activity, then hands every ready socket to curl.
-  void waitAndDispatch(Clock::time_point now, Clock::time_point wake, bool precise) {
-    if (curlTimerArmed_ && curlDeadline_ < wake) {
-      wake = curlDeadline_;
-      precise = false;  // curl's timeouts are in milliseconds anyway
-    }
-    if (precise) timer_.armAt(wake);
+  // Sleeps in epoll_wait until `wake`, a curl timeout or socket activity, then hands every ready
+  // socket to curl. The timerfd makes the wake-up precise: epoll_wait alone rounds up to 1 ms.
+  void waitAndDispatch(Clock::time_point now, Clock::time_point wake) {
+    if (curlTimerArmed_) wake = std::min(wake, curlDeadline_);
+    if (wake > now && wake < now + kMaxSleep) timer_.armAt(wake);
     auto waitMs = std::chrono::ceil<std::chrono::milliseconds>(wake - now).count();
     int timeoutMs = static_cast<int>(std::clamp<long long>(waitMs, 0, kMaxSleep.count()));
     int ready =
         epoll_wait(epoll_.get(), events_.data(), static_cast<int>(events_.size()), timeoutMs);
     for (int i = 0; i < ready; ++i) {
       const epoll_event& event = events_[static_cast<size_t>(i)];
-      if (event.data.fd == timer_.fd()) {
-        timer_.acknowledge();
-        continue;
-      }
+      if (event.data.fd == timer_.fd()) continue;  // it only had to wake us
       int mask = ((event.events & EPOLLIN) ? CURL_CSELECT_IN : 0) |
                  ((event.events & EPOLLOUT) ? CURL_CSELECT_OUT : 0) |
                  ((event.events & (EPOLLERR | EPOLLHUP)) ? CURL_CSELECT_ERR : 0);
@@ -393,7 +395,7 @@ class LoadRun {
       if (idle_.size() == transfers_.size()) break;
       if (cancelled_ && cancelled_()) return false;
       now = Clock::now();
-      waitAndDispatch(now, now + kMaxSleep, false);
+      waitAndDispatch(now, now + kMaxSleep);
     }
     return true;
   }
@@ -419,9 +421,9 @@ class LoadRun {
           sendingDone_ = true;
           break;
         }
-        // Catch-up limit (GCRA): sends at most every period/2, with a burst of two, so a run
-        // that fell behind recovers at no more than twice the rate instead of all at once.
-        if (now < catchUpTat_ - halfPeriod()) break;
+        // Catch-up limit (GCRA): on average at most one send per period/2, with bursts of
+        // catchUpBurst_, so a run that fell behind recovers at twice the rate, not all at once.
+        if (now < catchUpTat_ - catchUpBurst_) break;
         catchUpTat_ = std::max(catchUpTat_, now) + halfPeriod();
         nanoseconds lag = std::chrono::duration_cast<nanoseconds>(now - due);
         if (lag > kLateSendThreshold) ++result_.lateSends;
@@ -485,19 +487,14 @@ class LoadRun {
   // end of a max-rate run or kMaxSleep, whichever comes first.
   void waitForWork(Clock::time_point now) {
     Clock::time_point wake = std::min(now + kMaxSleep, nextProgress_);
-    bool timed = false;
     if (!sendingDone_ && !idle_.empty()) {
       if (spec_.qps > 0) {
-        Clock::time_point nextSend = std::max(dueTime(nextIndex_), catchUpTat_ - halfPeriod());
-        if (nextSend < wake) {
-          wake = nextSend;
-          timed = true;
-        }
+        wake = std::min(wake, std::max(dueTime(nextIndex_), catchUpTat_ - catchUpBurst_));
       } else if (spec_.numQueries == 0) {
         wake = std::min(wake, start_ + spec_.duration);
       }
     }
-    waitAndDispatch(now, wake, timed);
+    waitAndDispatch(now, wake);
   }
 
   void reportProgress(Clock::time_point now) {
@@ -532,7 +529,8 @@ class LoadRun {
   bool sendingDone_ = false;
   std::chrono::duration<double> period_{0};
   Clock::time_point start_{};
-  Clock::time_point catchUpTat_{};
+  Clock::time_point catchUpTat_{};  // GCRA's theoretical arrival time
+  nanoseconds catchUpBurst_{0};     // GCRA's tolerance: how far sends may run ahead of 2 x qps
   Clock::time_point nextProgress_{};
   Clock::time_point nextCancelCheck_{};
 };

@@ -4,7 +4,6 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstdint>
 #include <system_error>
 
 namespace iter8::metrics {
@@ -26,13 +25,6 @@ void WakeTimer::armAt(Clock::time_point when) {
   spec.it_value.tv_sec = static_cast<time_t>(sinceBoot.count() / 1'000'000'000);
   spec.it_value.tv_nsec = static_cast<long>(sinceBoot.count() % 1'000'000'000);
   if (timerfd_settime(fd_, TFD_TIMER_ABSTIME, &spec, nullptr) == 0) armedAt_ = when;
-}
-
-void WakeTimer::acknowledge() {
-  uint64_t expirations = 0;
-  // Non-blocking: EAGAIN just means it had not fired, which is fine.
-  [[maybe_unused]] ssize_t n = read(fd_, &expirations, sizeof expirations);
-  armedAt_ = Clock::time_point{};
 }
 
 }  // namespace iter8::metrics

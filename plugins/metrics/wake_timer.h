@@ -16,10 +16,9 @@ class WakeTimer {
   WakeTimer(const WakeTimer&) = delete;
   WakeTimer& operator=(const WakeTimer&) = delete;
 
-  // Makes fd() readable at `when` (at once if it is past). Re-arming to the same time is free.
+  // Makes fd() readable at `when` (at once if it is past); until then it is not readable, as
+  // arming resets the expiry count. Re-arming to the same time is free.
   void armAt(Clock::time_point when);
-  // Consumes an expiry so fd() is no longer readable; the timer is then disarmed.
-  void acknowledge();
   int fd() const { return fd_; }
 
  private:
