@@ -248,7 +248,7 @@ class LoadRun {
         }
       }
       if (now >= nextProgress_) {
-        nextProgress_ += kProgressInterval;
+        while (nextProgress_ <= now) nextProgress_ += kProgressInterval;  // one report per stall
         reportProgress(now);
       }
       if (startDueSends(now)) continue;  // let curl send them before sleeping

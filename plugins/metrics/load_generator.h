@@ -68,10 +68,14 @@ inline constexpr std::chrono::nanoseconds kLateSendThreshold = std::chrono::mill
 // Runs the load on the calling thread and returns when it is done (all responses in, or timed
 // out) or within 1 s of cancelled() turning true; cancelled() is polled at least every 100 ms.
 // Open loop when qps > 0: request k is due at start + k/qps and goes out on any idle connection;
-// when behind, sends catch up at no more than twice qps. Errors of requests are data (code -1),
-// not exceptions. Throws std::invalid_argument, before any request, when the URL cannot be
-// parsed or is not http(s), or when the numbers make no sense (connections < 1, qps < 0, ...).
-// Thread-safe: several threads may run loads at once.
+// when behind, sends catch up at no more than twice qps (over any interval T: at most
+// 2 * qps * T sends plus a burst of max(2, 1 + 4 ms * qps), so overdue requests leave together,
+// one wake-up for all). A duration run ends its schedule at `duration`; sends still owed 1 s after
+// that are given up (LoadResult::unsent). One warm-up request per connection precedes the timed
+// part and is not reported. Linux only (epoll, timerfd). Errors of requests are data (code -1), not
+// exceptions. Throws std::invalid_argument, before any request, when the URL cannot be parsed or is
+// not http(s), or when the numbers make no sense (connections < 1, qps < 0, ...). Thread-safe:
+// several threads may run loads at once.
 LoadResult runLoad(const LoadSpec& spec, SampleObserver& observer,
                    const std::function<bool()>& cancelled,
                    const std::function<void(const Progress&)>& progress = {});
