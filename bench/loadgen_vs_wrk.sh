@@ -22,12 +22,18 @@ PACING_RATES=${PACING_RATES:-"100 1000 10000"}
 for tool in nginx wrk /usr/bin/time python3; do
   command -v "$tool" >/dev/null || { echo "missing: $tool" >&2; exit 1; }
 done
-[[ -x "$CLI" ]] || { echo "missing $CLI: cmake --build $BUILD_DIR --target iter8_loadgen_cli" >&2; exit 1; }
+if [[ ! -x "$CLI" ]]; then
+  echo "missing $CLI: cmake --build $BUILD_DIR --target iter8_loadgen_cli" >&2
+  exit 1
+fi
 
 WORK=$(mktemp -d)
 NGINX_PID=""
 cleanup() {
-  if [[ -n "$NGINX_PID" ]]; then kill "$NGINX_PID" 2>/dev/null || true; wait "$NGINX_PID" 2>/dev/null || true; fi
+  if [[ -n "$NGINX_PID" ]]; then
+    kill "$NGINX_PID" 2>/dev/null || true
+    wait "$NGINX_PID" 2>/dev/null || true
+  fi
   rm -rf "$WORK"
 }
 trap cleanup EXIT INT TERM
@@ -70,7 +76,10 @@ field() { sed -n "s/^$2=//p" "$1"; }
 # timefield FILE LABEL: a value from /usr/bin/time -v output.
 timefield() { sed -n "s/^[[:space:]]*$2: //p" "$1"; }
 # ms VALUE: wrk's "1.23ms" / "456.00us" / "1.02s" in milliseconds.
-ms() { awk -v v="$1" 'BEGIN { n = v + 0; if (v ~ /us$/) n /= 1000; else if (v ~ /ms$/) n = n; else if (v ~ /s$/) n *= 1000; printf "%.3f", n }'; }
+ms() {
+  awk -v v="$1" 'BEGIN { n = v + 0; if (v ~ /us$/) n /= 1000; else if (v !~ /ms$/) n *= 1000
+                         printf "%.3f", n }'
+}
 calc() { awk "BEGIN { printf \"%.3f\", $1 }"; }
 
 echo "nginx $(nginx -v 2>&1 | sed 's/.*\///') on $URL; $CONNECTIONS connections; $(nproc) cores; load $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -78,19 +87,22 @@ echo "nginx $(nginx -v 2>&1 | sed 's/.*\///') on $URL; $CONNECTIONS connections;
 echo "== max rate: ours, $MAX_REQUESTS requests"
 /usr/bin/time -v -o "$WORK/ours_max.time" "$CLI" --url "$URL" --qps 0 --connections "$CONNECTIONS" \
   --n "$MAX_REQUESTS" >"$WORK/ours_max.out"
-cat "$WORK/ours_max.out" | tr '\n' ' '; echo
+tr '\n' ' ' <"$WORK/ours_max.out"; echo
 
 echo "== max rate: wrk -t1 -c$CONNECTIONS -d${WRK_SECONDS}s --latency"
-/usr/bin/time -v -o "$WORK/wrk.time" wrk -t1 -c"$CONNECTIONS" -d"${WRK_SECONDS}s" --latency "$URL" >"$WORK/wrk.out"
+/usr/bin/time -v -o "$WORK/wrk.time" wrk -t1 -c"$CONNECTIONS" -d"${WRK_SECONDS}s" --latency "$URL" \
+  >"$WORK/wrk.out"
 grep -E "requests in|Requests/sec|50%|99%|Socket errors|Non-2xx" "$WORK/wrk.out" | sed 's/^ */  /'
 
 ours_qps=$(field "$WORK/ours_max.out" achieved_qps)
 ours_requests=$(field "$WORK/ours_max.out" requests)
-ours_cpu=$(calc "$(timefield "$WORK/ours_max.time" 'User time (seconds)') + $(timefield "$WORK/ours_max.time" 'System time (seconds)')")
+# cpu FILE: user + system seconds from /usr/bin/time -v output.
+cpu() { calc "$(timefield "$1" 'User time (seconds)') + $(timefield "$1" 'System time (seconds)')"; }
+ours_cpu=$(cpu "$WORK/ours_max.time")
 ours_rss=$(timefield "$WORK/ours_max.time" 'Maximum resident set size (kbytes)')
 wrk_qps=$(sed -n 's/^Requests\/sec: *//p' "$WORK/wrk.out")
 wrk_requests=$(sed -n 's/^ *\([0-9]*\) requests in.*/\1/p' "$WORK/wrk.out")
-wrk_cpu=$(calc "$(timefield "$WORK/wrk.time" 'User time (seconds)') + $(timefield "$WORK/wrk.time" 'System time (seconds)')")
+wrk_cpu=$(cpu "$WORK/wrk.time")
 wrk_rss=$(timefield "$WORK/wrk.time" 'Maximum resident set size (kbytes)')
 wrk_p50=$(ms "$(awk '$1 == "50%" { print $2 }' "$WORK/wrk.out")")
 wrk_p99=$(ms "$(awk '$1 == "99%" { print $2 }' "$WORK/wrk.out")")
@@ -98,11 +110,12 @@ wrk_p99=$(ms "$(awk '$1 == "99%" { print $2 }' "$WORK/wrk.out")")
 pacing=""
 for rate in $PACING_RATES; do
   echo "== pacing: ours at $rate qps for ${PACING_SECONDS}s"
-  "$CLI" --url "$URL" --qps "$rate" --connections "$CONNECTIONS" --duration "$PACING_SECONDS" >"$WORK/pace_$rate.out"
-  cat "$WORK/pace_$rate.out" | grep -E "requests|achieved|late|max_lag|unsent|p99" | tr '\n' ' '; echo
-  pacing+="  $rate qps: achieved/requested $(calc "$(field "$WORK/pace_$rate.out" achieved_qps) / $rate")"
-  pacing+=" (late sends $(field "$WORK/pace_$rate.out" late_sends), max lag $(field "$WORK/pace_$rate.out" max_lag_ms) ms,"
-  pacing+=" p50 $(field "$WORK/pace_$rate.out" p50_ms) ms, p99 $(field "$WORK/pace_$rate.out" p99_ms) ms)"$'\n'
+  out="$WORK/pace_$rate.out"
+  "$CLI" --url "$URL" --qps "$rate" --connections "$CONNECTIONS" --duration "$PACING_SECONDS" >"$out"
+  grep -E "requests|achieved|late|max_lag|unsent|p99" "$out" | tr '\n' ' '; echo
+  pacing+="  $rate qps: achieved/requested $(calc "$(field "$out" achieved_qps) / $rate")"
+  pacing+=" (late sends $(field "$out" late_sends), max lag $(field "$out" max_lag_ms) ms,"
+  pacing+=" p50 $(field "$out" p50_ms) ms, p99 $(field "$out" p99_ms) ms)"$'\n'
 done
 
 echo
