@@ -253,6 +253,20 @@ TEST(LoadGenerator, CorrectsLatencyAndCatchesUpAtMostTwiceTheRateWhenBlocked) {
   }
 }
 
+TEST(LoadGenerator, KeepsOverdueRequestsOutOfCurlSoTheirTimeoutStartsAtTheSend) {
+  TestHttpServer server;
+  RecordingObserver observer;
+  // One connection, 150 ms per response, one due every 50 ms: requests wait up to 400 ms for
+  // the connection. Queued inside libcurl, that wait would count against the 250 ms timeout.
+  LoadSpec load = spec(server.url("/slow?ms=150"), 20, 1);
+  load.numQueries = 5;
+  load.timeout = 250ms;
+  runLoad(load, observer, kNeverCancelled);
+  ASSERT_EQ(observer.samples.size(), 5u);
+  for (const Sample& sample : observer.samples) EXPECT_EQ(sample.code, 200);
+  EXPECT_GT(observer.samples.back().correctedLatencySeconds, 0.3);
+}
+
 TEST(LoadGenerator, StopsSoonAfterCancellationAndKeepsSamples) {
   TestHttpServer server;
   RecordingObserver observer;
