@@ -1,0 +1,236 @@
+// metrics/collect through the handler: a real handler process sending load to a real HTTP
+// server on loopback, results read back from the experiment file.
+#include <strings.h>
+
+#include <filesystem>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "host/yaml.h"
+#include "lib/json.h"
+#include "tests/support/subprocess.h"
+#include "tests/support/test_http_server.h"
+
+namespace iter8 {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::StartsWith;
+using test::ProcessOptions;
+using test::ProcessResult;
+using test::readFile;
+using test::TempDir;
+
+std::string experiment(const std::string& with) {
+  return R"(apiVersion: iter8.tools/v2alpha2
+kind: Experiment
+metadata: {name: load-1, namespace: default}
+spec:
+  target: default/app
+  strategy:
+    testingPattern: Canary
+    actions:
+      loop:
+      - task: metrics/collect
+        with:
+)" + with + R"(
+  versionInfo:
+    baseline: {name: v1}
+    candidates:
+    - {name: v2}
+)";
+}
+
+class Collect : public ::testing::Test {
+ protected:
+  ProcessResult run(const std::string& with, ProcessOptions options = {}, bool reuseFile = false) {
+    if (!reuseFile) path_ = dir_.write("experiment.yaml", experiment(with));
+    return test::runProcess({test::handlerPath(), "run", "-a", "loop", "-f", path_,
+                             "--plugins-dir", test::shippedPluginDir(), "--termination-log",
+                             dir_.file("termination-log")},
+                            options);
+  }
+  rapidjson::Document status() { return parseYaml(readFile(path_)); }
+  const rapidjson::Value& result(const rapidjson::Document& doc, const char* version) {
+    return doc["status"]["analysis"]["aggregatedBuiltinHists"]["data"][version];
+  }
+  std::string terminationLog() { return readFile(dir_.file("termination-log")); }
+
+  testing::TestHttpServer server_;
+  TempDir dir_;
+  std::string path_;
+};
+
+TEST_F(Collect, RecordsFortioResultsForEachVersion) {
+  auto r = run("          numQueries: 20\n          qps: 200\n          connections: 2\n"
+               "          versions:\n"
+               "          - {name: v1, url: \"" + server_.url("/fast") + "\"}\n"
+               "          - {name: v2, url: \"" + server_.url("/status/503") + "\"}");
+  ASSERT_EQ(r.exitCode, 0) << r.err;
+  auto doc = status();
+  const auto& hists = doc["status"]["analysis"]["aggregatedBuiltinHists"];
+  EXPECT_STREQ(hists["provenance"].GetString(), "fortio");
+  EXPECT_TRUE(hists["timestamp"].IsString());
+  const auto& v1 = result(doc, "v1");
+  EXPECT_STREQ(v1["RunType"].GetString(), "HTTP");
+  EXPECT_STREQ(v1["RequestedQPS"].GetString(), "200");
+  EXPECT_STREQ(v1["RequestedDuration"].GetString(), "exactly 20 calls");
+  EXPECT_EQ(v1["NumThreads"].GetInt(), 2);
+  EXPECT_EQ(v1["DurationHistogram"]["Count"].GetInt(), 20);
+  EXPECT_EQ(toJson(v1["RetCodes"]), R"({"200":20})");
+  EXPECT_EQ(v1["ErrorsDurationHistogram"]["Count"].GetInt(), 0);
+  EXPECT_EQ(v1["DurationHistogram"]["Percentiles"].Size(), 6u);
+  EXPECT_EQ(v1["HTTPReqTimeOut"].GetInt64(), 3'000'000'000);
+  EXPECT_EQ(v1["ExactPercentiles"]["Percentiles"].Size(), 6u);
+  const auto& v2 = result(doc, "v2");
+  EXPECT_EQ(toJson(v2["RetCodes"]), R"({"503":20})");
+  EXPECT_EQ(v2["ErrorsDurationHistogram"]["Count"].GetInt(), 20);
+  EXPECT_THAT(r.err, HasSubstr("v1: 20, "));  // the end-of-run table
+}
+
+TEST_F(Collect, PacesTheRequestedRate) {
+  auto r = run("          time: 2s\n          qps: 50\n          versions:\n"
+               "          - {name: v1, url: \"" + server_.url("/fast") + "\"}");
+  ASSERT_EQ(r.exitCode, 0) << r.err;
+  auto doc = status();
+  const auto& v1 = result(doc, "v1");
+  EXPECT_STREQ(v1["RequestedDuration"].GetString(), "2s");
+  EXPECT_NEAR(v1["DurationHistogram"]["Count"].GetInt(), 100, 3);
+  EXPECT_NEAR(v1["ActualQPS"].GetDouble(), 50, 2.5);
+}
+
+TEST_F(Collect, TransportFailuresAreCodeMinusOne) {
+  int closedPort;
+  {
+    testing::TestHttpServer gone;
+    closedPort = gone.port();
+  }
+  auto r = run("          numQueries: 4\n          qps: 0\n          connections: 1\n"
+               "          timeout: 100ms\n          versions:\n"
+               "          - {name: v1, url: \"http://127.0.0.1:" + std::to_string(closedPort) + "/\"}\n"
+               "          - {name: v2, url: \"" + server_.url("/slow?ms=400") + "\"}");
+  ASSERT_EQ(r.exitCode, 0) << r.err;
+  auto doc = status();
+  EXPECT_EQ(toJson(result(doc, "v1")["RetCodes"]), R"({"-1":4})");
+  EXPECT_EQ(toJson(result(doc, "v2")["RetCodes"]), R"({"-1":4})");
+  EXPECT_EQ(result(doc, "v2")["HTTPReqTimeOut"].GetInt64(), 100'000'000);
+}
+
+TEST_F(Collect, SendsHeadersAndPayloadByteForByte) {
+  auto r = run("          numQueries: 3\n          payloadStr: \"a=1&b=2+3 \\u00e9\"\n"
+               "          contentType: application/x-www-form-urlencoded\n          versions:\n"
+               "          - name: v1\n            url: \"" + server_.url("/echo") + "\"\n"
+               "            headers: {X-Tenant: blue, Authorization: \"Bearer t0k\"}");
+  ASSERT_EQ(r.exitCode, 0) << r.err;
+  auto echo = server_.lastEcho();
+  ASSERT_TRUE(echo.has_value());
+  EXPECT_EQ(echo->method, "POST");
+  EXPECT_EQ(echo->body, "a=1&b=2+3 \xC3\xA9");
+  auto header = [&](const std::string& name) {
+    for (const auto& [k, v] : echo->headers) {
+      if (strcasecmp(k.c_str(), name.c_str()) == 0) return v;
+    }
+    return std::string("<absent>");
+  };
+  EXPECT_EQ(header("X-Tenant"), "blue");
+  EXPECT_EQ(header("Authorization"), "Bearer t0k");
+  EXPECT_EQ(header("Content-Type"), "application/x-www-form-urlencoded");
+  EXPECT_EQ(header("Expect"), "<absent>");
+}
+
+TEST_F(Collect, PayloadUrlIsFetchedOnceAndFailuresStopBeforeLoad) {
+  auto ok = run("          numQueries: 2\n          payloadURL: \"" + server_.url("/fast") + "\"\n"
+                "          versions:\n          - {name: v1, url: \"" + server_.url("/echo") + "\"}");
+  ASSERT_EQ(ok.exitCode, 0) << ok.err;
+  EXPECT_EQ(server_.lastEcho()->body, "ok");
+  EXPECT_EQ(server_.lastEcho()->method, "POST");
+
+  uint64_t before = server_.requestCount();
+  auto bad = run("          numQueries: 2\n          payloadURL: \"" + server_.url("/status/404") + "\"\n"
+                 "          versions:\n          - {name: v1, url: \"" + server_.url("/fast") + "\"}");
+  EXPECT_EQ(bad.exitCode, 1);
+  EXPECT_THAT(terminationLog(), HasSubstr("input 'with.payloadURL'"));
+  EXPECT_THAT(terminationLog(), HasSubstr("HTTP 404"));
+  EXPECT_EQ(server_.requestCount(), before + 1) << "only the payload fetch may reach the server";
+}
+
+TEST_F(Collect, LaterRunsMergeIntoEarlierResults) {
+  std::string with = "          numQueries: 10\n          versions:\n"
+                     "          - {name: v1, url: \"" + server_.url("/fast") + "\"}";
+  ASSERT_EQ(run(with).exitCode, 0);
+  auto first = status();
+  double firstSum = result(first, "v1")["DurationHistogram"]["Sum"].GetDouble();
+  auto second = run(with, {}, true);
+  ASSERT_EQ(second.exitCode, 0) << second.err;
+  auto doc = status();
+  const auto& v1 = result(doc, "v1");
+  EXPECT_EQ(v1["DurationHistogram"]["Count"].GetInt(), 20);
+  EXPECT_GT(v1["DurationHistogram"]["Sum"].GetDouble(), firstSum);
+  EXPECT_EQ(toJson(v1["RetCodes"]), R"({"200":20})");
+  EXPECT_EQ(v1["Runs"].GetInt(), 2);
+  int64_t buckets = 0;
+  for (const auto& b : v1["DurationHistogram"]["Data"].GetArray()) buckets += b["Count"].GetInt64();
+  EXPECT_EQ(buckets, 20) << "buckets must add up, not be appended";
+}
+
+TEST_F(Collect, LoadOnlyLeavesTheStatusUntouched) {
+  auto r = run("          numQueries: 5\n          loadOnly: true\n          versions:\n"
+               "          - {name: v1, url: \"" + server_.url("/fast") + "\"}");
+  ASSERT_EQ(r.exitCode, 0) << r.err;
+  EXPECT_EQ(readFile(path_), experiment("          numQueries: 5\n          loadOnly: true\n"
+                                        "          versions:\n          - {name: v1, url: \"" +
+                                        server_.url("/fast") + "\"}"));
+  EXPECT_GE(server_.requestCount(), 5u);
+}
+
+TEST_F(Collect, CancellationKeepsPartialResults) {
+  ProcessOptions options;
+  options.terminateAfter = std::chrono::milliseconds(1500);
+  auto start = std::chrono::steady_clock::now();
+  auto r = run("          time: 30s\n          qps: 40\n          versions:\n"
+               "          - {name: v1, url: \"" + server_.url("/fast") + "\"}",
+               options);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
+  EXPECT_EQ(r.exitCode, 5) << r.err;
+  auto doc = status();
+  const auto& v1 = result(doc, "v1");
+  EXPECT_TRUE(v1["Interrupted"].GetBool());
+  EXPECT_THAT(v1["RequestedDuration"].GetString(), StartsWith("30s, interrupted after "));
+  EXPECT_GT(v1["DurationHistogram"]["Count"].GetInt(), 20);
+}
+
+struct BadInput {
+  std::string with;
+  std::string message;
+};
+
+TEST_F(Collect, BadInputsAreRejectedNamingTheField) {
+  std::string url = server_.url("/fast");
+  std::vector<BadInput> cases = {
+      {"          qps: 8", "input 'with.versions' is required; expected array"},
+      {"          versions: []", "input 'with.versions' is array []; expected at least 1 item(s)"},
+      {"          versions:\n          - {name: v3, url: \"" + url + "\"}",
+       "input 'with.versions[0].name' is \"v3\"; expected a version of spec.versionInfo (v1, v2)"},
+      {"          versions:\n          - {name: v1, url: \"ftp://host/x\"}",
+       "input 'with.versions[0].url' is \"ftp://host/x\"; expected an http:// or https:// URL"},
+      {"          time: 5 seconds\n          versions:\n          - {name: v1, url: \"" + url + "\"}",
+       "input 'with.time' is \"5 seconds\"; expected a positive Go duration"},
+      {"          qps: -1\n          versions:\n          - {name: v1, url: \"" + url + "\"}",
+       "input 'with.qps' is number -1; expected a number >= 0"},
+      {"          connections: many\n          versions:\n          - {name: v1, url: \"" + url + "\"}",
+       "input 'with.connections' is a string \"many\"; expected integer"},
+      {"          versions:\n          - {name: v1, url: \"" + url + "\"}\n          - {name: v1, url: \"" + url + "\"}",
+       "version \"v1\" is listed twice"},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.with);
+    auto r = run(c.with);
+    EXPECT_EQ(r.exitCode, 4) << r.err;
+    EXPECT_THAT(terminationLog(), HasSubstr("action loop, task 0 (metrics/collect): " + c.message));
+  }
+  EXPECT_EQ(server_.requestCount(), 0u) << "no load may be sent when an input is bad";
+}
+
+}  // namespace
+}  // namespace iter8
