@@ -59,7 +59,13 @@ size_t onHeader(char* data, size_t size, size_t count, void* user) {
   return size * count;
 }
 
-HttpError::Kind classify(CURLcode code) {
+HttpError::Kind classify(CURLcode code, const std::string& reason) {
+  // With TLS 1.3 the server rejects a client certificate after the handshake, so the client
+  // sees a send/receive error carrying a TLS alert; that is final, not a network hiccup.
+  if ((code == CURLE_RECV_ERROR || code == CURLE_SEND_ERROR) &&
+      reason.find("SSL") != std::string::npos && reason.find("alert") != std::string::npos) {
+    return HttpError::Kind::kTls;
+  }
   switch (code) {
     case CURLE_COULDNT_RESOLVE_HOST:
     case CURLE_COULDNT_RESOLVE_PROXY:
@@ -196,7 +202,7 @@ Response send(const Request& request) {
   CURLcode code = curl_easy_perform(h);
   if (code != CURLE_OK) {
     std::string why = reason[0] ? reason : curl_easy_strerror(code);
-    throw HttpError(classify(code), code,
+    throw HttpError(classify(code, why), code,
                     request.method + " " + urlForMessages(request.url) + ": " + why +
                         " (curl error " + std::to_string(code) + ")");
   }

@@ -50,8 +50,8 @@ std::optional<Clock::time_point> parseRfc3339(const std::string& text) {
     return std::nullopt;
   }
   // Nanosecond clocks end in 2262; a later expiry simply means "does not expire".
-  const auto latest = std::chrono::duration_cast<std::chrono::seconds>(
-      Clock::time_point::max().time_since_epoch());
+  const auto latest =
+      std::chrono::duration_cast<std::chrono::seconds>(Clock::time_point::max().time_since_epoch());
   if (seconds >= latest.count()) return Clock::time_point::max();
   return Clock::from_time_t(seconds);
 }
