@@ -236,6 +236,13 @@ rapidjson::Document KubeClient::updateExperimentStatus(const std::string& ns,
         return object;
       }
     }
+    if (response.status == 404) {
+      // The GET just found it, so the status subresource itself is missing.
+      KubeError error = failure("PUT", path, response, experimentRef("update", ns, name, true));
+      throw KubeError(404, std::string(error.what()) +
+                               " (the experiment exists: does its CRD enable the status "
+                               "subresource?)");
+    }
     if (response.status != 409) {
       throw failure("PUT", path, response, experimentRef("update", ns, name, true));
     }
