@@ -225,6 +225,55 @@ TEST_F(KubeTest, KubeconfigWithClientCertificateDataAndFiles) {
   EXPECT_LT(std::chrono::steady_clock::now() - started, 500ms);  // final, not retried
 }
 
+TEST_F(KubeTest, ConfigSearchOrderIsExplicitKubeconfigInClusterThenHome) {
+  try {
+    kube::loadConfig({});
+    FAIL() << "expected ConfigError";
+  } catch (const kube::ConfigError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("no Kubernetes configuration found"));
+    EXPECT_THAT(e.what(), HasSubstr(dir_ + "/.kube/config"));
+  }
+  std::string path = kubeconfig(std::string("    token: ") + kToken + "\n");
+  ASSERT_EQ(::mkdir((dir_ + "/.kube").c_str(), 0700), 0);
+  ASSERT_EQ(::rename(path.c_str(), (dir_ + "/.kube/config").c_str()), 0);
+  write(".kube/ca.crt", ca().certPem);
+  EXPECT_THAT(kube::loadConfig({}).source, HasSubstr(dir_ + "/.kube/config"));
+
+  write("token", kToken);
+  env_.set("KUBERNETES_SERVICE_HOST", "::1");
+  env_.set("KUBERNETES_SERVICE_PORT", "6443");
+  kube::ClusterConfig inCluster = kube::loadConfig({"", "", dir_});
+  EXPECT_EQ(inCluster.server, "https://[::1]:6443");
+  EXPECT_THAT(inCluster.source, HasSubstr("in-cluster"));
+
+  std::string explicitPath = kubeconfig(std::string("    token: ") + kToken + "\n");
+  EXPECT_THAT(kube::loadConfig({explicitPath, "", dir_}).source, HasSubstr(explicitPath));
+}
+
+TEST_F(KubeTest, KubeconfigErrorsNameTheFileAndField) {
+  auto expectError = [&](const std::string& user, const std::string& expected) {
+    try {
+      kube::loadKubeconfig(kubeconfig(user));
+      FAIL() << "expected ConfigError for " << user;
+    } catch (const kube::ConfigError& e) {
+      EXPECT_THAT(e.what(), HasSubstr(dir_ + "/config"));
+      EXPECT_THAT(e.what(), HasSubstr(expected));
+    }
+  };
+  expectError("    auth-provider: {name: gcp}\n", "auth-provider");
+  expectError("    client-certificate-data: '!!notbase64'\n",
+              "client-certificate-data is not valid base64");
+  expectError("    client-certificate: c.crt\n", "needs both a client certificate and a key");
+  expectError("    exec: {apiVersion: client.authentication.k8s.io/v1alpha1, command: x}\n",
+              "not supported");
+  try {
+    kube::loadKubeconfig(kubeconfig("    token: t\n"), "nope");
+    FAIL();
+  } catch (const kube::ConfigError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("no contexts entry named \"nope\""));
+  }
+}
+
 TEST_F(KubeTest, ExecPluginTokenIsCachedUntilItExpires) {
   write("plugin.sh",
         "#!/bin/sh\n"
