@@ -308,6 +308,61 @@ TEST_F(KubeTest, ExecPluginTokenIsCachedUntilItExpires) {
   EXPECT_EQ(runs(), 3);
 }
 
+TEST_F(KubeTest, ExecPluginClientCertificateAuthenticates) {
+  server_->setToken("a-token-nobody-sends");
+  PemPair client = testing::issueClientCert(ca(), kClientUser);
+  // PEM is base64, dashes, spaces and newlines: only the newlines need escaping in JSON.
+  auto jsonString = [](std::string pem) {
+    for (size_t at = pem.find('\n'); at != std::string::npos; at = pem.find('\n', at + 2)) {
+      pem.replace(at, 1, "\\n");
+    }
+    return "\"" + pem + "\"";
+  };
+  write("credential.json",
+        R"({"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential",)"
+        R"("status":{"clientCertificateData":)" +
+            jsonString(client.certPem) + R"(,"clientKeyData":)" + jsonString(client.keyPem) + "}}");
+  write("plugin.sh", "#!/bin/sh\ncat \"$CREDENTIAL\"\n", 0700);
+  std::string path = kubeconfig(
+      "    exec:\n      apiVersion: client.authentication.k8s.io/v1\n"
+      "      command: ./plugin.sh\n      provideClusterInfo: true\n"
+      "      env: [{name: CREDENTIAL, value: " +
+      dir_ + "/credential.json}]\n");
+  EXPECT_EQ(stageOf(clientFor(path).getExperiment("default", "exp")), "Running");
+}
+
+TEST_F(KubeTest, ConnectionRefusedIsRetriedUntilTheDeadline) {
+  // A port that was just free: bind, note it, close.
+  int port = 0;
+  {
+    auto probe = std::make_unique<FakeApiServer>(ca(), testing::issueServerCert(ca(), "x"), kToken);
+    port = probe->port();
+  }
+  std::string path = kubeconfig(std::string("    token: ") + kToken + "\n");
+  std::string text;
+  {
+    std::ifstream in(path);
+    std::stringstream buffer;
+    buffer << in.rdbuf();
+    text = buffer.str();
+  }
+  text.replace(text.find(server_->url()), server_->url().size(),
+               "https://127.0.0.1:" + std::to_string(port));
+  write("config", text);
+  auto started = std::chrono::steady_clock::now();
+  try {
+    clientFor(path).getExperiment("default", "exp");
+    FAIL() << "expected KubeError";
+  } catch (const KubeError& e) {
+    EXPECT_EQ(e.status(), 0);
+    EXPECT_THAT(e.what(), HasSubstr("gave up after"));
+    EXPECT_THAT(e.what(), HasSubstr("127.0.0.1:" + std::to_string(port)));
+  }
+  auto took = std::chrono::steady_clock::now() - started;
+  EXPECT_GT(took, 500ms);
+  EXPECT_LT(took, 2s);
+}
+
 TEST_F(KubeTest, ExecPluginFailureIsReportedWithoutItsOutput) {
   write("plugin.sh", std::string("#!/bin/sh\necho '{\"token\":\"") + kToken + "\"'\n", 0700);
   std::string path = kubeconfig(
