@@ -15,3 +15,10 @@ if(NOT TARGET iter8::rapidjson)
     INTERFACE_INCLUDE_DIRECTORIES "${RAPIDJSON_INCLUDE_DIRS}"
     INTERFACE_COMPILE_DEFINITIONS "RAPIDJSON_HAS_STDSTRING=1")
 endif()
+
+# Tests only: cpp-httplib for the fake API server. Debian ships it compiled (libcpp-httplib.so,
+# built with OpenSSL, zlib and brotli); its pkg-config file carries the matching defines.
+if(ITER8_BUILD_TESTS)
+  find_package(PkgConfig REQUIRED)
+  pkg_check_modules(CPPHTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
+endif()

@@ -46,6 +46,7 @@ class Collect : public ::testing::Test {
  protected:
   ProcessResult run(const std::string& with, ProcessOptions options = {}, bool reuseFile = false) {
     if (!reuseFile) path_ = dir_.write("experiment.yaml", experiment(with));
+    std::filesystem::remove(dir_.file("termination-log"));
     return test::runProcess({test::handlerPath(), "run", "-a", "loop", "-f", path_,
                              "--plugins-dir", test::shippedPluginDir(), "--termination-log",
                              dir_.file("termination-log")},
@@ -221,7 +222,7 @@ TEST_F(Collect, BadInputsAreRejectedNamingTheField) {
       {"          connections: many\n          versions:\n          - {name: v1, url: \"" + url + "\"}",
        "input 'with.connections' is a string \"many\"; expected integer"},
       {"          versions:\n          - {name: v1, url: \"" + url + "\"}\n          - {name: v1, url: \"" + url + "\"}",
-       "version \"v1\" is listed twice"},
+       "input 'with.versions[1].name': version \"v1\" is listed twice"},
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(c.with);

@@ -17,7 +17,7 @@ class CollectTask : public sdk::Task {
   static constexpr const char* kDescription =
       "Send HTTP load to each version and record Fortio-format latency histograms in "
       "status.analysis.aggregatedBuiltinHists";
-  static constexpr const char* kInputSchema = R"({
+  static constexpr const char* kInputSchema = R"json({
     "type": "object",
     "properties": {
       "versions": {"type": "array", "minItems": 1, "items": {
@@ -40,7 +40,7 @@ class CollectTask : public sdk::Task {
       "loadOnly": {"type": "boolean"}
     },
     "required": ["versions"]
-  })";
+  })json";
 
   CollectTask(const sdk::TaskSpec& spec, sdk::Host& host);
   void run(sdk::Host& host) override;

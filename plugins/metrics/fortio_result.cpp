@@ -107,7 +107,7 @@ rapidjson::Value fortioResultJson(const RunDescription& run, const LoadResult& l
   out.AddMember("Jitter", false, a);
   rapidjson::Value codes(rapidjson::kObjectType);
   for (const auto& [code, count] : recorder.retCodes()) {
-    codes.AddMember(text(std::to_string(code), a), count, a);
+    codes.AddMember(text(std::to_string(code), a), rapidjson::Value(static_cast<int64_t>(count)), a);
   }
   out.AddMember("RetCodes", codes, a);
   out.AddMember("Sizes", histogramDataToJson(recorder.sizes().exportData(), a), a);
@@ -140,7 +140,8 @@ void mergeEarlierResult(rapidjson::Value& latest, const rapidjson::Value& earlie
   latest["SocketCount"].SetInt64(latest["SocketCount"].GetInt64() + integer(earlier, "SocketCount"));
 
   std::map<std::string, int64_t> codes;
-  for (const auto* side : {&latest["RetCodes"], &member(earlier, "RetCodes")}) {
+  const rapidjson::Value* sides[] = {&latest["RetCodes"], &member(earlier, "RetCodes")};
+  for (const rapidjson::Value* side : sides) {
     if (!side->IsObject()) throw std::runtime_error("field 'RetCodes' is not an object");
     for (const auto& m : side->GetObject()) {
       if (!m.value.IsNumber()) throw std::runtime_error("RetCodes values must be numbers");
@@ -148,7 +149,7 @@ void mergeEarlierResult(rapidjson::Value& latest, const rapidjson::Value& earlie
     }
   }
   rapidjson::Value merged(rapidjson::kObjectType);
-  for (const auto& [code, n] : codes) merged.AddMember(text(code, a), n, a);
+  for (const auto& [code, n] : codes) merged.AddMember(text(code, a), rapidjson::Value(static_cast<int64_t>(n)), a);
   latest["RetCodes"] = merged;
 
   for (const char* counter : {"LateSends", "Unsent"}) {

@@ -1,0 +1,60 @@
+#include "host/kube_source.h"
+
+#include "host/log.h"
+
+namespace iter8 {
+namespace {
+
+// API errors become SourceErrors; 404 keeps its meaning so callers can tell "absent" apart.
+template <typename Call>
+auto translate(Call&& call) -> decltype(call()) {
+  try {
+    return call();
+  } catch (const kube::KubeError& e) {
+    throw SourceError(e.status() == 404 ? SourceError::Kind::kNotFound : SourceError::Kind::kFailed,
+                      e.what());
+  } catch (const kube::ConfigError& e) {
+    throw SourceError(e.what());
+  }
+}
+
+}  // namespace
+
+KubeExperimentSource::KubeExperimentSource(std::shared_ptr<kube::KubeClient> client, std::string ns,
+                                           std::string name)
+    : client_(std::move(client)), ns_(std::move(ns)), name_(std::move(name)) {}
+
+std::string KubeExperimentSource::describe() const {
+  return "experiment " + ns_ + "/" + name_;
+}
+
+rapidjson::Document KubeExperimentSource::read() {
+  return translate([&] { return client_->getExperiment(ns_, name_); });
+}
+
+void KubeExperimentSource::updateStatus(const rapidjson::Value& statusPatch) {
+  translate([&] { client_->updateExperimentStatus(ns_, name_, statusPatch); });
+}
+
+SecretData KubeExperimentSource::getSecret(const std::string& ns, const std::string& name) {
+  return translate([&] { return client_->getSecret(ns, name); });
+}
+
+std::unique_ptr<ExperimentSource> makeKubeSource(const KubeOptions& options) {
+  if (options.experimentName.empty()) {
+    throw SourceError("no experiment name given (set EXPERIMENT_NAME)");
+  }
+  kube::ClusterConfig config = translate([&] {
+    return kube::loadConfig(kube::ConfigOptions{options.kubeconfig, options.context, ""});
+  });
+  std::string ns =
+      options.experimentNamespace.empty() ? config.defaultNamespace : options.experimentNamespace;
+  logger().debug("Kubernetes API {} from {} ({})", config.server, config.source,
+                 config.auth->describe());
+  kube::RetryPolicy policy;
+  policy.deadline = options.retryDeadline;
+  auto client = std::make_shared<kube::KubeClient>(std::move(config), policy);
+  return std::make_unique<KubeExperimentSource>(std::move(client), ns, options.experimentName);
+}
+
+}  // namespace iter8

@@ -1,0 +1,233 @@
+#include "lib/http.h"
+
+#include <algorithm>
+#include <cctype>
+#include <memory>
+#include <mutex>
+
+#include <curl/curl.h>
+
+namespace iter8::http {
+namespace {
+
+void initCurlOnce() {
+  // curl_global_init is not thread-safe and must run once before any easy handle exists.
+  static std::once_flag once;
+  std::call_once(once, [] {
+    CURLcode code = curl_global_init(CURL_GLOBAL_DEFAULT);
+    if (code != CURLE_OK) {
+      throw HttpError(HttpError::Kind::kOther, code,
+                      std::string("cannot initialise libcurl: ") + curl_easy_strerror(code));
+    }
+  });
+}
+
+struct EasyDeleter {
+  void operator()(CURL* handle) const { curl_easy_cleanup(handle); }
+};
+struct SlistDeleter {
+  void operator()(curl_slist* list) const { curl_slist_free_all(list); }
+};
+
+std::string lower(std::string_view text) {
+  std::string result(text);
+  std::transform(result.begin(), result.end(), result.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return result;
+}
+
+size_t onBody(char* data, size_t size, size_t count, void* user) {
+  static_cast<std::string*>(user)->append(data, size * count);
+  return size * count;
+}
+
+size_t onHeader(char* data, size_t size, size_t count, void* user) {
+  auto* headers = static_cast<std::map<std::string, std::string>*>(user);
+  std::string_view line(data, size * count);
+  // A new status line starts a new header block (after "100 Continue" or a redirect).
+  if (line.rfind("HTTP/", 0) == 0) {
+    headers->clear();
+    return size * count;
+  }
+  size_t colon = line.find(':');
+  if (colon == std::string_view::npos) return size * count;
+  std::string_view value = line.substr(colon + 1);
+  while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
+  while (!value.empty() && (value.back() == '\r' || value.back() == '\n' || value.back() == ' '))
+    value.remove_suffix(1);
+  (*headers)[lower(line.substr(0, colon))] = std::string(value);
+  return size * count;
+}
+
+HttpError::Kind classify(CURLcode code, const std::string& reason) {
+  // With TLS 1.3 the server rejects a client certificate after the handshake, so the client
+  // sees a send/receive error carrying a TLS alert; that is final, not a network hiccup.
+  if ((code == CURLE_RECV_ERROR || code == CURLE_SEND_ERROR) &&
+      reason.find("SSL") != std::string::npos && reason.find("alert") != std::string::npos) {
+    return HttpError::Kind::kTls;
+  }
+  switch (code) {
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_COULDNT_RESOLVE_PROXY:
+    case CURLE_COULDNT_CONNECT:
+    case CURLE_SEND_ERROR:
+    case CURLE_RECV_ERROR:
+    case CURLE_GOT_NOTHING:
+    case CURLE_PARTIAL_FILE:
+      return HttpError::Kind::kConnect;
+    case CURLE_OPERATION_TIMEDOUT:
+      return HttpError::Kind::kTimeout;
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_SSL_CERTPROBLEM:
+    case CURLE_SSL_CIPHER:
+    case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_SSL_ISSUER_ERROR:
+    case CURLE_SSL_CRL_BADFILE:
+    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+    case CURLE_SSL_ENGINE_NOTFOUND:
+    case CURLE_SSL_ENGINE_SETFAILED:
+      return HttpError::Kind::kTls;
+    default:
+      return HttpError::Kind::kOther;
+  }
+}
+
+// Sets one option; a failure here is a programming or build error (e.g. libcurl without TLS).
+template <typename T>
+void setOption(CURL* handle, CURLoption option, T value, const char* name) {
+  CURLcode code = curl_easy_setopt(handle, option, value);
+  if (code != CURLE_OK) {
+    throw HttpError(
+        HttpError::Kind::kOther, code,
+        std::string("libcurl rejected option ") + name + ": " + curl_easy_strerror(code));
+  }
+}
+
+// libcurl copies blobs with CURL_BLOB_COPY, so `data` only needs to live through the call.
+void setBlob(CURL* handle, CURLoption option, const std::string& data, const char* name) {
+  curl_blob blob{const_cast<char*>(data.data()), data.size(), CURL_BLOB_COPY};
+  setOption(handle, option, &blob, name);
+}
+
+void applyTls(CURL* handle, const TlsOptions& tls) {
+  if (!tls.caData.empty()) {
+    setBlob(handle, CURLOPT_CAINFO_BLOB, tls.caData, "CAINFO_BLOB");
+  } else if (!tls.caFile.empty()) {
+    setOption(handle, CURLOPT_CAINFO, tls.caFile.c_str(), "CAINFO");
+  }
+  if (!tls.clientCertData.empty()) {
+    setBlob(handle, CURLOPT_SSLCERT_BLOB, tls.clientCertData, "SSLCERT_BLOB");
+    setOption(handle, CURLOPT_SSLCERTTYPE, "PEM", "SSLCERTTYPE");
+  } else if (!tls.clientCertFile.empty()) {
+    setOption(handle, CURLOPT_SSLCERT, tls.clientCertFile.c_str(), "SSLCERT");
+  }
+  if (!tls.clientKeyData.empty()) {
+    setBlob(handle, CURLOPT_SSLKEY_BLOB, tls.clientKeyData, "SSLKEY_BLOB");
+    setOption(handle, CURLOPT_SSLKEYTYPE, "PEM", "SSLKEYTYPE");
+  } else if (!tls.clientKeyFile.empty()) {
+    setOption(handle, CURLOPT_SSLKEY, tls.clientKeyFile.c_str(), "SSLKEY");
+  }
+  long verify = tls.insecureSkipVerify ? 0L : 1L;
+  setOption(handle, CURLOPT_SSL_VERIFYPEER, verify, "SSL_VERIFYPEER");
+  setOption(handle, CURLOPT_SSL_VERIFYHOST, verify * 2L, "SSL_VERIFYHOST");
+}
+
+}  // namespace
+
+std::string Response::header(std::string_view name) const {
+  auto found = headers.find(lower(name));
+  return found == headers.end() ? std::string() : found->second;
+}
+
+bool isHttpUrl(std::string_view url) {
+  CURLU* handle = curl_url();
+  if (handle == nullptr) return false;
+  std::string text(url);
+  bool ok = false;
+  if (curl_url_set(handle, CURLUPART_URL, text.c_str(), 0) == CURLUE_OK) {
+    char* scheme = nullptr;
+    char* host = nullptr;
+    if (curl_url_get(handle, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
+        curl_url_get(handle, CURLUPART_HOST, &host, 0) == CURLUE_OK) {
+      std::string_view s(scheme);
+      ok = (s == "http" || s == "https") && host[0] != '\0';
+    }
+    curl_free(scheme);
+    curl_free(host);
+  }
+  curl_url_cleanup(handle);
+  return ok;
+}
+
+std::string urlForMessages(std::string_view url) {
+  std::string_view shown = url.substr(0, url.find_first_of("?#"));
+  // Drop "user:password@" from the authority too.
+  size_t scheme = shown.find("://");
+  size_t authorityStart = scheme == std::string_view::npos ? 0 : scheme + 3;
+  size_t authorityEnd = shown.find('/', authorityStart);
+  size_t at = shown.substr(0, authorityEnd).rfind('@');
+  if (at != std::string_view::npos && at >= authorityStart) {
+    return std::string(shown.substr(0, authorityStart)) + std::string(shown.substr(at + 1));
+  }
+  return std::string(shown);
+}
+
+Response send(const Request& request) {
+  initCurlOnce();
+  std::unique_ptr<CURL, EasyDeleter> handle(curl_easy_init());
+  if (!handle) throw HttpError(HttpError::Kind::kOther, 0, "cannot create a libcurl handle");
+  CURL* h = handle.get();
+
+  Response response;
+  char reason[CURL_ERROR_SIZE] = {0};
+  setOption(h, CURLOPT_ERRORBUFFER, reason, "ERRORBUFFER");
+  setOption(h, CURLOPT_URL, request.url.c_str(), "URL");
+  setOption(h, CURLOPT_PROTOCOLS_STR, "http,https", "PROTOCOLS_STR");
+  // Threads: no SIGALRM-based resolver timeouts. Never verbose: it would print headers.
+  setOption(h, CURLOPT_NOSIGNAL, 1L, "NOSIGNAL");
+  setOption(h, CURLOPT_VERBOSE, 0L, "VERBOSE");
+  setOption(h, CURLOPT_FOLLOWLOCATION, 0L, "FOLLOWLOCATION");
+  setOption(h, CURLOPT_TIMEOUT_MS, static_cast<long>(request.timeout.count()), "TIMEOUT_MS");
+  setOption(h, CURLOPT_CONNECTTIMEOUT_MS,
+            static_cast<long>(std::min(request.connectTimeout, request.timeout).count()),
+            "CONNECTTIMEOUT_MS");
+  setOption(h, CURLOPT_CUSTOMREQUEST, request.method.c_str(), "CUSTOMREQUEST");
+  if (request.method == "HEAD") setOption(h, CURLOPT_NOBODY, 1L, "NOBODY");
+  if (!request.body.empty() || request.method == "POST" || request.method == "PUT" ||
+      request.method == "PATCH") {
+    setOption(h, CURLOPT_POSTFIELDS, request.body.data(), "POSTFIELDS");
+    setOption(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()),
+              "POSTFIELDSIZE_LARGE");
+  }
+
+  std::unique_ptr<curl_slist, SlistDeleter> list;
+  auto append = [&](const std::string& line) {
+    // Returns the list's head: the same pointer once the list exists.
+    curl_slist* head = curl_slist_append(list.get(), line.c_str());
+    if (!head) throw HttpError(HttpError::Kind::kOther, 0, "out of memory building headers");
+    list.release();
+    list.reset(head);
+  };
+  for (const auto& [name, value] : request.headers) append(name + ": " + value);
+  append("Expect:");  // no "100-continue" round trip for request bodies
+  setOption(h, CURLOPT_HTTPHEADER, list.get(), "HTTPHEADER");
+
+  setOption(h, CURLOPT_WRITEFUNCTION, &onBody, "WRITEFUNCTION");
+  setOption(h, CURLOPT_WRITEDATA, &response.body, "WRITEDATA");
+  setOption(h, CURLOPT_HEADERFUNCTION, &onHeader, "HEADERFUNCTION");
+  setOption(h, CURLOPT_HEADERDATA, &response.headers, "HEADERDATA");
+  applyTls(h, request.tls);
+
+  CURLcode code = curl_easy_perform(h);
+  if (code != CURLE_OK) {
+    std::string why = reason[0] ? reason : curl_easy_strerror(code);
+    throw HttpError(classify(code, why), code,
+                    request.method + " " + urlForMessages(request.url) + ": " + why +
+                        " (curl error " + std::to_string(code) + ")");
+  }
+  curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &response.status);
+  return response;
+}
+
+}  // namespace iter8::http

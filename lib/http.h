@@ -1,0 +1,77 @@
+// The one libcurl wrapper of the project: one blocking HTTP(S) exchange per call.
+//
+// HTTP error statuses (4xx, 5xx) are answers, not failures: send() returns them in the
+// Response. HttpError means no answer arrived (connection, timeout, TLS). Nothing here logs
+// request headers or bodies, because they carry credentials (Authorization) and secrets.
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace iter8::http {
+
+// How the peer is verified and how we authenticate with a client certificate. Each PEM item
+// comes either from a file or from memory (the *Data fields win when both are set). With no CA
+// the system's trust store is used. Verification is on unless insecureSkipVerify says otherwise.
+struct TlsOptions {
+  std::string caFile;
+  std::string caData;  // PEM
+  std::string clientCertFile;
+  std::string clientCertData;  // PEM
+  std::string clientKeyFile;
+  std::string clientKeyData;  // PEM
+  bool insecureSkipVerify = false;
+};
+
+struct Request {
+  std::string method = "GET";
+  std::string url;
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+  // Whole exchange, connection included. Always set: a hung peer must not hang the caller.
+  std::chrono::milliseconds timeout{std::chrono::seconds(30)};
+  std::chrono::milliseconds connectTimeout{std::chrono::seconds(10)};
+  TlsOptions tls;
+};
+
+struct Response {
+  long status = 0;
+  std::string body;
+  // Names lower-cased; the last value wins when a header repeats.
+  std::map<std::string, std::string> headers;
+
+  // Value of header `name` (any case), or "" when absent.
+  std::string header(std::string_view name) const;
+};
+
+class HttpError : public std::runtime_error {
+ public:
+  // Why no answer arrived. Callers retry kConnect and kTimeout; kTls and kOther are final.
+  enum class Kind { kConnect, kTimeout, kTls, kOther };
+  HttpError(Kind kind, int curlCode, const std::string& message)
+      : std::runtime_error(message), kind_(kind), curlCode_(curlCode) {}
+  Kind kind() const { return kind_; }
+  int curlCode() const { return curlCode_; }
+
+ private:
+  Kind kind_;
+  int curlCode_;
+};
+
+// Performs `request`. Throws HttpError (message: method, URL without query and fragment, and
+// curl's reason) when no HTTP answer was received. Thread-safe; no connection reuse.
+Response send(const Request& request);
+
+// True when libcurl parses `url` as an absolute http:// or https:// URL with a host.
+bool isHttpUrl(std::string_view url);
+
+// `url` without its query string and fragment, which may carry secrets (API keys, tokens);
+// use it whenever a URL goes into a message.
+std::string urlForMessages(std::string_view url);
+
+}  // namespace iter8::http

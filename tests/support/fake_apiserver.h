@@ -1,0 +1,98 @@
+// A fake Kubernetes API server for tests: HTTPS on 127.0.0.1 (ephemeral port) with a
+// certificate from a test CA, serving Experiments (iter8.tools/v2alpha2, with the status
+// subresource) and Secrets, with resourceVersion-based optimistic concurrency and injectable
+// faults. What it models of the real API server, and what not: docs/fake-apiserver.md.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <rapidjson/document.h>
+
+#include "tests/support/test_pki.h"
+
+namespace httplib {
+class SSLServer;
+struct Request;
+struct Response;
+}  // namespace httplib
+
+namespace iter8::testing {
+
+class FakeApiServer {
+ public:
+  // Serves with `serverCert` (issued by `ca`). Accepts requests carrying "Bearer <token>", or a
+  // client certificate issued by `ca` whose CN is `clientUser` (when not empty). Others get 401.
+  FakeApiServer(const PemPair& ca, const PemPair& serverCert, std::string token,
+                std::string clientUser = "");
+  ~FakeApiServer();
+  FakeApiServer(const FakeApiServer&) = delete;
+  FakeApiServer& operator=(const FakeApiServer&) = delete;
+
+  int port() const { return port_; }
+  std::string url() const { return "https://127.0.0.1:" + std::to_string(port_); }
+
+  // Accept only `token` from now on (a rotated service-account token).
+  void setToken(std::string token);
+
+  // Stores an object (JSON text), overwriting any, with the next resourceVersion.
+  void putExperiment(const std::string& ns, const std::string& name, const std::string& json);
+  // Stores a Secret whose `data` holds `values` base64-encoded.
+  void putSecret(const std::string& ns, const std::string& name,
+                 const std::map<std::string, std::string>& values);
+  // Stores a Secret given as JSON text as is (to test stringData or malformed data).
+  void putRawSecret(const std::string& ns, const std::string& name, const std::string& json);
+  // The stored experiment (a copy); null Document when absent.
+  rapidjson::Document experiment(const std::string& ns, const std::string& name) const;
+
+  // The next `count` requests whose path contains `pathPart` are answered with `status` and a
+  // Status body (403 names the verb and resource like the real RBAC message).
+  void failNext(int status, int count, const std::string& pathPart = "");
+  // The next `count` requests wait `delay` before being handled.
+  void delayNext(std::chrono::milliseconds delay, int count);
+  // Before each of the next `count` status writes, "another writer" merge-patches the stored
+  // status with `statusPatchJson` (new resourceVersion), so the write under test conflicts.
+  void interleaveStatusWrite(const std::string& statusPatchJson, int count);
+
+  // "METHOD PATH -> STATUS" of every request so far.
+  std::vector<std::string> requestLog() const;
+  int requestCount() const;
+
+ private:
+  struct Fault {
+    int status;
+    int count;
+    std::string pathPart;
+  };
+
+  void handle(const httplib::Request& request, httplib::Response& response);
+  void handleLocked(const httplib::Request& request, httplib::Response& response);
+  bool authorized(const httplib::Request& request) const;
+  void store(const std::string& key, rapidjson::Document object);
+  void serveExperiment(const httplib::Request& request, httplib::Response& response,
+                       const std::string& ns, const std::string& name, bool status);
+
+  std::unique_ptr<httplib::SSLServer> server_;
+  std::thread thread_;
+  int port_ = 0;
+  std::string clientUser_;
+
+  mutable std::mutex mutex_;
+  std::string token_;
+  std::map<std::string, rapidjson::Document> objects_;  // by API path
+  long resourceVersion_ = 100;
+  std::vector<Fault> faults_;
+  std::chrono::milliseconds delay_{0};
+  int delayCount_ = 0;
+  std::string interleavePatch_;
+  int interleaveCount_ = 0;
+  std::vector<std::string> log_;
+};
+
+}  // namespace iter8::testing
