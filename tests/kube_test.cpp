@@ -210,7 +210,7 @@ TEST_F(KubeTest, KubeconfigWithClientCertificateDataAndFiles) {
       kubeconfig("    client-certificate: client.crt\n    client-key: client.key\n");
   EXPECT_EQ(stageOf(clientFor(files).getExperiment("default", "exp")), "Running");
 
-  // A certificate from another CA is refused in the handshake.
+  // A certificate from another CA is rejected with 401, as kube-apiserver does.
   PemPair stranger = testing::issueClientCert(testing::makeCa("other-ca"), kClientUser);
   write("client.crt", stranger.certPem);
   write("client.key", stranger.keyPem);
@@ -219,8 +219,9 @@ TEST_F(KubeTest, KubeconfigWithClientCertificateDataAndFiles) {
     clientFor(files).getExperiment("default", "exp");
     FAIL() << "expected KubeError";
   } catch (const KubeError& e) {
-    EXPECT_THAT(e.what(), HasSubstr("alert unknown ca"));
-    EXPECT_THAT(e.what(), HasSubstr("check the certificate authority and client certificate"));
+    EXPECT_EQ(e.status(), 401);
+    EXPECT_THAT(e.what(), HasSubstr("unauthorized (401)"));
+    EXPECT_THAT(e.what(), HasSubstr("client certificate of kubeconfig " + files));
   }
   EXPECT_LT(std::chrono::steady_clock::now() - started, 500ms);  // final, not retried
 }
