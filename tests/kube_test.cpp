@@ -323,7 +323,14 @@ TEST_F(KubeTest, ExecPluginClientCertificateAuthenticates) {
         R"({"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential",)"
         R"("status":{"clientCertificateData":)" +
             jsonString(client.certPem) + R"(,"clientKeyData":)" + jsonString(client.keyPem) + "}}");
-  write("plugin.sh", "#!/bin/sh\ncat \"$CREDENTIAL\"\n", 0700);
+  // provideClusterInfo: KUBERNETES_EXEC_INFO carries the server and the CA.
+  write("plugin.sh",
+        "#!/bin/sh\n"
+        "case \"$KUBERNETES_EXEC_INFO\" in "
+        "*'\"server\":\"https://127.0.0.1:'*'certificate-authority-data'*) ;;\n"
+        "  *) exit 4 ;;\nesac\n"
+        "cat \"$CREDENTIAL\"\n",
+        0700);
   std::string path = kubeconfig(
       "    exec:\n      apiVersion: client.authentication.k8s.io/v1\n"
       "      command: ./plugin.sh\n      provideClusterInfo: true\n"
