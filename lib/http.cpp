@@ -116,6 +116,11 @@ void applyTls(CURL* handle, const TlsOptions& tls) {
   } else if (!tls.caFile.empty()) {
     setOption(handle, CURLOPT_CAINFO, tls.caFile.c_str(), "CAINFO");
   }
+  if (!tls.caData.empty() || !tls.caFile.empty()) {
+    // A given CA is the only trust anchor (as in Go's tls.Config.RootCAs): no system CA
+    // folder, or any publicly trusted certificate would pass for the cluster's.
+    setOption(handle, CURLOPT_CAPATH, static_cast<const char*>(nullptr), "CAPATH");
+  }
   if (!tls.clientCertData.empty()) {
     setBlob(handle, CURLOPT_SSLCERT_BLOB, tls.clientCertData, "SSLCERT_BLOB");
     setOption(handle, CURLOPT_SSLCERTTYPE, "PEM", "SSLCERTTYPE");

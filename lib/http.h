@@ -16,8 +16,9 @@
 namespace iter8::http {
 
 // How the peer is verified and how we authenticate with a client certificate. Each PEM item
-// comes either from a file or from memory (the *Data fields win when both are set). With no CA
-// the system's trust store is used. Verification is on unless insecureSkipVerify says otherwise.
+// comes either from a file or from memory (the *Data fields win when both are set). A given CA
+// is the only one trusted; with none the system's trust store is used. Verification is on unless
+// insecureSkipVerify says otherwise.
 struct TlsOptions {
   std::string caFile;
   std::string caData;  // PEM

@@ -210,7 +210,7 @@ TEST_F(KubeTest, KubeconfigWithClientCertificateDataAndFiles) {
       kubeconfig("    client-certificate: client.crt\n    client-key: client.key\n");
   EXPECT_EQ(stageOf(clientFor(files).getExperiment("default", "exp")), "Running");
 
-  // A certificate from another CA is refused in the handshake.
+  // A certificate from another CA is rejected with 401, as kube-apiserver does.
   PemPair stranger = testing::issueClientCert(testing::makeCa("other-ca"), kClientUser);
   write("client.crt", stranger.certPem);
   write("client.key", stranger.keyPem);
@@ -219,8 +219,9 @@ TEST_F(KubeTest, KubeconfigWithClientCertificateDataAndFiles) {
     clientFor(files).getExperiment("default", "exp");
     FAIL() << "expected KubeError";
   } catch (const KubeError& e) {
-    EXPECT_THAT(e.what(), HasSubstr("alert unknown ca"));
-    EXPECT_THAT(e.what(), HasSubstr("check the certificate authority and client certificate"));
+    EXPECT_EQ(e.status(), 401);
+    EXPECT_THAT(e.what(), HasSubstr("unauthorized (401)"));
+    EXPECT_THAT(e.what(), HasSubstr("client certificate of kubeconfig " + files));
   }
   EXPECT_LT(std::chrono::steady_clock::now() - started, 500ms);  // final, not retried
 }
@@ -322,7 +323,14 @@ TEST_F(KubeTest, ExecPluginClientCertificateAuthenticates) {
         R"({"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential",)"
         R"("status":{"clientCertificateData":)" +
             jsonString(client.certPem) + R"(,"clientKeyData":)" + jsonString(client.keyPem) + "}}");
-  write("plugin.sh", "#!/bin/sh\ncat \"$CREDENTIAL\"\n", 0700);
+  // provideClusterInfo: KUBERNETES_EXEC_INFO carries the server and the CA.
+  write("plugin.sh",
+        "#!/bin/sh\n"
+        "case \"$KUBERNETES_EXEC_INFO\" in "
+        "*'\"server\":\"https://127.0.0.1:'*'certificate-authority-data'*) ;;\n"
+        "  *) exit 4 ;;\nesac\n"
+        "cat \"$CREDENTIAL\"\n",
+        0700);
   std::string path = kubeconfig(
       "    exec:\n      apiVersion: client.authentication.k8s.io/v1\n"
       "      command: ./plugin.sh\n      provideClusterInfo: true\n"

@@ -144,7 +144,7 @@ class TokenFileAuthenticator : public Authenticator {
 
 class KubeconfigReader {
  public:
-  KubeconfigReader(std::string path) : path_(std::move(path)), folder_(folderOf(path_)) {
+  explicit KubeconfigReader(std::string path) : path_(std::move(path)), folder_(folderOf(path_)) {
     try {
       doc_ = parseYaml(readFile(path_, "kubeconfig"));
     } catch (const YamlError& e) {
@@ -316,11 +316,12 @@ ClusterConfig loadKubeconfig(const std::string& path, const std::string& context
     config.auth = std::make_shared<TokenFileAuthenticator>(tokenFile);
   }
   if (const auto* exec = findMember(user, "exec"); exec && exec->IsObject()) {
+    ExecConfig execConfig = readExec(reader, *exec);
     std::string caData = config.tls.caData;
-    if (caData.empty() && !config.tls.caFile.empty()) {
+    if (execConfig.provideClusterInfo && caData.empty() && !config.tls.caFile.empty()) {
       caData = readFile(config.tls.caFile, "certificate-authority");
     }
-    config.auth = makeExecAuthenticator(readExec(reader, *exec), config.server, caData,
+    config.auth = makeExecAuthenticator(std::move(execConfig), config.server, caData,
                                         config.tls.insecureSkipVerify);
   }
   if (findMember(user, "username") || findMember(user, "as")) {

@@ -108,10 +108,11 @@ FakeApiServer::FakeApiServer(const PemPair& ca, const PemPair& serverCert, std::
               SSL_CTX_use_PrivateKey(&ctx, key) == 1;
     if (ok) {
       // Like kube-apiserver: ask for a client certificate but do not require one (tokens are
-      // the alternative); a certificate that is sent must chain to the client CA.
+      // the alternative), and do not fail the handshake over a bad one: the verification
+      // result is kept and authorized() answers 401 for it.
       X509_STORE_add_cert(SSL_CTX_get_cert_store(&ctx), caCert);
       SSL_CTX_add_client_CA(&ctx, caCert);
-      SSL_CTX_set_verify(&ctx, SSL_VERIFY_PEER, nullptr);
+      SSL_CTX_set_verify(&ctx, SSL_VERIFY_PEER, [](int, X509_STORE_CTX*) { return 1; });
       SSL_CTX_set_min_proto_version(&ctx, TLS1_2_VERSION);
     }
     X509_free(cert);
@@ -136,8 +137,18 @@ FakeApiServer::FakeApiServer(const PemPair& ca, const PemPair& serverCert, std::
   server_->Delete(".*", handler);
   port_ = server_->bind_to_any_port("127.0.0.1");
   if (port_ <= 0) throw std::runtime_error("fake API server: cannot bind 127.0.0.1");
-  // The socket listens from here on; requests queue until the thread accepts them.
-  thread_ = std::thread([this] { server_->listen_after_bind(); });
+  thread_ = std::thread([this] {
+    server_->listen_after_bind();
+    listenReturned_ = true;
+  });
+  // stop() is a no-op until the server runs, so a quick destruction would hang in join().
+  while (!server_->is_running()) {
+    if (listenReturned_) {
+      thread_.join();
+      throw std::runtime_error("fake API server: cannot listen on 127.0.0.1");
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
 }
 
 FakeApiServer::~FakeApiServer() {
@@ -222,7 +233,7 @@ int FakeApiServer::requestCount() const {
 bool FakeApiServer::authorized(const httplib::Request& request) const {
   if (request.get_header_value("Authorization") == "Bearer " + token_) return true;
   if (clientUser_.empty() || !request.ssl) return false;
-  // The handshake already verified the chain (SSL_VERIFY_PEER); the CN is the user name.
+  // The chain must verify against the CA; the CN is the user name.
   X509* cert = SSL_get1_peer_certificate(request.ssl);
   if (!cert) return false;
   char commonName[256] = {0};

@@ -80,6 +80,7 @@ class FakeApiServer {
 
   std::unique_ptr<httplib::SSLServer> server_;
   std::thread thread_;
+  std::atomic<bool> listenReturned_{false};
   int port_ = 0;
   std::string clientUser_;
 
