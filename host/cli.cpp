@@ -53,7 +53,10 @@ po::options_description runOptions(RunOptions& run) {
       "namespace", po::value(&run.ns),
       "experiment namespace in the cluster (default $EXPERIMENT_NAMESPACE)")(
       "kubeconfig", po::value(&run.kubeconfig),
-      "kubeconfig file (default $KUBECONFIG, else ~/.kube/config; in-cluster config first)");
+      "kubeconfig file (default: $KUBECONFIG, else the in-cluster service account, else "
+      "~/.kube/config)")("api-deadline", po::value(&run.apiDeadline),
+                         "total time one Kubernetes API call may take, retries included "
+                         "(Go duration; default 60s)");
   return options;
 }
 
@@ -151,6 +154,9 @@ Command parseCommandLine(int argc, const char* const argv[]) {
   if (command.kind == Command::Kind::kRun) {
     if (!command.run.file.empty() && (!command.run.name.empty() || !command.run.ns.empty())) {
       throw UsageError("handler run: --name/--namespace select a cluster experiment; not with -f");
+    }
+    if (!command.run.file.empty() && (!command.run.kubeconfig.empty() || !command.run.apiDeadline.empty())) {
+      throw UsageError("handler run: --kubeconfig and --api-deadline are for the cluster; not with -f");
     }
     if (command.run.file.empty() &&
         (!command.run.output.empty() || !command.run.secretsDir.empty())) {

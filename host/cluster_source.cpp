@@ -2,6 +2,9 @@
 
 #include <cstdlib>
 
+#include "host/kube_source.h"
+#include "lib/duration.h"
+
 namespace iter8 {
 namespace {
 
@@ -14,15 +17,24 @@ std::string orEnv(const std::string& value, const char* variable) {
 }  // namespace
 
 std::unique_ptr<ExperimentSource> openClusterSource(const RunOptions& run) {
-  std::string name = orEnv(run.name, "EXPERIMENT_NAME");
-  std::string ns = orEnv(run.ns, "EXPERIMENT_NAMESPACE");
-  if (name.empty() || ns.empty()) {
+  KubeOptions options;
+  options.kubeconfig = run.kubeconfig;
+  options.experimentName = orEnv(run.name, "EXPERIMENT_NAME");
+  options.experimentNamespace = orEnv(run.ns, "EXPERIMENT_NAMESPACE");
+  if (options.experimentName.empty()) {
     throw SourceError(
-        "no experiment to read: give -f FILE, or --name and --namespace (or EXPERIMENT_NAME and "
-        "EXPERIMENT_NAMESPACE) for an experiment in the cluster");
+        "no experiment to read: give -f FILE, or --name (or EXPERIMENT_NAME) for an experiment "
+        "in the cluster");
   }
-  throw SourceError("experiment " + ns + "/" + name +
-                    ": reading from a cluster is not available in this build; use -f FILE");
+  if (!run.apiDeadline.empty()) {
+    auto deadline = parseGoDuration(run.apiDeadline);
+    if (!deadline || deadline->count() <= 0) {
+      throw SourceError("--api-deadline '" + run.apiDeadline +
+                        "' is not a positive Go duration such as 30s or 2m");
+    }
+    options.retryDeadline = std::chrono::duration_cast<std::chrono::milliseconds>(*deadline);
+  }
+  return makeKubeSource(options);
 }
 
 }  // namespace iter8

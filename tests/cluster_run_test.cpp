@@ -1,0 +1,111 @@
+// `handler run -a ACTION` as the Job runs it: no file, EXPERIMENT_NAME/NAMESPACE set, the
+// experiment on a (fake) API server over TLS with a bearer token.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "lib/json.h"
+#include "tests/support/fake_apiserver.h"
+#include "tests/support/subprocess.h"
+#include "tests/support/test_pki.h"
+
+namespace iter8 {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+constexpr char kToken[] = "job-token-7c1e9d2b44aa";
+
+std::string experimentJson(const std::string& startTasks) {
+  return R"({"apiVersion":"iter8.tools/v2alpha2","kind":"Experiment",
+    "metadata":{"name":"canary-1","namespace":"shop"},
+    "spec":{"target":"shop/checkout","strategy":{"testingPattern":"Canary","actions":{"start":)" +
+         startTasks + R"(}},
+      "versionInfo":{"baseline":{"name":"v1"},"candidates":[{"name":"v2"}]}},
+    "status":{"stage":"Running"}})";
+}
+
+class ClusterRun : public ::testing::Test {
+ protected:
+  ClusterRun()
+      : ca_(iter8::testing::makeCa("cluster-run-ca")),
+        server_(ca_, iter8::testing::issueServerCert(ca_, "apiserver"), kToken) {
+    caPath_ = dir_.write("ca.crt", ca_.certPem);
+    kubeconfig_ = dir_.write(
+        "kubeconfig",
+        "apiVersion: v1\nkind: Config\ncurrent-context: job\n"
+        "contexts:\n- name: job\n  context: {cluster: c, user: u}\n"
+        "clusters:\n- name: c\n  cluster:\n    server: " + server_.url() +
+            "\n    certificate-authority: " + caPath_ + "\n"
+            "users:\n- name: u\n  user:\n    token: " + kToken + "\n");
+  }
+
+  test::ProcessResult run(std::vector<std::string> extra = {}) {
+    std::vector<std::string> argv{test::handlerPath(), "run", "-a", "start", "--kubeconfig",
+                                  kubeconfig_, "--plugins-dir", test::shippedPluginDir(),
+                                  "--plugins-dir", test::testPluginDir("testkit"),
+                                  "--termination-log", dir_.file("termination-log"),
+                                  "--log-level", "trace", "--api-deadline", "3s"};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    test::ProcessOptions options;
+    options.env = {{"EXPERIMENT_NAME", "canary-1"}, {"EXPERIMENT_NAMESPACE", "shop"}};
+    options.unsetEnv = {"KUBECONFIG", "KUBERNETES_SERVICE_HOST"};
+    return test::runProcess(argv, options);
+  }
+
+  test::TempDir dir_;
+  iter8::testing::PemPair ca_;
+  iter8::testing::FakeApiServer server_;
+  std::string caPath_;
+  std::string kubeconfig_;
+};
+
+TEST_F(ClusterRun, ReadsTheExperimentRunsTheActionAndKeepsAConcurrentWritersStatus) {
+  server_.putExperiment("shop", "canary-1", experimentJson(R"([
+      {"task":"common/bash","with":{"script":"echo {{ .this.metadata.namespace }}/{{ .this.metadata.name }}"}},
+      {"task":"testkit/status","with":{"patch":{"analysis":{"note":"from the task"}}}}])"));
+  // The controller writes the status between our read and our write: a 409 for us.
+  server_.interleaveStatusWrite(R"({"currentWeightDistribution":[{"name":"v1","value":90}]})", 1);
+  auto result = run();
+  ASSERT_EQ(result.exitCode, 0) << result.err;
+  EXPECT_EQ(result.out, "shop/canary-1\n");
+  auto stored = server_.experiment("shop", "canary-1");
+  EXPECT_EQ(toJson(stored["status"]),
+            R"({"stage":"Running","currentWeightDistribution":[{"name":"v1","value":90}],)"
+            R"("analysis":{"note":"from the task"}})");
+  EXPECT_STREQ(stored["spec"]["target"].GetString(), "shop/checkout") << "spec is never written";
+  EXPECT_THAT(result.err, Not(HasSubstr(kToken)));
+}
+
+TEST_F(ClusterRun, SecretsComeFromTheClusterAndNeverReachTheLog) {
+  const std::string value = "slack-hook-Zq81!x";
+  server_.putSecret("shop", "hooks", {{"fail", value}});
+  server_.putExperiment("shop", "canary-1",
+                        experimentJson(R"([{"task":"testkit/secret","with":{"ref":"hooks"}}])"));
+  auto result = run();
+  EXPECT_EQ(result.exitCode, 1);  // testkit/secret fails on purpose with the value in its message
+  EXPECT_THAT(result.err, HasSubstr("bad token ******"));
+  EXPECT_THAT(result.err, Not(HasSubstr(value)));
+  EXPECT_THAT(test::readFile(dir_.file("termination-log")), Not(HasSubstr(value)));
+}
+
+TEST_F(ClusterRun, ForbiddenReadIsExitCode3WithTheMissingPermission) {
+  server_.putExperiment("shop", "canary-1", experimentJson("[]"));
+  server_.failNext(403, 1, "/experiments/canary-1");
+  auto result = run();
+  EXPECT_EQ(result.exitCode, 3);
+  std::string log = test::readFile(dir_.file("termination-log"));
+  EXPECT_THAT(log, HasSubstr("403"));
+  EXPECT_THAT(log, HasSubstr("experiments"));
+}
+
+TEST_F(ClusterRun, MissingExperimentNameIsExplained) {
+  test::ProcessOptions options;
+  options.unsetEnv = {"EXPERIMENT_NAME", "EXPERIMENT_NAMESPACE"};
+  auto result = test::runProcess({test::handlerPath(), "run", "-a", "start"}, options);
+  EXPECT_EQ(result.exitCode, 3);
+  EXPECT_THAT(result.err, HasSubstr("give -f FILE, or --name (or EXPERIMENT_NAME)"));
+}
+
+}  // namespace
+}  // namespace iter8
