@@ -45,15 +45,15 @@ Action Action::resolve(const std::string& name, const rapidjson::Value& experime
   action.name_ = name;
   const rapidjson::Value* actions = findActions(experiment);
   if (actions != nullptr && !actions->IsObject()) {
-    throw ActionError(kExitBadExperiment, "spec.strategy.actions is a " +
-                                              std::string(jsonTypeName(*actions)) +
+    throw ActionError(kExitBadExperiment, "spec.strategy.actions is " +
+                                              jsonTypeWithArticle(*actions) +
                                               "; expected an object of action names to task lists");
   }
   const rapidjson::Value* specs = actions ? findMember(*actions, name) : nullptr;
   if (specs == nullptr) return action;
   action.defined_ = true;
   if (!specs->IsArray()) {
-    throw ActionError(kExitBadExperiment, "action " + name + " is a " + jsonTypeName(*specs) +
+    throw ActionError(kExitBadExperiment, "action " + name + " is " + jsonTypeWithArticle(*specs) +
                                               "; expected a list of tasks");
   }
 
@@ -63,8 +63,7 @@ Action Action::resolve(const std::string& name, const rapidjson::Value& experime
       return ActionError(kExitInvalidAction, taskLabel(name, i, task) + ": " + oneLine(what));
     };
     if (!spec.IsObject())
-      throw fail("",
-                 std::string("is a ") + jsonTypeName(spec) + "; expected an object with 'task'");
+      throw fail("", "is " + jsonTypeWithArticle(spec) + "; expected an object with 'task'");
     const rapidjson::Value* taskName = findMember(spec, "task");
     if (taskName == nullptr) {
       if (findMember(spec, "run") != nullptr) {
@@ -73,7 +72,7 @@ Action Action::resolve(const std::string& name, const rapidjson::Value& experime
       throw fail("", "has no 'task' field; expected e.g. task: common/exec");
     }
     if (!taskName->IsString())
-      throw fail("", "'task' is a " + std::string(jsonTypeName(*taskName)) + "; expected a string");
+      throw fail("", "'task' is " + jsonTypeWithArticle(*taskName) + "; expected a string");
     std::string fullName = taskName->GetString();
     size_t slash = fullName.find('/');
     if (slash == std::string::npos || slash == 0 || slash + 1 == fullName.size()) {
@@ -112,8 +111,8 @@ Action Action::resolve(const std::string& name, const rapidjson::Value& experime
       with->value.SetObject();
     }
     if (!with->value.IsObject()) {
-      throw fail(fullName, "input 'with' is a " + std::string(jsonTypeName(with->value)) +
-                               "; expected an object");
+      throw fail(fullName,
+                 "input 'with' is " + jsonTypeWithArticle(with->value) + "; expected an object");
     }
     InputCheck check = checkInputs(with->value, normalized.GetAllocator(), *info->inputSchema);
     for (const auto& warning : check.warnings) {

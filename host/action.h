@@ -13,7 +13,7 @@
 
 namespace iter8 {
 
-// Exit codes of `handler run` (docs/exit-codes.md).
+// Exit codes of `handler run` (docs/operator-guide.md#exit-codes).
 enum ExitCode : int {
   kExitOk = 0,
   kExitTaskFailed = 1,     // a task ran and failed

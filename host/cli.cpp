@@ -134,6 +134,7 @@ Command parseCommandLine(int argc, const char* const argv[]) {
                      " --help')");
   }
   applyEnvironment(command.common);
+  command.run.terminationLogGiven = values.count("termination-log") > 0;
 
   if (command.kind == Command::Kind::kPluginsList && !positional.empty()) {
     const std::string& sub = positional[0];
@@ -155,8 +156,10 @@ Command parseCommandLine(int argc, const char* const argv[]) {
     if (!command.run.file.empty() && (!command.run.name.empty() || !command.run.ns.empty())) {
       throw UsageError("handler run: --name/--namespace select a cluster experiment; not with -f");
     }
-    if (!command.run.file.empty() && (!command.run.kubeconfig.empty() || !command.run.apiDeadline.empty())) {
-      throw UsageError("handler run: --kubeconfig and --api-deadline are for the cluster; not with -f");
+    if (!command.run.file.empty() &&
+        (!command.run.kubeconfig.empty() || !command.run.apiDeadline.empty())) {
+      throw UsageError(
+          "handler run: --kubeconfig and --api-deadline are for the cluster; not with -f");
     }
     if (command.run.file.empty() &&
         (!command.run.output.empty() || !command.run.secretsDir.empty())) {

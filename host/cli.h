@@ -12,11 +12,14 @@ struct CommonOptions {
   std::string logLevel = "info";        // --log-level, else LOG_LEVEL
 };
 
+inline constexpr const char* kDefaultTerminationLog = "/dev/termination-log";
+
 struct RunOptions {
   std::string action;
   std::string file;  // empty: the experiment is read from the cluster
   std::string output;
-  std::string terminationLog = "/dev/termination-log";
+  std::string terminationLog = kDefaultTerminationLog;
+  bool terminationLogGiven = false;  // --termination-log was on the command line
   std::string secretsDir;
   std::string name;  // cluster mode; default EXPERIMENT_NAME
   std::string ns;    // cluster mode; default EXPERIMENT_NAMESPACE

@@ -23,10 +23,10 @@ std::string listNames(const rapidjson::Value& properties) {
   return names;
 }
 
-// True when the schema names its properties and does not invite others.
-bool closedObject(const rapidjson::Value& schema) {
-  const rapidjson::Value* extra = findMember(schema, "additionalProperties");
-  return extra == nullptr || (extra->IsBool() && !extra->GetBool());
+// True when unknown keys should be warned about: the schema names its properties and says
+// nothing of others. (With additionalProperties: false the validator rejects them instead.)
+bool warnsOfUnknownKeys(const rapidjson::Value& schema) {
+  return findMember(schema, "additionalProperties") == nullptr;
 }
 
 void normalize(rapidjson::Value& value, const rapidjson::Value& schema, const std::string& path,
@@ -50,7 +50,7 @@ void normalize(rapidjson::Value& value, const rapidjson::Value& schema, const st
       std::string memberPath = path + "." + member.name.GetString();
       if (propertySchema != nullptr) {
         normalize(member.value, *propertySchema, memberPath, allocator, warnings);
-      } else if (closedObject(schema)) {
+      } else if (warnsOfUnknownKeys(schema)) {
         warnings.push_back("unknown input '" + memberPath +
                            "' is ignored (known inputs: " + listNames(*properties) + ")");
       }
@@ -119,8 +119,9 @@ std::string describeFailure(const rapidjson::SchemaValidator& validator,
   }
   std::string found = value != nullptr ? std::string(jsonTypeName(*value)) + " " + valueText(*value)
                                        : std::string("missing");
-  if (keyword == "type" && expected != nullptr) {
-    return "input '" + field + "' is a " + found + "; expected " + typeList(*expected);
+  if (keyword == "type" && expected != nullptr && value != nullptr) {
+    return "input '" + field + "' is " + jsonTypeWithArticle(*value) + " " + valueText(*value) +
+           "; expected " + typeList(*expected);
   }
   if (keyword == "enum" && expected != nullptr) {
     return "input '" + field + "' is " + found + "; expected one of " + toJson(*expected);
@@ -135,6 +136,12 @@ std::string describeFailure(const rapidjson::SchemaValidator& validator,
   }
   if (keyword == "pattern" && expected != nullptr) {
     return "input '" + field + "' is " + found + "; expected text matching " + toJson(*expected);
+  }
+  if (keyword == "additionalProperties") {
+    // RapidJSON points at the offending member itself.
+    const rapidjson::Value* props = findMember(ruleValue, "properties");
+    return "input '" + field + "' is not accepted by this task" +
+           (props && props->IsObject() ? "; allowed: " + listNames(*props) : std::string());
   }
   if (keyword == "oneOf" || keyword == "anyOf") {
     const rapidjson::Value* description = findMember(ruleValue, "description");

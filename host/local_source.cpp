@@ -71,7 +71,7 @@ rapidjson::Document parseExperiment(const std::string& text, const std::filesyst
   }
   if (!doc.IsObject()) {
     throw SourceError("experiment file " + path.string() + " does not hold an object (found " +
-                      jsonTypeName(doc) + ")");
+                      jsonTypeWithArticle(doc) + ")");
   }
   return doc;
 }

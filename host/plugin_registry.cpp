@@ -32,10 +32,17 @@ TaskInfo readTask(const iter8_task_info& entry, size_t index) {
                       " is smaller than ABI 1.0's " + std::to_string(kMinTaskInfoSize));
   }
   checkText(entry.name, where + " name");
+  static const std::regex namePattern("[a-z0-9][a-z0-9_.-]*");
+  if (!std::regex_match(entry.name, namePattern)) {
+    throw PluginError(where + ": name '" + std::string(entry.name) +
+                      "' must match [a-z0-9][a-z0-9_.-]*");
+  }
+  checkText(entry.description, "description of task '" + std::string(entry.name) + "'");
+  checkText(entry.input_schema, "input schema of task '" + std::string(entry.name) + "'");
   TaskInfo task;
   task.name = entry.name;
-  task.description = entry.description != nullptr ? entry.description : "";
-  task.inputSchemaText = entry.input_schema != nullptr ? entry.input_schema : "{}";
+  task.description = entry.description;
+  task.inputSchemaText = entry.input_schema;
   try {
     task.inputSchema = std::make_shared<rapidjson::Document>(parseJson(task.inputSchemaText));
   } catch (const JsonError& e) {
@@ -142,6 +149,8 @@ void PluginRegistry::scan(const std::vector<std::filesystem::path>& dirs) {
         auto same = std::find_if(plugins_.begin(), plugins_.end(),
                                  [&](const Plugin& p) { return p.library == plugin.library; });
         if (same != plugins_.end()) {
+          loadErrors_.push_back({file, "claims library '" + plugin.library +
+                                           "', already provided by " + same->path.string()});
           conflicts_[plugin.library] = "library '" + plugin.library +
                                        "' is claimed by two plugins: " + same->path.string() +
                                        " and " + file.string() + "; remove one";
@@ -170,8 +179,16 @@ const Plugin& PluginRegistry::find(const std::string& library) const {
   for (size_t i = 0; i < dirs_.size(); ++i) message += (i ? ", " : " ") + dirs_[i].string();
   if (dirs_.empty()) message += " no folders";
   message += ")";
+  size_t others = 0;
   for (const auto& error : loadErrors_) {
-    if (error.path.stem() == library) message += "; " + error.path.string() + " " + error.reason;
+    if (error.path.stem() == library)
+      message += "; " + error.path.string() + " " + error.reason;
+    else
+      ++others;
+  }
+  if (others > 0) {
+    message += "; " + std::to_string(others) +
+               " other plugin file(s) failed to load (see 'handler plugins')";
   }
   throw PluginError(message);
 }

@@ -56,7 +56,10 @@ class PluginRegistry {
   void scan(const std::vector<std::filesystem::path>& dirs);
 
   const std::vector<Plugin>& plugins() const { return plugins_; }
+  // Files that failed to load, and second claims of a library name.
   const std::vector<PluginLoadError>& loadErrors() const { return loadErrors_; }
+  // True when `library` is claimed by two files (and so unusable).
+  bool conflicted(const std::string& library) const { return conflicts_.count(library) > 0; }
 
   // The plugin for `library`. Throws PluginError saying why it is unavailable: not found
   // (listing the folders searched and the files that failed to load), or claimed twice.

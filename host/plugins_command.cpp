@@ -21,7 +21,8 @@ int pluginsListCommand(const Command& command) {
   for (const auto& dir : dirs) std::cout << "# plugin folder: " << dir.string() << "\n";
   for (const auto& plugin : registry.plugins()) {
     std::cout << plugin.library << " " << plugin.version << " (ABI " << plugin.abiMajor << "."
-              << plugin.abiMinor << ") " << plugin.path.string() << "\n";
+              << plugin.abiMinor << ") " << plugin.path.string()
+              << (registry.conflicted(plugin.library) ? "  [unusable: claimed twice]" : "") << "\n";
     for (const auto& task : plugin.tasks) {
       std::cout << "  " << plugin.library << "/" << task.name << "  " << task.description << "\n";
     }

@@ -22,7 +22,7 @@ std::unique_ptr<ExperimentSource> openSource(const RunOptions& run) {
 
 int runCommand(const Command& command) {
   const RunOptions& run = command.run;
-  TerminationLog terminationLog(run.terminationLog);
+  TerminationLog terminationLog(run.terminationLog, run.terminationLogGiven);
   auto fail = [&](ExitCode code, const std::string& message) {
     std::string line = redact(message);
     logger().error("{}", line);

@@ -15,7 +15,8 @@ void TerminationLog::append(const std::string& message) {
   std::lock_guard<std::mutex> lock(mutex);
   // Kubernetes keeps at most 4096 bytes of this file; keep the start, where the reason is.
   std::string line = redact(message).substr(0, 4000) + "\n";
-  int fd = ::open(path_.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+  int flags = O_WRONLY | O_APPEND | O_CLOEXEC | (create_ ? O_CREAT : 0);
+  int fd = ::open(path_.c_str(), flags, 0644);
   if (fd < 0) {
     logger().debug("termination log {} cannot be opened; message not written there", path_);
     return;

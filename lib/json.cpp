@@ -81,4 +81,10 @@ const char* jsonTypeName(const rapidjson::Value& value) {
   return "unknown";
 }
 
+std::string jsonTypeWithArticle(const rapidjson::Value& value) {
+  if (value.IsNull()) return "null";
+  if (value.IsObject() || value.IsArray()) return std::string("an ") + jsonTypeName(value);
+  return std::string("a ") + jsonTypeName(value);
+}
+
 }  // namespace iter8

@@ -34,4 +34,7 @@ const rapidjson::Value* findMember(const rapidjson::Value& object, std::string_v
 // Human-readable JSON type name: "object", "array", "string", "number", "boolean", "null".
 const char* jsonTypeName(const rapidjson::Value& value);
 
+// The type name with its article, for messages: "an object", "a string", "null".
+std::string jsonTypeWithArticle(const rapidjson::Value& value);
+
 }  // namespace iter8

@@ -31,21 +31,33 @@ class ClusterRun : public ::testing::Test {
       : ca_(iter8::testing::makeCa("cluster-run-ca")),
         server_(ca_, iter8::testing::issueServerCert(ca_, "apiserver"), kToken) {
     caPath_ = dir_.write("ca.crt", ca_.certPem);
-    kubeconfig_ = dir_.write(
-        "kubeconfig",
-        "apiVersion: v1\nkind: Config\ncurrent-context: job\n"
-        "contexts:\n- name: job\n  context: {cluster: c, user: u}\n"
-        "clusters:\n- name: c\n  cluster:\n    server: " + server_.url() +
-            "\n    certificate-authority: " + caPath_ + "\n"
-            "users:\n- name: u\n  user:\n    token: " + kToken + "\n");
+    kubeconfig_ = dir_.write("kubeconfig",
+                             "apiVersion: v1\nkind: Config\ncurrent-context: job\n"
+                             "contexts:\n- name: job\n  context: {cluster: c, user: u}\n"
+                             "clusters:\n- name: c\n  cluster:\n    server: " +
+                                 server_.url() + "\n    certificate-authority: " + caPath_ +
+                                 "\n"
+                                 "users:\n- name: u\n  user:\n    token: " +
+                                 kToken + "\n");
   }
 
   test::ProcessResult run(std::vector<std::string> extra = {}) {
-    std::vector<std::string> argv{test::handlerPath(), "run", "-a", "start", "--kubeconfig",
-                                  kubeconfig_, "--plugins-dir", test::shippedPluginDir(),
-                                  "--plugins-dir", test::testPluginDir("testkit"),
-                                  "--termination-log", dir_.file("termination-log"),
-                                  "--log-level", "trace", "--api-deadline", "3s"};
+    std::vector<std::string> argv{test::handlerPath(),
+                                  "run",
+                                  "-a",
+                                  "start",
+                                  "--kubeconfig",
+                                  kubeconfig_,
+                                  "--plugins-dir",
+                                  test::shippedPluginDir(),
+                                  "--plugins-dir",
+                                  test::testPluginDir("testkit"),
+                                  "--termination-log",
+                                  dir_.file("termination-log"),
+                                  "--log-level",
+                                  "trace",
+                                  "--api-deadline",
+                                  "3s"};
     argv.insert(argv.end(), extra.begin(), extra.end());
     test::ProcessOptions options;
     options.env = {{"EXPERIMENT_NAME", "canary-1"}, {"EXPERIMENT_NAMESPACE", "shop"}};

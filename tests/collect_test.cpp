@@ -15,12 +15,12 @@
 namespace iter8 {
 namespace {
 
-using ::testing::HasSubstr;
-using ::testing::StartsWith;
 using test::ProcessOptions;
 using test::ProcessResult;
 using test::readFile;
 using test::TempDir;
+using ::testing::HasSubstr;
+using ::testing::StartsWith;
 
 std::string experiment(const std::string& with) {
   return R"(apiVersion: iter8.tools/v2alpha2
@@ -34,7 +34,8 @@ spec:
       loop:
       - task: metrics/collect
         with:
-)" + with + R"(
+)" + with +
+         R"(
   versionInfo:
     baseline: {name: v1}
     candidates:
@@ -47,10 +48,10 @@ class Collect : public ::testing::Test {
   ProcessResult run(const std::string& with, ProcessOptions options = {}, bool reuseFile = false) {
     if (!reuseFile) path_ = dir_.write("experiment.yaml", experiment(with));
     std::filesystem::remove(dir_.file("termination-log"));
-    return test::runProcess({test::handlerPath(), "run", "-a", "loop", "-f", path_,
-                             "--plugins-dir", test::shippedPluginDir(), "--termination-log",
-                             dir_.file("termination-log")},
-                            options);
+    return test::runProcess(
+        {test::handlerPath(), "run", "-a", "loop", "-f", path_, "--plugins-dir",
+         test::shippedPluginDir(), "--termination-log", dir_.file("termination-log")},
+        options);
   }
   rapidjson::Document status() { return parseYaml(readFile(path_)); }
   const rapidjson::Value& result(const rapidjson::Document& doc, const char* version) {
@@ -64,10 +65,14 @@ class Collect : public ::testing::Test {
 };
 
 TEST_F(Collect, RecordsFortioResultsForEachVersion) {
-  auto r = run("          numQueries: 20\n          qps: 200\n          connections: 2\n"
-               "          versions:\n"
-               "          - {name: v1, url: \"" + server_.url("/fast") + "\"}\n"
-               "          - {name: v2, url: \"" + server_.url("/status/503") + "\"}");
+  auto r =
+      run("          numQueries: 20\n          qps: 200\n          connections: 2\n"
+          "          versions:\n"
+          "          - {name: v1, url: \"" +
+          server_.url("/fast") +
+          "\"}\n"
+          "          - {name: v2, url: \"" +
+          server_.url("/status/503") + "\"}");
   ASSERT_EQ(r.exitCode, 0) << r.err;
   auto doc = status();
   const auto& hists = doc["status"]["analysis"]["aggregatedBuiltinHists"];
@@ -91,8 +96,10 @@ TEST_F(Collect, RecordsFortioResultsForEachVersion) {
 }
 
 TEST_F(Collect, PacesTheRequestedRate) {
-  auto r = run("          time: 2s\n          qps: 50\n          versions:\n"
-               "          - {name: v1, url: \"" + server_.url("/fast") + "\"}");
+  auto r =
+      run("          time: 2s\n          qps: 50\n          versions:\n"
+          "          - {name: v1, url: \"" +
+          server_.url("/fast") + "\"}");
   ASSERT_EQ(r.exitCode, 0) << r.err;
   auto doc = status();
   const auto& v1 = result(doc, "v1");
@@ -107,10 +114,14 @@ TEST_F(Collect, TransportFailuresAreCodeMinusOne) {
     testing::TestHttpServer gone;
     closedPort = gone.port();
   }
-  auto r = run("          numQueries: 4\n          qps: 0\n          connections: 1\n"
-               "          timeout: 100ms\n          versions:\n"
-               "          - {name: v1, url: \"http://127.0.0.1:" + std::to_string(closedPort) + "/\"}\n"
-               "          - {name: v2, url: \"" + server_.url("/slow?ms=400") + "\"}");
+  auto r =
+      run("          numQueries: 4\n          qps: 0\n          connections: 1\n"
+          "          timeout: 100ms\n          versions:\n"
+          "          - {name: v1, url: \"http://127.0.0.1:" +
+          std::to_string(closedPort) +
+          "/\"}\n"
+          "          - {name: v2, url: \"" +
+          server_.url("/slow?ms=400") + "\"}");
   ASSERT_EQ(r.exitCode, 0) << r.err;
   auto doc = status();
   EXPECT_EQ(toJson(result(doc, "v1")["RetCodes"]), R"({"-1":4})");
@@ -119,10 +130,13 @@ TEST_F(Collect, TransportFailuresAreCodeMinusOne) {
 }
 
 TEST_F(Collect, SendsHeadersAndPayloadByteForByte) {
-  auto r = run("          numQueries: 3\n          payloadStr: \"a=1&b=2+3 \\u00e9\"\n"
-               "          contentType: application/x-www-form-urlencoded\n          versions:\n"
-               "          - name: v1\n            url: \"" + server_.url("/echo") + "\"\n"
-               "            headers: {X-Tenant: blue, Authorization: \"Bearer t0k\"}");
+  auto r =
+      run("          numQueries: 3\n          payloadStr: \"a=1&b=2+3 \\u00e9\"\n"
+          "          contentType: application/x-www-form-urlencoded\n          versions:\n"
+          "          - name: v1\n            url: \"" +
+          server_.url("/echo") +
+          "\"\n"
+          "            headers: {X-Tenant: blue, Authorization: \"Bearer t0k\"}");
   ASSERT_EQ(r.exitCode, 0) << r.err;
   auto echo = server_.lastEcho();
   ASSERT_TRUE(echo.has_value());
@@ -141,15 +155,19 @@ TEST_F(Collect, SendsHeadersAndPayloadByteForByte) {
 }
 
 TEST_F(Collect, PayloadUrlIsFetchedOnceAndFailuresStopBeforeLoad) {
-  auto ok = run("          numQueries: 2\n          payloadURL: \"" + server_.url("/fast") + "\"\n"
-                "          versions:\n          - {name: v1, url: \"" + server_.url("/echo") + "\"}");
+  auto ok = run("          numQueries: 2\n          payloadURL: \"" + server_.url("/fast") +
+                "\"\n"
+                "          versions:\n          - {name: v1, url: \"" +
+                server_.url("/echo") + "\"}");
   ASSERT_EQ(ok.exitCode, 0) << ok.err;
   EXPECT_EQ(server_.lastEcho()->body, "ok");
   EXPECT_EQ(server_.lastEcho()->method, "POST");
 
   uint64_t before = server_.requestCount();
-  auto bad = run("          numQueries: 2\n          payloadURL: \"" + server_.url("/status/404") + "\"\n"
-                 "          versions:\n          - {name: v1, url: \"" + server_.url("/fast") + "\"}");
+  auto bad = run("          numQueries: 2\n          payloadURL: \"" + server_.url("/status/404") +
+                 "\"\n"
+                 "          versions:\n          - {name: v1, url: \"" +
+                 server_.url("/fast") + "\"}");
   EXPECT_EQ(bad.exitCode, 1);
   EXPECT_THAT(terminationLog(), HasSubstr("input 'with.payloadURL'"));
   EXPECT_THAT(terminationLog(), HasSubstr("HTTP 404"));
@@ -157,8 +175,10 @@ TEST_F(Collect, PayloadUrlIsFetchedOnceAndFailuresStopBeforeLoad) {
 }
 
 TEST_F(Collect, LaterRunsMergeIntoEarlierResults) {
-  std::string with = "          numQueries: 10\n          versions:\n"
-                     "          - {name: v1, url: \"" + server_.url("/fast") + "\"}";
+  std::string with =
+      "          numQueries: 10\n          versions:\n"
+      "          - {name: v1, url: \"" +
+      server_.url("/fast") + "\"}";
   ASSERT_EQ(run(with).exitCode, 0);
   auto first = status();
   double firstSum = result(first, "v1")["DurationHistogram"]["Sum"].GetDouble();
@@ -176,8 +196,10 @@ TEST_F(Collect, LaterRunsMergeIntoEarlierResults) {
 }
 
 TEST_F(Collect, LoadOnlyLeavesTheStatusUntouched) {
-  auto r = run("          numQueries: 5\n          loadOnly: true\n          versions:\n"
-               "          - {name: v1, url: \"" + server_.url("/fast") + "\"}");
+  auto r =
+      run("          numQueries: 5\n          loadOnly: true\n          versions:\n"
+          "          - {name: v1, url: \"" +
+          server_.url("/fast") + "\"}");
   ASSERT_EQ(r.exitCode, 0) << r.err;
   EXPECT_EQ(readFile(path_), experiment("          numQueries: 5\n          loadOnly: true\n"
                                         "          versions:\n          - {name: v1, url: \"" +
@@ -189,9 +211,11 @@ TEST_F(Collect, CancellationKeepsPartialResults) {
   ProcessOptions options;
   options.terminateAfter = std::chrono::milliseconds(1500);
   auto start = std::chrono::steady_clock::now();
-  auto r = run("          time: 30s\n          qps: 40\n          versions:\n"
-               "          - {name: v1, url: \"" + server_.url("/fast") + "\"}",
-               options);
+  auto r =
+      run("          time: 30s\n          qps: 40\n          versions:\n"
+          "          - {name: v1, url: \"" +
+              server_.url("/fast") + "\"}",
+          options);
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
   EXPECT_EQ(r.exitCode, 5) << r.err;
   auto doc = status();
@@ -215,13 +239,16 @@ TEST_F(Collect, BadInputsAreRejectedNamingTheField) {
        "input 'with.versions[0].name' is \"v3\"; expected a version of spec.versionInfo (v1, v2)"},
       {"          versions:\n          - {name: v1, url: \"ftp://host/x\"}",
        "input 'with.versions[0].url' is \"ftp://host/x\"; expected an http:// or https:// URL"},
-      {"          time: 5 seconds\n          versions:\n          - {name: v1, url: \"" + url + "\"}",
+      {"          time: 5 seconds\n          versions:\n          - {name: v1, url: \"" + url +
+           "\"}",
        "input 'with.time' is \"5 seconds\"; expected a positive Go duration"},
       {"          qps: -1\n          versions:\n          - {name: v1, url: \"" + url + "\"}",
        "input 'with.qps' is number -1; expected a number >= 0"},
-      {"          connections: many\n          versions:\n          - {name: v1, url: \"" + url + "\"}",
+      {"          connections: many\n          versions:\n          - {name: v1, url: \"" + url +
+           "\"}",
        "input 'with.connections' is a string \"many\"; expected integer"},
-      {"          versions:\n          - {name: v1, url: \"" + url + "\"}\n          - {name: v1, url: \"" + url + "\"}",
+      {"          versions:\n          - {name: v1, url: \"" + url +
+           "\"}\n          - {name: v1, url: \"" + url + "\"}",
        "input 'with.versions[1].name': version \"v1\" is listed twice"},
   };
   for (const auto& c : cases) {

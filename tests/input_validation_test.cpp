@@ -93,3 +93,19 @@ TEST(InputValidation, MapValuedInputsDoNotWarn) {
 
 }  // namespace
 }  // namespace iter8
+
+namespace iter8 {
+namespace {
+
+TEST(InputValidation, ClosedSchemaRejectsAnUnknownFieldByName) {
+  rapidjson::Document with = parseJson(R"({"cmd":"x","cmdd":"y"})");
+  rapidjson::Document schema = parseJson(
+      R"({"type":"object","properties":{"cmd":{"type":"string"}},"additionalProperties":false})");
+  InputCheck result = checkInputs(with, with.GetAllocator(), schema);
+  EXPECT_FALSE(result.ok);
+  EXPECT_EQ(result.error, "input 'with.cmdd' is not accepted by this task; allowed: cmd");
+  EXPECT_TRUE(result.warnings.empty()) << "no 'ignored' warning for a field that fails";
+}
+
+}  // namespace
+}  // namespace iter8

@@ -15,11 +15,11 @@
 #include <gtest/gtest.h>
 #include <spdlog/sinks/ostream_sink.h>
 
-#include "lib/base64.h"
 #include "host/kube/client.h"
 #include "host/kube/config.h"
 #include "host/kube_source.h"
 #include "host/log.h"
+#include "lib/base64.h"
 #include "lib/json.h"
 #include "tests/support/fake_apiserver.h"
 #include "tests/support/test_pki.h"
@@ -199,9 +199,8 @@ TEST_F(KubeTest, KubeconfigWithTokenResolvesRelativeCaAndNamespace) {
 TEST_F(KubeTest, KubeconfigWithClientCertificateDataAndFiles) {
   server_->setToken("a-token-nobody-sends");
   PemPair client = testing::issueClientCert(ca(), kClientUser);
-  std::string inline_ =
-      kubeconfig("    client-certificate-data: " + encodeBase64(client.certPem) +
-                 "\n    client-key-data: " + encodeBase64(client.keyPem) + "\n");
+  std::string inline_ = kubeconfig("    client-certificate-data: " + encodeBase64(client.certPem) +
+                                   "\n    client-key-data: " + encodeBase64(client.keyPem) + "\n");
   EXPECT_EQ(stageOf(clientFor(inline_).getExperiment("default", "exp")), "Running");
 
   write("client.crt", client.certPem);

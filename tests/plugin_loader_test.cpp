@@ -123,6 +123,15 @@ TEST(HandlerPlugins, ListsPluginsTasksAndLoadErrors) {
   EXPECT_THAT(result.out, HasSubstr("error: " + dir.file("broken.so") + " cannot be loaded"));
 }
 
+TEST(HandlerPlugins, ADuplicateLibraryIsListedAsAnError) {
+  auto result = runProcess({handlerPath(), "plugins", "--plugins-dir", shippedPluginDir(),
+                            "--plugins-dir", testPluginDir("bad_duplicate")});
+  EXPECT_EQ(result.exitCode, 1);
+  EXPECT_THAT(result.out, HasSubstr("[unusable: claimed twice]"));
+  EXPECT_THAT(result.out,
+              HasSubstr("bad_duplicate.so claims library 'common', already provided by"));
+}
+
 TEST(HandlerPlugins, DescribePrintsTheInputSchema) {
   auto result = runProcess(
       {handlerPath(), "plugins", "describe", "common/exec", "--plugins-dir", shippedPluginDir()});

@@ -5,8 +5,8 @@
 #include <cstdio>
 #include <thread>
 
-#include "lib/base64.h"
 #include "host/log.h"
+#include "lib/base64.h"
 #include "lib/json.h"
 
 namespace iter8::kube {

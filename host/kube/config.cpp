@@ -10,9 +10,9 @@
 #include <mutex>
 #include <sstream>
 
-#include "lib/base64.h"
 #include "host/log.h"
 #include "host/yaml.h"
+#include "lib/base64.h"
 #include "lib/json.h"
 
 namespace iter8::kube {

@@ -13,9 +13,9 @@
 #include <mutex>
 #include <optional>
 
-#include "lib/base64.h"
 #include "host/kube/config.h"
 #include "host/log.h"
+#include "lib/base64.h"
 #include "lib/json.h"
 
 extern char** environ;

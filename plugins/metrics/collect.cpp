@@ -39,10 +39,12 @@ std::set<std::string> declaredVersions(const rapidjson::Value& experiment) {
   std::set<std::string> names;
   if (!experiment.IsObject() || !experiment.HasMember("spec")) return names;
   const rapidjson::Value& spec = experiment["spec"];
-  if (!spec.IsObject() || !spec.HasMember("versionInfo") || !spec["versionInfo"].IsObject()) return names;
+  if (!spec.IsObject() || !spec.HasMember("versionInfo") || !spec["versionInfo"].IsObject())
+    return names;
   const rapidjson::Value& info = spec["versionInfo"];
   auto add = [&](const rapidjson::Value& v) {
-    if (v.IsObject() && v.HasMember("name") && v["name"].IsString()) names.insert(v["name"].GetString());
+    if (v.IsObject() && v.HasMember("name") && v["name"].IsString())
+      names.insert(v["name"].GetString());
   };
   if (info.HasMember("baseline")) add(info["baseline"]);
   if (info.HasMember("candidates") && info["candidates"].IsArray()) {
@@ -85,20 +87,24 @@ CollectTask::CollectTask(const sdk::TaskSpec& spec, sdk::Host& host)
     Version version{v["name"].GetString(), defaults};
     if (!declared.count(version.name)) {
       throw sdk::InputError("input '" + field + ".name' is \"" + version.name +
-                            "\"; expected a version of spec.versionInfo (" + joined(declared) + ")");
+                            "\"; expected a version of spec.versionInfo (" + joined(declared) +
+                            ")");
     }
     if (!seen.insert(version.name).second) {
-      throw sdk::InputError("input '" + field + ".name': version \"" + version.name + "\" is listed twice");
+      throw sdk::InputError("input '" + field + ".name': version \"" + version.name +
+                            "\" is listed twice");
     }
     version.load.url = v["url"].GetString();
     if (!http::isHttpUrl(version.load.url)) {
-      throw sdk::InputError("input '" + field + ".url' is \"" + http::urlForMessages(version.load.url) +
+      throw sdk::InputError("input '" + field + ".url' is \"" +
+                            http::urlForMessages(version.load.url) +
                             "\"; expected an http:// or https:// URL");
     }
     if (v.HasMember("qps")) version.load.qps = v["qps"].GetDouble();
     if (v.HasMember("headers")) {
       for (const auto& h : v["headers"].GetObject()) {
-        version.load.headers.push_back(std::string(h.name.GetString()) + ": " + h.value.GetString());
+        version.load.headers.push_back(std::string(h.name.GetString()) + ": " +
+                                       h.value.GetString());
       }
     }
     versions_.push_back(std::move(version));
@@ -113,7 +119,8 @@ std::string CollectTask::fetchPayload(sdk::Host& host) const {
   try {
     http::Response response = http::send(request);
     if (response.status >= 400) {
-      throw sdk::TaskFailed(where + ": fetching the payload returned HTTP " + std::to_string(response.status));
+      throw sdk::TaskFailed(where + ": fetching the payload returned HTTP " +
+                            std::to_string(response.status));
     }
     host.debug("payload of " + std::to_string(response.body.size()) + " bytes fetched");
     return response.body;
@@ -170,7 +177,8 @@ void CollectTask::run(sdk::Host& host) {
       auto analysis = status.FindMember("analysis");
       if (analysis != status.MemberEnd() && analysis->value.IsObject()) {
         auto hists = analysis->value.FindMember("aggregatedBuiltinHists");
-        if (hists != analysis->value.MemberEnd() && hists->value.IsObject() && hists->value.HasMember("data")) {
+        if (hists != analysis->value.MemberEnd() && hists->value.IsObject() &&
+            hists->value.HasMember("data")) {
           stored = &hists->value["data"];
         }
       }
@@ -180,10 +188,14 @@ void CollectTask::run(sdk::Host& host) {
     auto& a = patch.GetAllocator();
     rapidjson::Value data(rapidjson::kObjectType);
     for (size_t i = 0; i < versions_.size(); ++i) {
-      RunDescription run{versions_[i].name, http::urlForMessages(versions_[i].load.url),
-                         versions_[i].load.qps, versions_[i].load.duration,
-                         versions_[i].load.numQueries, versions_[i].load.connections,
-                         versions_[i].load.timeout, std::string("iter8-handler ") + ITER8_VERSION};
+      RunDescription run{versions_[i].name,
+                         http::urlForMessages(versions_[i].load.url),
+                         versions_[i].load.qps,
+                         versions_[i].load.duration,
+                         versions_[i].load.numQueries,
+                         versions_[i].load.connections,
+                         versions_[i].load.timeout,
+                         std::string("iter8-handler ") + ITER8_VERSION};
       rapidjson::Value result = fortioResultJson(run, results[i], *recorders[i], a);
       if (stored && stored->IsObject() && stored->HasMember(versions_[i].name.c_str())) {
         try {
@@ -197,8 +209,10 @@ void CollectTask::run(sdk::Host& host) {
     }
     rapidjson::Value hists(rapidjson::kObjectType);
     hists.AddMember("provenance", "fortio", a);
-    hists.AddMember("timestamp", rapidjson::Value(rfc3339Utc(std::chrono::system_clock::now()), a), a);
-    hists.AddMember("message", "collected by the iter8 handler's built-in load generator (Fortio format)", a);
+    hists.AddMember("timestamp", rapidjson::Value(rfc3339Utc(std::chrono::system_clock::now()), a),
+                    a);
+    hists.AddMember("message",
+                    "collected by the iter8 handler's built-in load generator (Fortio format)", a);
     hists.AddMember("data", data, a);
     rapidjson::Value analysis(rapidjson::kObjectType);
     analysis.AddMember("aggregatedBuiltinHists", hists, a);
@@ -206,7 +220,8 @@ void CollectTask::run(sdk::Host& host) {
     host.updateStatus(patch);  // a failure throws: the task fails with the reason
   }
   if (interrupted) {
-    throw sdk::Error(ITER8_ERR_CANCELLED, "load stopped early: the handler is stopping; partial results kept");
+    throw sdk::Error(ITER8_ERR_CANCELLED,
+                     "load stopped early: the handler is stopping; partial results kept");
   }
 }
 

@@ -11,7 +11,9 @@ namespace {
 
 using Allocator = rapidjson::Document::AllocatorType;
 
-rapidjson::Value text(const std::string& s, Allocator& a) { return rapidjson::Value(s, a); }
+rapidjson::Value text(const std::string& s, Allocator& a) {
+  return rapidjson::Value(s, a);
+}
 
 // Go's time.Time JSON form (RFC 3339 with microseconds and the local offset).
 std::string rfc3339(std::chrono::system_clock::time_point t) {
@@ -42,7 +44,8 @@ rapidjson::Value histogramJson(const Histogram& histogram, Allocator& a) {
 
 const rapidjson::Value& member(const rapidjson::Value& object, const char* name) {
   auto it = object.FindMember(name);
-  if (it == object.MemberEnd()) throw std::runtime_error(std::string("field '") + name + "' is missing");
+  if (it == object.MemberEnd())
+    throw std::runtime_error(std::string("field '") + name + "' is missing");
   return it->value;
 }
 
@@ -52,9 +55,9 @@ void mergeHistogramField(rapidjson::Value& latest, const rapidjson::Value& earli
   auto theirs = earlier.FindMember(name);
   if (mine == latest.MemberEnd() || theirs == earlier.MemberEnd() || theirs->value.IsNull()) return;
   try {
-    HistogramData merged = mergeHistogramData(histogramDataFromJson(mine->value),
-                                              histogramDataFromJson(theirs->value),
-                                              reportedPercentiles(), scale);
+    HistogramData merged =
+        mergeHistogramData(histogramDataFromJson(mine->value), histogramDataFromJson(theirs->value),
+                           reportedPercentiles(), scale);
     mine->value = histogramDataToJson(merged, a);
   } catch (const std::exception& e) {
     throw std::runtime_error(std::string(name) + ": " + e.what());
@@ -107,7 +110,8 @@ rapidjson::Value fortioResultJson(const RunDescription& run, const LoadResult& l
   out.AddMember("Jitter", false, a);
   rapidjson::Value codes(rapidjson::kObjectType);
   for (const auto& [code, count] : recorder.retCodes()) {
-    codes.AddMember(text(std::to_string(code), a), rapidjson::Value(static_cast<int64_t>(count)), a);
+    codes.AddMember(text(std::to_string(code), a), rapidjson::Value(static_cast<int64_t>(count)),
+                    a);
   }
   out.AddMember("RetCodes", codes, a);
   out.AddMember("Sizes", histogramDataToJson(recorder.sizes().exportData(), a), a);
@@ -121,7 +125,8 @@ rapidjson::Value fortioResultJson(const RunDescription& run, const LoadResult& l
   out.AddMember("MaxLagNs", static_cast<int64_t>(load.maxLag.count()), a);
   out.AddMember("Unsent", static_cast<uint64_t>(load.unsent), a);
   out.AddMember("Interrupted", load.interrupted, a);
-  out.AddMember("ExactPercentiles", recorder.exactPercentiles().toJson(reportedPercentiles(), a), a);
+  out.AddMember("ExactPercentiles", recorder.exactPercentiles().toJson(reportedPercentiles(), a),
+                a);
   return out;
 }
 
@@ -137,7 +142,8 @@ void mergeEarlierResult(rapidjson::Value& latest, const rapidjson::Value& earlie
   int64_t count = latest["DurationHistogram"]["Count"].GetInt64();
   latest["ActualQPS"].SetDouble(duration > 0 ? count / (static_cast<double>(duration) / 1e9) : 0.0);
   latest["StartTime"].CopyFrom(member(earlier, "StartTime"), a);
-  latest["SocketCount"].SetInt64(latest["SocketCount"].GetInt64() + integer(earlier, "SocketCount"));
+  latest["SocketCount"].SetInt64(latest["SocketCount"].GetInt64() +
+                                 integer(earlier, "SocketCount"));
 
   std::map<std::string, int64_t> codes;
   const rapidjson::Value* sides[] = {&latest["RetCodes"], &member(earlier, "RetCodes")};
@@ -145,11 +151,13 @@ void mergeEarlierResult(rapidjson::Value& latest, const rapidjson::Value& earlie
     if (!side->IsObject()) throw std::runtime_error("field 'RetCodes' is not an object");
     for (const auto& m : side->GetObject()) {
       if (!m.value.IsNumber()) throw std::runtime_error("RetCodes values must be numbers");
-      codes[m.name.GetString()] += m.value.IsInt64() ? m.value.GetInt64() : static_cast<int64_t>(m.value.GetDouble());
+      codes[m.name.GetString()] +=
+          m.value.IsInt64() ? m.value.GetInt64() : static_cast<int64_t>(m.value.GetDouble());
     }
   }
   rapidjson::Value merged(rapidjson::kObjectType);
-  for (const auto& [code, n] : codes) merged.AddMember(text(code, a), rapidjson::Value(static_cast<int64_t>(n)), a);
+  for (const auto& [code, n] : codes)
+    merged.AddMember(text(code, a), rapidjson::Value(static_cast<int64_t>(n)), a);
   latest["RetCodes"] = merged;
 
   for (const char* counter : {"LateSends", "Unsent"}) {
@@ -159,13 +167,17 @@ void mergeEarlierResult(rapidjson::Value& latest, const rapidjson::Value& earlie
     }
   }
   auto lag = earlier.FindMember("MaxLagNs");
-  if (lag != earlier.MemberEnd() && lag->value.IsInt64() && lag->value.GetInt64() > latest["MaxLagNs"].GetInt64()) {
+  if (lag != earlier.MemberEnd() && lag->value.IsInt64() &&
+      lag->value.GetInt64() > latest["MaxLagNs"].GetInt64()) {
     latest["MaxLagNs"].SetInt64(lag->value.GetInt64());
   }
   auto runs = earlier.FindMember("Runs");
-  int64_t earlierRuns = runs != earlier.MemberEnd() && runs->value.IsInt64() ? runs->value.GetInt64() : 1;
-  if (latest.HasMember("Runs")) latest["Runs"].SetInt64(earlierRuns + 1);
-  else latest.AddMember("Runs", earlierRuns + 1, a);
+  int64_t earlierRuns =
+      runs != earlier.MemberEnd() && runs->value.IsInt64() ? runs->value.GetInt64() : 1;
+  if (latest.HasMember("Runs"))
+    latest["Runs"].SetInt64(earlierRuns + 1);
+  else
+    latest.AddMember("Runs", earlierRuns + 1, a);
 }
 
 }  // namespace iter8::metrics

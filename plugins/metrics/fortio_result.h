@@ -19,14 +19,14 @@ std::string rfc3339Utc(std::chrono::system_clock::time_point t);
 const std::vector<double>& reportedPercentiles();
 
 struct RunDescription {
-  std::string label;              // Fortio's Labels
-  std::string url;                // as requested (query string removed)
-  double qps = 0;                 // 0: "max"
+  std::string label;  // Fortio's Labels
+  std::string url;    // as requested (query string removed)
+  double qps = 0;     // 0: "max"
   std::chrono::nanoseconds duration{0};
-  uint64_t numQueries = 0;        // Fortio's Exactly
+  uint64_t numQueries = 0;  // Fortio's Exactly
   int connections = 0;
   std::chrono::nanoseconds timeout{0};
-  std::string version;            // our version, Fortio's Version field
+  std::string version;  // our version, Fortio's Version field
 };
 
 // Fortio's HTTPRunnerResults for one run, with CorrectedDurationHistogram, LateSends,

@@ -83,12 +83,13 @@ void ProgressReport::summary(const std::vector<std::unique_ptr<VersionRecorder>>
     HistogramData d = recorders[i]->durations().exportData().calcPercentiles({50, 95, 99});
     double seconds = std::chrono::duration<double>(results[i].actualDuration).count();
     double errors = static_cast<double>(recorders[i]->errorDurations().counter().count);
-    std::string row = rows_[i].name + ": " + std::to_string(d.count) +
-                      format(", %.2f qps", seconds > 0 ? d.count / seconds : 0.0) +
-                      format(", %.3f / %.3f", d.avg * 1e3, d.percentiles[0].value * 1e3) +
-                      format(" / %.3f / %.3f", d.percentiles[1].value * 1e3, d.percentiles[2].value * 1e3) +
-                      format(" / %.3f ms, %.2f%% errors", d.max * 1e3, d.count ? 100.0 * errors / d.count : 0.0) +
-                      (results[i].interrupted ? " (interrupted)" : "");
+    std::string row =
+        rows_[i].name + ": " + std::to_string(d.count) +
+        format(", %.2f qps", seconds > 0 ? d.count / seconds : 0.0) +
+        format(", %.3f / %.3f", d.avg * 1e3, d.percentiles[0].value * 1e3) +
+        format(" / %.3f / %.3f", d.percentiles[1].value * 1e3, d.percentiles[2].value * 1e3) +
+        format(" / %.3f ms, %.2f%% errors", d.max * 1e3, d.count ? 100.0 * errors / d.count : 0.0) +
+        (results[i].interrupted ? " (interrupted)" : "");
     host_.info(row);
   }
 }

@@ -2,7 +2,9 @@
 
 namespace iter8::metrics {
 
-bool isOkCode(int code) { return (code >= 200 && code < 300) || code == 418; }
+bool isOkCode(int code) {
+  return (code >= 200 && code < 300) || code == 418;
+}
 
 VersionRecorder::VersionRecorder() : sizes_(HistogramScale{0, 1}) {}
 

@@ -98,7 +98,7 @@ typedef void (*iter8_sink)(void* sink_ctx, const char* data, size_t size);
  * plugin and valid for as long as the plugin is loaded (the host never unloads plugins). */
 typedef struct iter8_task_info {
   uint32_t struct_size; /* required: sizeof(iter8_task_info) as the plugin was built */
-  const char* name;     /* required: the part after `<library>/`, e.g. "exec" */
+  const char* name;     /* required: the part after `<library>/`, e.g. "exec"; [a-z0-9_.-]+ */
   const char* description; /* required: one line, shown by `handler plugins describe` */
   /* required: JSON Schema (draft 4) text for the task's `with:` object, or "{}" to accept
    * anything. The host validates inputs against it before calling make_task, so every task
@@ -129,7 +129,8 @@ typedef struct iter8_plugin_descriptor {
 typedef struct iter8_host_services iter8_host_services;
 
 typedef struct iter8_task {
-  uint32_t struct_size; /* set by the plugin: sizeof(iter8_task) as the plugin was built */
+  uint32_t struct_size; /* set by the host before make_task: sizeof(iter8_task) as the host
+                         * was built; the plugin fills only fields that fit in it */
   void* self;           /* plugin-owned task state, passed back to run and destroy */
   /* required: run the task once. Called at most once, from the host's main thread.
    * `host` is the same table given to make_task, valid during the call. On failure, return
