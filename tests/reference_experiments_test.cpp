@@ -44,6 +44,38 @@ TEST(ReferenceExperiments, AllParseAsExperiments) {
   }
 }
 
+// Every action built only from tasks we ship validates unchanged (--dry-run: no load is
+// sent to the hosts these experiments name).
+TEST(ReferenceExperiments, ActionsOfShippedTasksValidateUnchanged) {
+  auto files = referenceExperiments();
+  if (files.empty()) GTEST_SKIP() << "no reference experiments at " << referenceDir();
+  int checked = 0;
+  for (const auto& file : files) {
+    rapidjson::Document doc = parseYaml(test::readFile(file.string()));
+    const auto& actions = doc["spec"]["strategy"]["actions"];
+    if (!actions.IsObject()) continue;
+    for (const auto& action : actions.GetObject()) {
+      if (!action.value.IsArray()) continue;
+      bool shipped = true;
+      for (const auto& task : action.value.GetArray()) {
+        std::string name = task.HasMember("task") ? task["task"].GetString() : "";
+        shipped = shipped && !task.HasMember("if") &&
+                  (name == "common/exec" || name == "common/bash" || name == "metrics/collect");
+      }
+      if (!shipped) continue;
+      SCOPED_TRACE(file.string() + " action " + action.name.GetString());
+      test::TempDir dir;
+      std::string copy = dir.write("exp.yaml", test::readFile(file.string()));
+      auto result =
+          test::runProcess({test::handlerPath(), "run", "-a", action.name.GetString(), "--dry-run",
+                            "-f", copy, "--plugins-dir", test::shippedPluginDir()});
+      EXPECT_EQ(result.exitCode, 0) << result.err;
+      ++checked;
+    }
+  }
+  EXPECT_GE(checked, 5) << "bash, metricscollect, loadgen and experiment1's start and finish";
+}
+
 TEST(ReferenceExperiments, BashExperimentRunsItsStartAction) {
   fs::path file = referenceDir() / "bashexperiment.yaml";
   if (!fs::exists(file)) GTEST_SKIP() << file << " is absent";
