@@ -213,6 +213,16 @@ TEST_F(HandlerRun, SemanticCheckInMakeTaskFailsUpFront) {
               HasSubstr("task 0 (testkit/range): input 'with.low' must be less than 'with.high'"));
 }
 
+TEST_F(HandlerRun, ATaskErrorStopsTheActionWithItsMessage) {
+  auto result = run(experiment(R"(      - task: testkit/fail
+        with: {message: "upstream said no"}
+      - task: common/exec
+        with: {cmd: echo, args: [must not run]})"));
+  EXPECT_EQ(result.exitCode, 1);
+  EXPECT_EQ(result.out, "");
+  EXPECT_EQ(terminationLog(), "action start, task 0 (testkit/fail): upstream said no\n");
+}
+
 TEST_F(HandlerRun, ATaskThatThrowsBecomesAnErrorNotACrash) {
   auto result = run(experiment("      - task: testkit/throw"));
   EXPECT_EQ(result.exitCode, 1);
