@@ -54,9 +54,11 @@ po::options_description runOptions(RunOptions& run) {
       "experiment namespace in the cluster (default $EXPERIMENT_NAMESPACE)")(
       "kubeconfig", po::value(&run.kubeconfig),
       "kubeconfig file (default: $KUBECONFIG, else the in-cluster service account, else "
-      "~/.kube/config)")("api-deadline", po::value(&run.apiDeadline),
-                         "total time one Kubernetes API call may take, retries included "
-                         "(Go duration; default 60s)");
+      "~/.kube/config)")("context", po::value(&run.context),
+                         "kubeconfig context to use (default: its current-context)")(
+      "api-deadline", po::value(&run.apiDeadline),
+      "total time one Kubernetes API call may take, retries included "
+      "(Go duration; default 60s)");
   return options;
 }
 
@@ -157,9 +159,11 @@ Command parseCommandLine(int argc, const char* const argv[]) {
       throw UsageError("handler run: --name/--namespace select a cluster experiment; not with -f");
     }
     if (!command.run.file.empty() &&
-        (!command.run.kubeconfig.empty() || !command.run.apiDeadline.empty())) {
+        (!command.run.kubeconfig.empty() || !command.run.context.empty() ||
+         !command.run.apiDeadline.empty())) {
       throw UsageError(
-          "handler run: --kubeconfig and --api-deadline are for the cluster; not with -f");
+          "handler run: --kubeconfig, --context and --api-deadline are for the cluster; not with "
+          "-f");
     }
     if (command.run.file.empty() &&
         (!command.run.output.empty() || !command.run.secretsDir.empty())) {

@@ -24,6 +24,7 @@ struct RunOptions {
   std::string name;  // cluster mode; default EXPERIMENT_NAME
   std::string ns;    // cluster mode; default EXPERIMENT_NAMESPACE
   std::string kubeconfig;
+  std::string context;      // kubeconfig context; empty: current-context
   std::string apiDeadline;  // Go duration: total time per API call, retries included
   bool dryRun = false;
 };

@@ -19,6 +19,7 @@ std::string orEnv(const std::string& value, const char* variable) {
 std::unique_ptr<ExperimentSource> openClusterSource(const RunOptions& run) {
   KubeOptions options;
   options.kubeconfig = run.kubeconfig;
+  options.context = run.context;
   options.experimentName = orEnv(run.name, "EXPERIMENT_NAME");
   options.experimentNamespace = orEnv(run.ns, "EXPERIMENT_NAMESPACE");
   if (options.experimentName.empty()) {

@@ -6,6 +6,8 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include "lib/go_json.h"
+
 namespace iter8 {
 namespace {
 
@@ -113,7 +115,8 @@ void emit(const rapidjson::Value& value, YAML::Emitter& out) {
       } else if (value.IsUint64()) {
         out << value.GetUint64();
       } else {
-        out << value.GetDouble();
+        // Go's shortest digits ("0.000721", not yaml-cpp's "0.00072099999999999996").
+        out << formatGoJsonNumber(value.GetDouble());
       }
       return;
     case rapidjson::kStringType: {
@@ -164,7 +167,6 @@ rapidjson::Document parseYaml(std::string_view text) {
 
 std::string toYaml(const rapidjson::Value& value) {
   YAML::Emitter out;
-  out.SetDoublePrecision(17);
   emit(value, out);
   std::string text = out.c_str();
   if (text.empty() || text.back() != '\n') text += '\n';

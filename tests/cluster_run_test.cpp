@@ -34,9 +34,10 @@ class ClusterRun : public ::testing::Test {
     kubeconfig_ = dir_.write("kubeconfig",
                              "apiVersion: v1\nkind: Config\ncurrent-context: job\n"
                              "contexts:\n- name: job\n  context: {cluster: c, user: u}\n"
+                             "- name: stale\n  context: {cluster: gone, user: u}\n"
                              "clusters:\n- name: c\n  cluster:\n    server: " +
                                  server_.url() + "\n    certificate-authority: " + caPath_ +
-                                 "\n"
+                                 "\n- name: gone\n  cluster:\n    server: https://127.0.0.1:1\n"
                                  "users:\n- name: u\n  user:\n    token: " +
                                  kToken + "\n");
   }
@@ -109,6 +110,17 @@ TEST_F(ClusterRun, ForbiddenReadIsExitCode3WithTheMissingPermission) {
   std::string log = test::readFile(dir_.file("termination-log"));
   EXPECT_THAT(log, HasSubstr("403"));
   EXPECT_THAT(log, HasSubstr("experiments"));
+}
+
+TEST_F(ClusterRun, ContextOptionSelectsAnotherContext) {
+  server_.putExperiment("shop", "canary-1", experimentJson("[]"));
+  EXPECT_EQ(run({"--context", "job"}).exitCode, 0);
+  auto stale = run({"--context", "stale"});
+  EXPECT_EQ(stale.exitCode, 3);
+  EXPECT_THAT(stale.err, HasSubstr("127.0.0.1:1"));
+  auto missing = run({"--context", "nosuch"});
+  EXPECT_EQ(missing.exitCode, 3);
+  EXPECT_THAT(missing.err, HasSubstr("nosuch"));
 }
 
 TEST_F(ClusterRun, MissingExperimentNameIsExplained) {

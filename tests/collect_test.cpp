@@ -195,6 +195,25 @@ TEST_F(Collect, LaterRunsMergeIntoEarlierResults) {
   EXPECT_EQ(buckets, 20) << "buckets must add up, not be appended";
 }
 
+TEST_F(Collect, AMalformedEarlierResultIsReplacedWhole) {
+  path_ =
+      dir_.write("experiment.yaml",
+                 experiment("          numQueries: 5\n          versions:\n"
+                            "          - {name: v1, url: \"" +
+                            server_.url("/fast") + "\"}") +
+                     "status:\n  analysis:\n    aggregatedBuiltinHists:\n      data:\n"
+                     "        v1: {DurationHistogram: {Count: 80, Sum: 1.5, Max: 0.1, Data: []},"
+                     " RetCodes: {\"200\": 80}, Runs: 7}\n");
+  auto r = run("", {}, true);
+  ASSERT_EQ(r.exitCode, 0) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("cannot be merged"));
+  auto doc = status();
+  const auto& v1 = result(doc, "v1");
+  EXPECT_EQ(v1["DurationHistogram"]["Count"].GetInt(), 5);
+  EXPECT_EQ(toJson(v1["RetCodes"]), R"({"200":5})");
+  EXPECT_EQ(v1["Runs"].GetInt(), 1);
+}
+
 TEST_F(Collect, LoadOnlyLeavesTheStatusUntouched) {
   auto r =
       run("          numQueries: 5\n          loadOnly: true\n          versions:\n"

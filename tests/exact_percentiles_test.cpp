@@ -11,7 +11,7 @@
 
 #include <gtest/gtest.h>
 
-#include "plugins/metrics/go_json.h"
+#include "lib/go_json.h"
 #include "plugins/metrics/histogram.h"
 
 // Counts every heap allocation of the test binary, to check the record paths.

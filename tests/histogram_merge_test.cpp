@@ -9,8 +9,8 @@
 #include <gtest/gtest.h>
 #include <rapidjson/writer.h>
 
+#include "lib/go_json.h"
 #include "lib/json.h"
-#include "plugins/metrics/go_json.h"
 #include "plugins/metrics/histogram.h"
 
 namespace iter8::metrics {

@@ -64,6 +64,8 @@ void mergeHistogramField(rapidjson::Value& latest, const rapidjson::Value& earli
   }
 }
 
+void mergeInto(rapidjson::Value& latest, const rapidjson::Value& earlier, Allocator& a);
+
 int64_t integer(const rapidjson::Value& object, const char* name) {
   const rapidjson::Value& v = member(object, name);
   if (!v.IsNumber()) throw std::runtime_error(std::string("field '") + name + "' is not a number");
@@ -125,12 +127,22 @@ rapidjson::Value fortioResultJson(const RunDescription& run, const LoadResult& l
   out.AddMember("MaxLagNs", static_cast<int64_t>(load.maxLag.count()), a);
   out.AddMember("Unsent", static_cast<uint64_t>(load.unsent), a);
   out.AddMember("Interrupted", load.interrupted, a);
+  out.AddMember("Runs", 1, a);  // load runs folded into this result (see mergeEarlierResult)
   out.AddMember("ExactPercentiles", recorder.exactPercentiles().toJson(reportedPercentiles(), a),
                 a);
   return out;
 }
 
 void mergeEarlierResult(rapidjson::Value& latest, const rapidjson::Value& earlier, Allocator& a) {
+  // All or nothing: merge into a copy, so a malformed `earlier` leaves `latest` as it was.
+  rapidjson::Value merged(latest, a);
+  mergeInto(merged, earlier, a);
+  latest = merged;
+}
+
+namespace {
+
+void mergeInto(rapidjson::Value& latest, const rapidjson::Value& earlier, Allocator& a) {
   if (!earlier.IsObject()) throw std::runtime_error("the stored result is not an object");
   mergeHistogramField(latest, earlier, "DurationHistogram", a);
   mergeHistogramField(latest, earlier, "ErrorsDurationHistogram", a);
@@ -180,4 +192,5 @@ void mergeEarlierResult(rapidjson::Value& latest, const rapidjson::Value& earlie
     latest.AddMember("Runs", earlierRuns + 1, a);
 }
 
+}  // namespace
 }  // namespace iter8::metrics

@@ -7,7 +7,7 @@
 #include <cstdio>
 #include <cstdlib>
 
-#include "plugins/metrics/go_json.h"
+#include "lib/go_json.h"
 
 namespace iter8::metrics {
 namespace {

@@ -2,14 +2,13 @@
 // byte for byte with Fortio's and the Go handler's. RapidJSON's Grisu2 digits are not always
 // the closest shortest ones (Fortio writes 0.018000000000000002, RapidJSON
 // 0.018000000000000003 for the same double) and it writes integral doubles as "20.0".
-// Candidate for lib/json.h: nothing here is metrics-specific.
 #pragma once
 
 #include <string>
 
 #include <rapidjson/document.h>
 
-namespace iter8::metrics {
+namespace iter8 {
 
 // Shortest decimal digits that read back as |v| (the closest such, as Go's strconv and Ryu
 // pick), and the decimal exponent of the first digit: 0.0185 is {"185", -2}. v != 0, finite.
@@ -34,4 +33,4 @@ std::string toGoJson(const rapidjson::Value& value);
 // Indented JSON text (json.MarshalIndent(v, "", indent spaces)), numbers as above.
 std::string toGoPrettyJson(const rapidjson::Value& value, unsigned indent = 2);
 
-}  // namespace iter8::metrics
+}  // namespace iter8

@@ -1,4 +1,4 @@
-#include "plugins/metrics/go_json.h"
+#include "lib/go_json.h"
 
 #include <charconv>
 #include <cmath>
@@ -8,7 +8,7 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
-namespace iter8::metrics {
+namespace iter8 {
 namespace {
 
 using Buffer = rapidjson::StringBuffer;
@@ -98,4 +98,4 @@ std::string toGoPrettyJson(const rapidjson::Value& value, unsigned indent) {
   return std::string(buffer.GetString(), buffer.GetSize());
 }
 
-}  // namespace iter8::metrics
+}  // namespace iter8
