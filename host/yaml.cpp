@@ -45,7 +45,25 @@ bool parseFloat(const std::string& s, double& out) {
   return false;
 }
 
-void convert(const YAML::Node& node, rapidjson::Value& out, Allocator& allocator) {
+// Limits that keep hostile input from exhausting the stack or memory: a recursive alias
+// (`a: &x {b: *x}`) would recurse forever, and nested aliases ("billion laughs") multiply.
+constexpr int kMaxDepth = 200;
+constexpr long kMaxNodes = 2'000'000;
+
+struct Budget {
+  long nodes = 0;
+};
+
+void convert(const YAML::Node& node, rapidjson::Value& out, Allocator& allocator, int depth,
+             Budget& budget) {
+  if (depth > kMaxDepth) {
+    throw YamlError("YAML nested deeper than " + std::to_string(kMaxDepth) +
+                    " levels (a recursive alias?) at line " + std::to_string(node.Mark().line + 1));
+  }
+  if (++budget.nodes > kMaxNodes) {
+    throw YamlError("YAML expands to more than " + std::to_string(kMaxNodes) +
+                    " values (nested aliases?)");
+  }
   switch (node.Type()) {
     case YAML::NodeType::Undefined:
     case YAML::NodeType::Null:
@@ -55,7 +73,7 @@ void convert(const YAML::Node& node, rapidjson::Value& out, Allocator& allocator
       out.SetArray();
       for (const auto& item : node) {
         rapidjson::Value value;
-        convert(item, value, allocator);
+        convert(item, value, allocator, depth + 1, budget);
         out.PushBack(value, allocator);
       }
       return;
@@ -64,7 +82,7 @@ void convert(const YAML::Node& node, rapidjson::Value& out, Allocator& allocator
       for (const auto& entry : node) {
         rapidjson::Value key(entry.first.as<std::string>(), allocator);
         rapidjson::Value value;
-        convert(entry.second, value, allocator);
+        convert(entry.second, value, allocator, depth + 1, budget);
         auto existing = out.FindMember(key);
         if (existing != out.MemberEnd()) {
           existing->value = value;  // a repeated key: the last one wins, as in Go's yaml
@@ -158,7 +176,8 @@ rapidjson::Document parseYaml(std::string_view text) {
   }
   rapidjson::Document doc;
   try {
-    convert(root, doc, doc.GetAllocator());
+    Budget budget;
+    convert(root, doc, doc.GetAllocator(), 0, budget);
   } catch (const YAML::Exception& e) {
     throw YamlError("unsupported YAML at line " + std::to_string(e.mark.line + 1) + ": " + e.msg);
   }

@@ -1,5 +1,7 @@
 #include "lib/json.h"
 
+#include <algorithm>
+
 #include <rapidjson/error/en.h>
 #include <rapidjson/prettywriter.h>
 #include <rapidjson/stringbuffer.h>
@@ -7,7 +9,39 @@
 
 namespace iter8 {
 
+namespace {
+
+// Deepest nesting of arrays and objects in `text` (strings skipped). Checked before parsing,
+// because parsing, printing and freeing a document all recurse once per level.
+int nestingDepth(std::string_view text) {
+  int depth = 0, deepest = 0;
+  bool inString = false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (inString) {
+      if (c == '\\')
+        ++i;
+      else if (c == '"')
+        inString = false;
+    } else if (c == '"') {
+      inString = true;
+    } else if (c == '[' || c == '{') {
+      deepest = std::max(deepest, ++depth);
+    } else if (c == ']' || c == '}') {
+      --depth;
+    }
+  }
+  return deepest;
+}
+
+constexpr int kMaxNesting = 200;
+
+}  // namespace
+
 rapidjson::Document parseJson(std::string_view text) {
+  if (nestingDepth(text) > kMaxNesting) {
+    throw JsonError("JSON nested deeper than " + std::to_string(kMaxNesting) + " levels");
+  }
   rapidjson::Document doc;
   // Full precision: latency figures must read back exactly as they were written.
   doc.Parse<rapidjson::kParseFullPrecisionFlag>(text.data(), text.size());

@@ -1,0 +1,68 @@
+// YAML and JSON readers on hostile and tricky input: no crash, a reason instead.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "host/yaml.h"
+#include "lib/json.h"
+
+namespace iter8 {
+namespace {
+
+using ::testing::HasSubstr;
+
+std::string errorOf(const std::string& text) {
+  try {
+    parseYaml(text);
+  } catch (const YamlError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(Yaml, PlainScalarsGetTypesQuotedOnesStayStrings) {
+  auto doc = parseYaml("a: 1\nb: \"1\"\nc: 1.5\nd: true\ne: ~\nf: 'true'\ng: 1e3\n");
+  EXPECT_EQ(toJson(doc), R"({"a":1,"b":"1","c":1.5,"d":true,"e":null,"f":"true","g":1000.0})");
+}
+
+TEST(Yaml, StringsThatLookLikeOtherTypesAreQuotedOnTheWayOut) {
+  auto doc = parseJson(R"({"version":"1.0","flag":"true","empty":"","n":"~","x":"plain"})");
+  EXPECT_EQ(toJson(parseYaml(toYaml(doc))), toJson(doc));
+}
+
+TEST(Yaml, DoublesPrintWithTheirShortestDigits) {
+  auto doc = parseJson(R"({"p":99.9,"v":0.000721})");
+  EXPECT_EQ(toYaml(doc), "p: 99.9\nv: 0.000721\n");
+}
+
+TEST(Yaml, ARecursiveAliasIsAnErrorNotACrash) {
+  EXPECT_THAT(errorOf("a: &x {b: *x}\n"), HasSubstr("nested deeper than 200 levels"));
+}
+
+TEST(Yaml, ExponentialAliasesAreCutOff) {
+  std::string text = "a: &a [1,1,1,1,1,1,1,1,1,1]\n";
+  for (char c = 'b'; c <= 'h'; ++c) {
+    std::string prev(1, static_cast<char>(c - 1));
+    text += std::string(1, c) + ": &" + c + " [";
+    for (int i = 0; i < 10; ++i) text += (i ? ",*" : "*") + prev;
+    text += "]\n";
+  }
+  EXPECT_THAT(errorOf(text), HasSubstr("expands to more than"));
+}
+
+TEST(Yaml, SyntaxErrorsSayLineAndColumn) {
+  EXPECT_THAT(errorOf("a: [1, 2\nb: }\n"), HasSubstr("invalid YAML at line"));
+}
+
+TEST(Json, DeepNestingIsAnErrorNotACrash) {
+  try {
+    parseJson("{\"a\":" + std::string(100000, '['));
+    FAIL();
+  } catch (const JsonError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("nested deeper than 200 levels"));
+  }
+  EXPECT_NO_THROW(
+      parseJson(R"({"s":"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["})"));
+}
+
+}  // namespace
+}  // namespace iter8
