@@ -1,5 +1,7 @@
 #include "host/plugin_registry.h"
 
+#include <dlfcn.h>
+
 #include <algorithm>
 #include <cstddef>
 #include <regex>
@@ -63,10 +65,19 @@ const TaskInfo* Plugin::findTask(const std::string& name) const {
   return nullptr;
 }
 
+// Every library ever loaded, kept until the process ends: a plugin's code may still be
+// referenced after its registry is gone (atexit handlers, thread-locals, libraries it started),
+// so no plugin is ever unloaded. Deliberately never destroyed.
+static std::vector<std::shared_ptr<boost::dll::shared_library>>& loadedForever() {
+  static auto* handles = new std::vector<std::shared_ptr<boost::dll::shared_library>>();
+  return *handles;
+}
+
 Plugin loadPlugin(const std::filesystem::path& path) {
   auto handle = std::make_shared<boost::dll::shared_library>();
   boost::dll::fs::error_code ec;
   handle->load(path, boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local, ec);
+  if (!ec) loadedForever().push_back(handle);
   if (ec) {
     // dlerror() text names the real cause (not ELF, missing dependency, undefined symbol).
     const char* detail = dlerror();

@@ -169,6 +169,10 @@ class TaskSpec {
     if (task != doc_.MemberEnd() && task->value.IsString()) name_ = task->value.GetString();
   }
 
+  // with() points into the document: not copyable or movable.
+  TaskSpec(const TaskSpec&) = delete;
+  TaskSpec& operator=(const TaskSpec&) = delete;
+
   // "library/task".
   const std::string& name() const { return name_; }
   const rapidjson::Value& document() const { return doc_; }
