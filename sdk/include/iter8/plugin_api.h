@@ -97,8 +97,8 @@ typedef void (*iter8_sink)(void* sink_ctx, const char* data, size_t size);
 /* One task offered by a plugin. All strings are static, NUL-terminated UTF-8 owned by the
  * plugin and valid for as long as the plugin is loaded (the host never unloads plugins). */
 typedef struct iter8_task_info {
-  uint32_t struct_size; /* required: sizeof(iter8_task_info) as the plugin was built */
-  const char* name;     /* required: the part after `<library>/`, e.g. "exec"; [a-z0-9_.-]+ */
+  uint32_t struct_size;    /* required: sizeof(iter8_task_info) as the plugin was built */
+  const char* name;        /* required: the part after `<library>/`, e.g. "exec"; [a-z0-9_.-]+ */
   const char* description; /* required: one line, shown by `handler plugins describe` */
   /* required: JSON Schema (draft 4) text for the task's `with:` object, or "{}" to accept
    * anything. The host validates inputs against it before calling make_task, so every task
@@ -136,8 +136,7 @@ typedef struct iter8_task {
    * `host` is the same table given to make_task, valid during the call. On failure, return
    * a non-OK status and write a one-line reason into `error` (caller-owned, `error_size`
    * bytes). The plugin may start threads but must join them before returning. */
-  iter8_status (*run)(void* self, const iter8_host_services* host, char* error,
-                      size_t error_size);
+  iter8_status (*run)(void* self, const iter8_host_services* host, char* error, size_t error_size);
   /* required: free `self` and everything the task owns. Must not fail. */
   void (*destroy)(void* self);
 } iter8_task;
