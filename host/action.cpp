@@ -8,6 +8,8 @@
 namespace iter8 {
 namespace {
 
+constexpr const char* kRunTask = "common/run";
+
 const rapidjson::Value* findActions(const rapidjson::Value& experiment) {
   const rapidjson::Value* spec = findMember(experiment, "spec");
   const rapidjson::Value* strategy = spec ? findMember(*spec, "strategy") : nullptr;
@@ -62,24 +64,43 @@ Action Action::resolve(const std::string& name, const rapidjson::Value& experime
     auto fail = [&](const std::string& task, const std::string& what) {
       return ActionError(kExitInvalidAction, taskLabel(name, i, task) + ": " + oneLine(what));
     };
-    if (!spec.IsObject())
-      throw fail("", "is " + jsonTypeWithArticle(spec) + "; expected an object with 'task'");
-    const rapidjson::Value* taskName = findMember(spec, "task");
-    if (taskName == nullptr) {
-      if (findMember(spec, "run") != nullptr) {
-        throw fail("run", "'run:' items are not supported by this handler yet; use common/bash");
-      }
-      throw fail("", "has no 'task' field; expected e.g. task: common/exec");
+    if (!spec.IsObject()) {
+      throw fail("",
+                 "is " + jsonTypeWithArticle(spec) + "; expected an object with 'task' or 'run'");
     }
-    if (!taskName->IsString())
+    const rapidjson::Value* taskName = findMember(spec, "task");
+    const rapidjson::Value* runText = findMember(spec, "run");
+    if (taskName != nullptr && runText != nullptr) {
+      throw fail("", "has both 'task' and 'run'; expected exactly one of them");
+    }
+    if (taskName == nullptr && runText == nullptr) {
+      throw fail("",
+                 "has no 'task' or 'run' field; expected e.g. task: common/exec or run: echo hi");
+    }
+    // A `run:` item is the task common/run with the script taken from `run`.
+    const bool isRun = runText != nullptr;
+    if (isRun && !runText->IsString()) {
+      throw fail("run", "'run' is " + jsonTypeWithArticle(*runText) + "; expected a bash script");
+    }
+    if (!isRun && !taskName->IsString())
       throw fail("", "'task' is " + jsonTypeWithArticle(*taskName) + "; expected a string");
-    std::string fullName = taskName->GetString();
+    std::string fullName = isRun ? std::string(kRunTask) : taskName->GetString();
+    const std::string label = isRun ? "run" : fullName;
     size_t slash = fullName.find('/');
     if (slash == std::string::npos || slash == 0 || slash + 1 == fullName.size()) {
       throw fail(fullName, "task name must be '<library>/<task>', e.g. common/exec");
     }
-    if (findMember(spec, "if") != nullptr) {
-      throw fail(fullName, "'if:' conditions are not supported by this handler yet");
+    std::optional<Condition> condition;
+    if (const rapidjson::Value* ifText = findMember(spec, "if"); ifText && !ifText->IsNull()) {
+      if (!ifText->IsString()) {
+        throw fail(label, "'if' is " + jsonTypeWithArticle(*ifText) +
+                              "; expected a condition such as CandidateWon()");
+      }
+      condition = parseCondition(ifText->GetString());
+      if (!condition) {
+        throw fail(label, "unknown condition '" + std::string(ifText->GetString()) +
+                              "' in 'if'; supported: " + supportedConditions());
+      }
     }
     std::string library = fullName.substr(0, slash);
     std::string task = fullName.substr(slash + 1);
@@ -88,7 +109,11 @@ Action Action::resolve(const std::string& name, const rapidjson::Value& experime
     try {
       plugin = &registry.find(library);
     } catch (const PluginError& e) {
-      throw fail(fullName, e.what());
+      throw fail(label, e.what());
+    }
+    if (isRun && plugin->findTask(task) == nullptr) {
+      throw fail(label, "'run:' items need the task " + fullName + ", which library '" + library +
+                            "' (" + plugin->path.string() + ") does not offer");
     }
     const TaskInfo* info = plugin->findTask(task);
     if (info == nullptr) {
@@ -111,31 +136,39 @@ Action Action::resolve(const std::string& name, const rapidjson::Value& experime
       with->value.SetObject();
     }
     if (!with->value.IsObject()) {
-      throw fail(fullName,
+      throw fail(label,
                  "input 'with' is " + jsonTypeWithArticle(with->value) + "; expected an object");
+    }
+    if (isRun) {
+      if (findMember(with->value, "script") != nullptr) {
+        throw fail(label,
+                   "input 'with.script' is not allowed on a 'run:' item; the script is 'run'");
+      }
+      auto& allocator = normalized.GetAllocator();
+      with->value.AddMember("script", rapidjson::Value(*runText, allocator), allocator);
+      normalized.AddMember("task", rapidjson::Value(kRunTask, allocator), allocator);
     }
     InputCheck check = checkInputs(with->value, normalized.GetAllocator(), *info->inputSchema);
     for (const auto& warning : check.warnings) {
-      logger().warn("{}: {}", taskLabel(name, i, fullName), warning);
+      logger().warn("{}: {}", taskLabel(name, i, label), warning);
     }
-    if (!check.ok) throw fail(fullName, check.error);
+    if (!check.ok) throw fail(label, check.error);
 
     auto resolved = std::make_unique<ResolvedTask>(i, fullName, plugin);
     resolved->context().source = &source;
     resolved->context().terminationLog = &terminationLog;
-    resolved->context().label = taskLabel(name, i, fullName);
+    resolved->context().label = taskLabel(name, i, label);
+    if (condition) resolved->setCondition(std::move(*condition));
     char error[ITER8_ERROR_BUFFER_SIZE] = {0};
     std::string json = toJson(normalized);
     iter8_status status = plugin->makeTask(json.c_str(), &resolved->services(), &resolved->handle(),
                                            error, sizeof error);
     if (status != ITER8_OK) {
       resolved->handle().destroy = nullptr;  // nothing was made
-      throw fail(fullName,
-                 redact(error[0] ? error : "the plugin refused the task without a reason"));
+      throw fail(label, redact(error[0] ? error : "the plugin refused the task without a reason"));
     }
     if (resolved->handle().run == nullptr || resolved->handle().destroy == nullptr) {
-      throw fail(fullName,
-                 "plugin " + plugin->path.string() + " returned a task without run/destroy");
+      throw fail(label, "plugin " + plugin->path.string() + " returned a task without run/destroy");
     }
     action.tasks_.push_back(std::move(resolved));
   }
@@ -150,6 +183,24 @@ ExitCode Action::run(TerminationLog& terminationLog) {
       logger().error("{}", message);
       terminationLog.append(message);
       return kExitCancelled;
+    }
+    if (const auto& condition = task->condition()) {
+      bool holds = false;
+      try {
+        // Read afresh: earlier tasks and loops change the status the condition looks at.
+        holds = evaluateCondition(*condition, task->context().source->read());
+      } catch (const std::exception& e) {
+        std::string message =
+            redact(label + ": cannot evaluate 'if: " + condition->text + "': " + oneLine(e.what()));
+        logger().error("{}", message);
+        terminationLog.append(message);
+        return kExitTaskFailed;
+      }
+      if (!holds) {
+        logger().info("{}: skipped: 'if: {}' is false", label, condition->text);
+        continue;
+      }
+      logger().debug("{}: 'if: {}' is true", label, condition->text);
     }
     logger().info("{}: started", label);
     char error[ITER8_ERROR_BUFFER_SIZE] = {0};

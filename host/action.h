@@ -3,11 +3,13 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include <rapidjson/document.h>
 
+#include "host/conditions.h"
 #include "host/host_services.h"
 #include "host/plugin_registry.h"
 
@@ -47,6 +49,9 @@ class ResolvedTask {
   const iter8_host_services& services() const { return services_; }
   const Plugin* plugin() const { return plugin_; }
   iter8_task& handle() { return task_; }
+  // The `if:` of the TaskSpec; the task runs only when it holds at that moment.
+  const std::optional<Condition>& condition() const { return condition_; }
+  void setCondition(Condition condition) { condition_ = std::move(condition); }
 
  private:
   size_t index_;
@@ -55,6 +60,7 @@ class ResolvedTask {
   TaskContext context_;
   iter8_host_services services_;
   iter8_task task_{};
+  std::optional<Condition> condition_;
 };
 
 class Action {
@@ -81,7 +87,7 @@ class Action {
   std::vector<std::unique_ptr<ResolvedTask>> tasks_;
 };
 
-// "action start, task 2 (common/exec)".
+// "action start, task 2 (common/exec)"; `run:` items are labelled "(run)".
 std::string taskLabel(const std::string& action, size_t index, const std::string& task);
 
 }  // namespace iter8

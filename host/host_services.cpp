@@ -1,5 +1,8 @@
 #include "host/host_services.h"
 
+#include <string>
+#include <vector>
+
 #include "host/cancellation.h"
 #include "host/log.h"
 #include "host/template.h"
@@ -10,6 +13,8 @@ namespace iter8 {
 namespace {
 
 using sdk::detail::copyMessage;
+
+constexpr const char* kCallablesMember = "$callables";
 
 TaskContext& contextOf(void* host) {
   return *static_cast<TaskContext*>(host);
@@ -117,15 +122,37 @@ iter8_status getSecretService(void* host, const char* ref, iter8_sink sink, void
   });
 }
 
+// The interpolate convention (plugin_api.h): a top-level "$callables" array names members that
+// templates may call with one string argument. No template can reach a "$" member, so it is
+// taken out of the data rather than shadowing anything.
+void takeCallables(rapidjson::Document& data, std::vector<std::string>& callables) {
+  if (!data.IsObject()) return;
+  auto it = data.FindMember(kCallablesMember);
+  if (it == data.MemberEnd()) return;
+  if (!it->value.IsArray()) {
+    throw JsonError(std::string("template data member '") + kCallablesMember +
+                    "' must be an array of member names");
+  }
+  for (const auto& name : it->value.GetArray()) {
+    if (!name.IsString()) {
+      throw JsonError(std::string("template data member '") + kCallablesMember +
+                      "' must be an array of member names");
+    }
+    callables.emplace_back(name.GetString(), name.GetStringLength());
+  }
+  data.RemoveMember(it);
+}
+
 iter8_status interpolateService(void*, const char* text, const char* dataJson,
                                 const char* leftDelim, const char* rightDelim, iter8_sink sink,
                                 void* sinkContext, char* error, size_t size) {
   return guarded(error, size, [&] {
     rapidjson::Document data = dataJson ? parseJson(dataJson) : parseJson("{}");
-    TemplateDelims delims;
-    if (leftDelim != nullptr) delims.left = leftDelim;
-    if (rightDelim != nullptr) delims.right = rightDelim;
-    deliver(sink, sinkContext, renderTemplate(text ? text : "", data, delims));
+    TemplateOptions options;
+    if (leftDelim != nullptr) options.delims.left = leftDelim;
+    if (rightDelim != nullptr) options.delims.right = rightDelim;
+    takeCallables(data, options.callables);
+    deliver(sink, sinkContext, renderTemplate(text ? text : "", data, options));
     return ITER8_OK;
   });
 }

@@ -155,6 +155,8 @@ struct Operand {
   std::string source;               // kConstant: its text, e.g. "-3" or "true"
   std::string printed;              // kConstant: how Go prints it
   std::optional<DeferredError> failWhenRun;
+  std::optional<std::string> stringValue;  // string constants whose escapes we could decode
+  std::vector<Operand> arguments;          // what follows it in its command, Go's call args
 
   std::string describe() const {
     if (kind == Kind::kDot) return ".";
@@ -248,8 +250,8 @@ class Parser {
   }
   static Operand constant(const Token& token, std::string printed,
                           std::optional<DeferredError> failWhenRun = std::nullopt) {
-    return Operand{Operand::Kind::kConstant, token.pos, {}, token.text, std::move(printed),
-                   std::move(failWhenRun)};
+    return Operand{Operand::Kind::kConstant, token.pos,    {}, token.text, std::move(printed),
+                   std::move(failWhenRun),   std::nullopt, {}};
   }
   // A constant Go parses but we do not evaluate. Go could only fail on it when executing, so
   // neither do we: a parse error later in the template is still the one reported.
@@ -357,6 +359,8 @@ class Parser {
       args[0].failWhenRun = DeferredError{
           args[1].pos, "unsupported argument " + goQuote(args[1].describe()) + " after " +
                            args[0].describe() + ": function calls and methods are not supported"};
+      args[0].arguments.assign(std::make_move_iterator(args.begin() + 1),
+                               std::make_move_iterator(args.end()));
     }
     return std::move(args[0]);
   }
@@ -381,10 +385,11 @@ class Parser {
         if (isBuiltinFunction(token.text)) unsupported(token, "function call");
         fail("function " + goQuote(token.text) + " not defined");
       case TokenKind::kDot:
-        return Operand{Operand::Kind::kDot, token.pos, {}, "", "", std::nullopt};
+        return Operand{Operand::Kind::kDot, token.pos, {}, "", "", std::nullopt, std::nullopt, {}};
       case TokenKind::kField:
-        return Operand{Operand::Kind::kField, token.pos, {token.text.substr(1)}, "", "",
-                       std::nullopt};
+        return Operand{
+            Operand::Kind::kField, token.pos, {token.text.substr(1)}, "", "", std::nullopt,
+            std::nullopt,          {}};
       case TokenKind::kBool:
         return constant(token, token.text);
       case TokenKind::kNumber:
@@ -398,8 +403,11 @@ class Parser {
       case TokenKind::kComplex:
         return unsupportedConstant(token, "complex constant");
       case TokenKind::kString:
-      case TokenKind::kRawString:
-        return unsupportedConstant(token, "string constant");
+      case TokenKind::kRawString: {
+        Operand value = unsupportedConstant(token, "string constant");
+        value.stringValue = template_internal::unquote(token);
+        return value;
+      }
       case TokenKind::kLeftParen:
         unsupported(token, "parenthesized pipeline");
       default:
@@ -487,10 +495,53 @@ std::string evaluateFieldChain(std::string_view text, const Operand& operand,
   return out;
 }
 
+bool isCall(const Operand& operand, const TemplateOptions& options) {
+  return operand.kind == Operand::Kind::kField && !operand.fields.empty() &&
+         std::find(options.callables.begin(), options.callables.end(), operand.fields[0]) !=
+             options.callables.end();
+}
+
+// `.Name "key"` for a callable member Name: the string at key "key" of the object `.Name`,
+// with the checks Go makes when calling a method of one string parameter.
+std::string evaluateCall(std::string_view text, const Operand& operand,
+                         const rapidjson::Value& data) {
+  const std::string& name = operand.fields[0];
+  const auto execFail = [&](const std::string& message) {
+    throwAt(text, operand.pos, "executing at <" + operand.describe() + ">: " + message);
+  };
+  if (operand.fields.size() > 1) {
+    execFail("can't evaluate field " + operand.fields[1] + " of " + name +
+             ": call it with a key, as in ." + name + " \"key\"");
+  }
+  if (operand.arguments.size() != 1) {
+    execFail("wrong number of args for " + name + ": want 1 got " +
+             std::to_string(operand.arguments.size()));
+  }
+  const Operand& argument = operand.arguments[0];
+  if (!argument.stringValue) {
+    throwAt(text, argument.pos,
+            "executing at <" + operand.describe() + ">: argument " + goQuote(argument.describe()) +
+                " of " + name + " must be a string constant");
+  }
+  const rapidjson::Value* object = data.IsObject() ? lookUpMember(data, name) : nullptr;
+  if (object == nullptr || !object->IsObject()) execFail(name + " is not available");
+  const rapidjson::Value* value = lookUpMember(*object, *argument.stringValue);
+  if (value == nullptr) execFail(name + " has no key " + goQuote(*argument.stringValue));
+  std::string out;
+  printValue(out, *value);
+  return out;
+}
+
 }  // namespace
 
 std::string renderTemplate(std::string_view text, const rapidjson::Value& data,
                            const TemplateDelims& delims) {
+  return renderTemplate(text, data, TemplateOptions{delims, {}});
+}
+
+std::string renderTemplate(std::string_view text, const rapidjson::Value& data,
+                           const TemplateOptions& options) {
+  const TemplateDelims& delims = options.delims;
   // Parse everything first: like Go, a parse error anywhere means no output at all.
   Parser parser(text, template_internal::lexTemplate(text, delims.left, delims.right));
   const std::vector<Piece> pieces = parser.parse();
@@ -509,11 +560,24 @@ std::string renderTemplate(std::string_view text, const rapidjson::Value& data,
         out += operand.printed;
         break;
       case Operand::Kind::kField:
-        out += evaluateFieldChain(text, operand, data);
+        out += isCall(operand, options) ? evaluateCall(text, operand, data)
+                                        : evaluateFieldChain(text, operand, data);
         break;
       case Operand::Kind::kDot:
         if (data.IsNull()) {
           out += "<no value>";
+        } else if (data.IsObject() && !options.callables.empty()) {
+          // Like Go printing a value with methods: the callables are not part of what prints.
+          rapidjson::Value shown(rapidjson::kObjectType);
+          rapidjson::MemoryPoolAllocator<> allocator;
+          for (const auto& member : data.GetObject()) {
+            const auto& names = options.callables;
+            if (std::find(names.begin(), names.end(), stringOf(member.name)) != names.end())
+              continue;
+            shown.AddMember(rapidjson::Value(member.name, allocator),
+                            rapidjson::Value(member.value, allocator), allocator);
+          }
+          printValue(out, shown);
         } else {
           printValue(out, data);
         }

@@ -5,6 +5,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <rapidjson/document.h>
 
@@ -23,6 +24,15 @@ struct TemplateDelims {
   std::string right = "}}";
 };
 
+// What a caller may add to Go's behaviour. The default changes nothing.
+struct TemplateOptions {
+  TemplateDelims delims;
+  // Top-level data members that templates may call with one string argument, as Go calls a
+  // method: `.Secret "token"` is member "token" of the object `.Secret`. Such a member cannot
+  // be printed whole or walked as a field chain; a key it lacks is an error naming the key.
+  std::vector<std::string> callables;
+};
+
 // Renders `text` against `data` (a JSON value, normally an object) as Go's text/template would
 // with the data decoded by encoding/json into interface{}.
 //
@@ -32,8 +42,11 @@ struct TemplateDelims {
 // Everything else (if, range, with, define, functions, pipelines, variables, string constants)
 // throws a TemplateError naming the construct and where it is. As in Go, the whole text is
 // parsed before anything runs, and what Go only rejects when executing (nil, arguments,
-// constants we do not evaluate) is reported when that action runs.
+// constants we do not evaluate) is reported when that action runs. The one extension, off
+// unless options name callables: `.Name "key"` for a callable member Name (TemplateOptions).
 std::string renderTemplate(std::string_view text, const rapidjson::Value& data,
                            const TemplateDelims& delims = {});
+std::string renderTemplate(std::string_view text, const rapidjson::Value& data,
+                           const TemplateOptions& options);
 
 }  // namespace iter8

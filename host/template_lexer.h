@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -60,6 +61,10 @@ std::vector<Token> lexTemplate(std::string_view input, std::string_view leftDeli
 
 // Go's %q of `text`, cut to its first `maxRunes` runes first (like "%.10q").
 std::string goQuote(std::string_view text, std::size_t maxRunes = std::string_view::npos);
+
+// The value of a kString or kRawString token as Go's strconv.Unquote decodes it; nullopt for
+// what it rejects (an unknown escape, a bad \x, \u, \U or octal escape).
+std::optional<std::string> unquote(const Token& token);
 
 // Go's %#U of rune `r`, e.g. "U+002D '-'".
 std::string goRuneName(char32_t r);

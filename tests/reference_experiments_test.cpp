@@ -59,8 +59,8 @@ TEST(ReferenceExperiments, ActionsOfShippedTasksValidateUnchanged) {
       bool shipped = true;
       for (const auto& task : action.value.GetArray()) {
         std::string name = task.HasMember("task") ? task["task"].GetString() : "";
-        shipped = shipped && !task.HasMember("if") &&
-                  (name == "common/exec" || name == "common/bash" || name == "metrics/collect");
+        shipped = shipped && (task.HasMember("run") || name == "common/exec" ||
+                              name == "common/bash" || name == "metrics/collect");
       }
       if (!shipped) continue;
       SCOPED_TRACE(file.string() + " action " + action.name.GetString());

@@ -246,5 +246,63 @@ TEST(Template, OddInputNeverCrashes) {
   EXPECT_EQ(render(chain + " }}"), "<no value>");
 }
 
+// ---- Callable members (TemplateOptions::callables): `.Secret "key"` as Go calls a method ----
+
+std::string renderCalling(std::string_view text, std::string_view dataJson) {
+  rapidjson::Document data = parseJson(std::string(dataJson));
+  return renderTemplate(text, data, TemplateOptions{TemplateDelims{"@<", ">@"}, {"Secret"}});
+}
+
+std::string callErrorOf(std::string_view text, std::string_view dataJson) {
+  try {
+    renderCalling(text, dataJson);
+  } catch (const TemplateError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+const char* kSecretData = R"({"Name": "exp", "Secret": {"token": "t0k", "quote": "a\"b"}})";
+
+TEST(TemplateCallables, CallWithAStringLooksUpTheKey) {
+  EXPECT_EQ(renderCalling(R"(@< .Name >@:@< .Secret "token" >@)", kSecretData), "exp:t0k");
+  EXPECT_EQ(renderCalling("@< .Secret `token` >@", kSecretData), "t0k");
+  EXPECT_EQ(renderCalling(R"(@< .Secret "\x74oken" >@|@< .Secret "quote" >@)", kSecretData),
+            "t0k|a\"b");
+}
+
+TEST(TemplateCallables, MisuseIsAnErrorNamingThePlace) {
+  EXPECT_EQ(callErrorOf(R"(ab @< .Secret "nope" >@)", kSecretData),
+            "template: 1:6: executing at <.Secret>: Secret has no key \"nope\"");
+  EXPECT_EQ(callErrorOf("@< .Secret >@", kSecretData),
+            "template: 1:3: executing at <.Secret>: wrong number of args for Secret: want 1 got 0");
+  EXPECT_EQ(callErrorOf(R"(@< .Secret "a" "b" >@)", kSecretData),
+            "template: 1:3: executing at <.Secret>: wrong number of args for Secret: want 1 got 2");
+  EXPECT_EQ(callErrorOf("@< .Secret 3 >@", kSecretData),
+            "template: 1:11: executing at <.Secret>: argument \"3\" of Secret must be a string "
+            "constant");
+  EXPECT_EQ(
+      callErrorOf("@< .Secret.token >@", kSecretData)
+          .rfind("template: 1:10: executing at <.Secret.token>: can't evaluate field token", 0),
+      0u);
+  EXPECT_EQ(callErrorOf(R"(@< .Secret "token" >@)", R"({"Name": "exp"})"),
+            "template: 1:3: executing at <.Secret>: Secret is not available");
+}
+
+TEST(TemplateCallables, DotLeavesCallablesOut) {
+  EXPECT_EQ(renderCalling("@< . >@", kSecretData), "map[Name:exp]");
+}
+
+TEST(TemplateCallables, ParseErrorsStillComeFirstAndPlainUseIsUnchanged) {
+  // The messed-up template of the reference runexperiment.yaml.
+  EXPECT_EQ(callErrorOf("@< this is a messed up @< template >@", kSecretData),
+            "template: 1:3: function \"this\" not defined");
+  // Without callables, a string argument is still refused as before.
+  EXPECT_EQ(errorOf(R"({{ .Secret "token" }})", kSecretData)
+                .rfind("template: 1:11: unsupported argument \"\\\"token\\\"\" after .Secret", 0),
+            0u);
+  EXPECT_EQ(render(R"({{ .Secret.token }})", kSecretData), "t0k");
+}
+
 }  // namespace
 }  // namespace iter8

@@ -210,7 +210,12 @@ struct iter8_host_services {
   /* Render `template_text` with Go text/template semantics (`{{ .a.b }}`, `{{-`/`-}}`,
    * missing keys as "<no value>") against `data_json` (a JSON object; NULL means {}).
    * `left_delim`/`right_delim` replace "{{"/"}}" when not NULL. Delivers the result to
-   * `sink`; a template error returns ITER8_ERR_INVALID_INPUT with its position in `error`. */
+   * `sink`; a template error returns ITER8_ERR_INVALID_INPUT with its position in `error`.
+   * Convention (since 1.0, no new field): a top-level member "$callables" of `data_json`, an
+   * array of member names, is not data; each top-level member it names (an object) may be
+   * called with one string argument, as Go calls a method: with
+   * {"Secret":{"token":"t"},"$callables":["Secret"]}, `{{ .Secret "token" }}` renders "t" and
+   * a missing key is an error naming the key. Such a member cannot be printed whole. */
   iter8_status (*interpolate)(void* host, const char* template_text, const char* data_json,
                               const char* left_delim, const char* right_delim, iter8_sink sink,
                               void* sink_ctx, char* error, size_t error_size);
