@@ -3,6 +3,8 @@
 // errors must match Go's so that templates fail where, and how, Go would fail them.
 #pragma once
 
+#include <cstdint>
+
 #include <cstddef>
 #include <optional>
 #include <string>
@@ -65,6 +67,9 @@ std::string goQuote(std::string_view text, std::size_t maxRunes = std::string_vi
 // The value of a kString or kRawString token as Go's strconv.Unquote decodes it; nullopt for
 // what it rejects (an unknown escape, a bad \x, \u, \U or octal escape).
 std::optional<std::string> unquote(const Token& token);
+
+// Appends code point `r` to `out` as UTF-8.
+void appendUtf8(std::string& out, std::uint32_t r);
 
 // Go's %#U of rune `r`, e.g. "U+002D '-'".
 std::string goRuneName(char32_t r);

@@ -13,6 +13,8 @@ int hexValue(char c) {
   return -1;
 }
 
+}  // namespace
+
 void appendUtf8(std::string& out, std::uint32_t r) {
   if (r < 0x80) {
     out += static_cast<char>(r);
@@ -30,8 +32,6 @@ void appendUtf8(std::string& out, std::uint32_t r) {
     out += static_cast<char>(0x80 | (r & 0x3F));
   }
 }
-
-}  // namespace
 
 std::optional<std::string> unquote(const Token& token) {
   const std::string& text = token.text;
