@@ -1,5 +1,6 @@
 #include "plugins/common/run.h"
 
+#include "lib/json.h"
 #include "plugins/common/process.h"
 
 namespace iter8::common {
@@ -8,17 +9,11 @@ namespace {
 constexpr const char* kLeftDelim = "@<";
 constexpr const char* kRightDelim = ">@";
 
-const rapidjson::Value* member(const rapidjson::Value& object, const char* name) {
-  if (!object.IsObject()) return nullptr;
-  auto it = object.FindMember(name);
-  return it == object.MemberEnd() ? nullptr : &it->value;
-}
-
 // metadata.<field> of the experiment, or "" as Go prints an unset ObjectMeta field.
 rapidjson::Value metadataString(const rapidjson::Value& experiment, const char* field,
                                 rapidjson::Document::AllocatorType& allocator) {
-  const rapidjson::Value* metadata = member(experiment, "metadata");
-  const rapidjson::Value* value = metadata ? member(*metadata, field) : nullptr;
+  const rapidjson::Value* metadata = findMember(experiment, "metadata");
+  const rapidjson::Value* value = metadata ? findMember(*metadata, field) : nullptr;
   if (value == nullptr || !value->IsString()) return rapidjson::Value("", allocator);
   return rapidjson::Value(*value, allocator);
 }
@@ -27,7 +22,7 @@ rapidjson::Value metadataString(const rapidjson::Value& experiment, const char* 
 
 RunTask::RunTask(const sdk::TaskSpec& spec)
     : script_(spec.requireString("script")), secret_(spec.optionalString("secret")) {
-  const rapidjson::Value* run = member(spec.document(), "run");
+  const rapidjson::Value* run = findMember(spec.document(), "run");
   inputName_ = run != nullptr && run->IsString() ? "run" : "with.script";
 }
 

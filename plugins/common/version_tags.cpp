@@ -2,29 +2,25 @@
 
 #include <string>
 
+#include "lib/json.h"
+
 namespace iter8::common {
 namespace {
 
-const rapidjson::Value* member(const rapidjson::Value& object, const char* name) {
-  if (!object.IsObject()) return nullptr;
-  auto it = object.FindMember(name);
-  return it == object.MemberEnd() ? nullptr : &it->value;
-}
-
 bool hasName(const rapidjson::Value& version, const std::string& name) {
-  const rapidjson::Value* n = member(version, "name");
+  const rapidjson::Value* n = findMember(version, "name");
   return n != nullptr && n->IsString() && name == n->GetString();
 }
 
 const rapidjson::Value* findVersion(const rapidjson::Value& experiment, const std::string& name) {
-  const rapidjson::Value* spec = member(experiment, "spec");
-  const rapidjson::Value* info = spec ? member(*spec, "versionInfo") : nullptr;
+  const rapidjson::Value* spec = findMember(experiment, "spec");
+  const rapidjson::Value* info = spec ? findMember(*spec, "versionInfo") : nullptr;
   if (info == nullptr) return nullptr;
-  if (const rapidjson::Value* baseline = member(*info, "baseline");
+  if (const rapidjson::Value* baseline = findMember(*info, "baseline");
       baseline && hasName(*baseline, name)) {
     return baseline;
   }
-  if (const rapidjson::Value* candidates = member(*info, "candidates");
+  if (const rapidjson::Value* candidates = findMember(*info, "candidates");
       candidates && candidates->IsArray()) {
     for (const auto& candidate : candidates->GetArray()) {
       if (hasName(candidate, name)) return &candidate;
@@ -46,9 +42,9 @@ void set(rapidjson::Document& data, const char* key, const rapidjson::Value& val
 
 void addRecommendedVersionTags(const rapidjson::Value& experiment, rapidjson::Document& data,
                                const sdk::Host& host) {
-  const rapidjson::Value* status = member(experiment, "status");
+  const rapidjson::Value* status = findMember(experiment, "status");
   const rapidjson::Value* recommended =
-      status ? member(*status, "versionRecommendedForPromotion") : nullptr;
+      status ? findMember(*status, "versionRecommendedForPromotion") : nullptr;
   if (recommended == nullptr || !recommended->IsString()) {
     host.warn("no version is recommended for promotion yet; its variables render as <no value>");
     return;
@@ -60,11 +56,11 @@ void addRecommendedVersionTags(const rapidjson::Value& experiment, rapidjson::Do
     host.warn("version '" + name + "' recommended for promotion is not in spec.versionInfo");
     return;
   }
-  const rapidjson::Value* variables = member(*version, "variables");
+  const rapidjson::Value* variables = findMember(*version, "variables");
   if (variables == nullptr || !variables->IsArray()) return;
   for (const auto& variable : variables->GetArray()) {
-    const rapidjson::Value* key = member(variable, "name");
-    const rapidjson::Value* value = member(variable, "value");
+    const rapidjson::Value* key = findMember(variable, "name");
+    const rapidjson::Value* value = findMember(variable, "value");
     if (key && key->IsString() && value) set(data, key->GetString(), *value);
   }
 }

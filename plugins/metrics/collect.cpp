@@ -9,6 +9,7 @@
 
 #include "lib/duration.h"
 #include "lib/http.h"
+#include "lib/json.h"
 #include "plugins/metrics/fortio_result.h"
 #include "plugins/metrics/progress_report.h"
 #include "plugins/metrics/version_recorder.h"
@@ -37,18 +38,17 @@ std::chrono::nanoseconds durationInput(const sdk::TaskSpec& spec, const char* ke
 // Names of spec.versionInfo's baseline and candidates.
 std::set<std::string> declaredVersions(const rapidjson::Value& experiment) {
   std::set<std::string> names;
-  if (!experiment.IsObject() || !experiment.HasMember("spec")) return names;
-  const rapidjson::Value& spec = experiment["spec"];
-  if (!spec.IsObject() || !spec.HasMember("versionInfo") || !spec["versionInfo"].IsObject())
-    return names;
-  const rapidjson::Value& info = spec["versionInfo"];
+  const rapidjson::Value* spec = findMember(experiment, "spec");
+  const rapidjson::Value* info = spec ? findMember(*spec, "versionInfo") : nullptr;
+  if (info == nullptr) return names;
   auto add = [&](const rapidjson::Value& v) {
-    if (v.IsObject() && v.HasMember("name") && v["name"].IsString())
-      names.insert(v["name"].GetString());
+    const rapidjson::Value* name = findMember(v, "name");
+    if (name != nullptr && name->IsString()) names.insert(name->GetString());
   };
-  if (info.HasMember("baseline")) add(info["baseline"]);
-  if (info.HasMember("candidates") && info["candidates"].IsArray()) {
-    for (const auto& c : info["candidates"].GetArray()) add(c);
+  if (const rapidjson::Value* baseline = findMember(*info, "baseline")) add(*baseline);
+  const rapidjson::Value* candidates = findMember(*info, "candidates");
+  if (candidates != nullptr && candidates->IsArray()) {
+    for (const auto& c : candidates->GetArray()) add(c);
   }
   return names;
 }
@@ -171,17 +171,9 @@ void CollectTask::run(sdk::Host& host) {
     host.info("loadOnly is set: results are not recorded");
   } else {
     rapidjson::Document experiment = host.experiment();
-    const rapidjson::Value* stored = nullptr;
-    if (experiment.HasMember("status") && experiment["status"].IsObject()) {
-      const rapidjson::Value& status = experiment["status"];
-      auto analysis = status.FindMember("analysis");
-      if (analysis != status.MemberEnd() && analysis->value.IsObject()) {
-        auto hists = analysis->value.FindMember("aggregatedBuiltinHists");
-        if (hists != analysis->value.MemberEnd() && hists->value.IsObject() &&
-            hists->value.HasMember("data")) {
-          stored = &hists->value["data"];
-        }
-      }
+    const rapidjson::Value* stored = findMember(experiment, "status");
+    for (const char* key : {"analysis", "aggregatedBuiltinHists", "data"}) {
+      if (stored != nullptr) stored = findMember(*stored, key);
     }
 
     rapidjson::Document patch(rapidjson::kObjectType);
