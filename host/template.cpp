@@ -5,6 +5,7 @@
 #include "host/template.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <charconv>
 #include <cmath>
@@ -102,6 +103,19 @@ const rapidjson::Value* lookUpMember(const rapidjson::Value& object, std::string
     if (stringOf(member.name) == name) found = &member.value;
   }
   return found;
+}
+
+// A field of a JSON-tagged Go struct: the key as written, else with a lower-case first letter.
+const rapidjson::Value* lookUpField(const rapidjson::Value& object, std::string_view name,
+                                    const TemplateOptions& options) {
+  const rapidjson::Value* found = lookUpMember(object, name);
+  if (found != nullptr || !options.goFieldNames || name.empty() ||
+      !std::isupper(static_cast<unsigned char>(name[0]))) {
+    return found;
+  }
+  std::string jsonName(name);
+  jsonName[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(jsonName[0])));
+  return lookUpMember(object, jsonName);
 }
 
 void printValue(std::string& out, const rapidjson::Value& value) {
@@ -470,9 +484,10 @@ class Parser {
 // why errors past the first field name "interface {}" as the type; a missing key yields no
 // value, and further fields of no value are silently no value too.
 std::string evaluateFieldChain(std::string_view text, const Operand& operand,
-                               const rapidjson::Value& data) {
+                               const rapidjson::Value& data, const TemplateOptions& options) {
   const rapidjson::Value* current = data.IsNull() ? nullptr : &data;
   bool boxed = false;
+  bool missing = false;
   for (const auto& name : operand.fields) {
     if (current == nullptr) break;
     const auto execFail = [&](const std::string& message) {
@@ -483,13 +498,22 @@ std::string evaluateFieldChain(std::string_view text, const Operand& operand,
       execFail("can't evaluate field " + name + " in type " +
                (boxed ? "interface {}" : goTypeName(*current)));
     }
-    current = lookUpMember(*current, name);
+    current = lookUpField(*current, name, options);
     boxed = true;
+    if (current == nullptr) {
+      missing = true;
+      if (options.missingKey == MissingKey::kError) {
+        execFail("map has no entry for key " + goQuote(name));
+      }
+    }
   }
   // Go walks the chain before it looks at arguments, so chain errors come first.
   if (operand.failWhenRun) throwAt(text, operand.failWhenRun->pos, operand.failWhenRun->message);
+  if (missing && options.missingKeys != nullptr) options.missingKeys->push_back(operand.describe());
   // Go unboxes the result before printing, so a JSON null prints like a missing key.
-  if (current == nullptr || current->IsNull()) return "<no value>";
+  if (current == nullptr || current->IsNull()) {
+    return options.missingKey == MissingKey::kEmpty ? "" : "<no value>";
+  }
   std::string out;
   printValue(out, *current);
   return out;
@@ -504,7 +528,7 @@ bool isCall(const Operand& operand, const TemplateOptions& options) {
 // `.Name "key"` for a callable member Name: the string at key "key" of the object `.Name`,
 // with the checks Go makes when calling a method of one string parameter.
 std::string evaluateCall(std::string_view text, const Operand& operand,
-                         const rapidjson::Value& data) {
+                         const rapidjson::Value& data, const TemplateOptions& options) {
   const std::string& name = operand.fields[0];
   const auto execFail = [&](const std::string& message) {
     throwAt(text, operand.pos, "executing at <" + operand.describe() + ">: " + message);
@@ -523,10 +547,14 @@ std::string evaluateCall(std::string_view text, const Operand& operand,
             "executing at <" + operand.describe() + ">: argument " + goQuote(argument.describe()) +
                 " of " + name + " must be a string constant");
   }
-  const rapidjson::Value* object = data.IsObject() ? lookUpMember(data, name) : nullptr;
+  const rapidjson::Value* object = data.IsObject() ? lookUpField(data, name, options) : nullptr;
   if (object == nullptr || !object->IsObject()) execFail(name + " is not available");
   const rapidjson::Value* value = lookUpMember(*object, *argument.stringValue);
-  if (value == nullptr) execFail(name + " has no key " + goQuote(*argument.stringValue));
+  if (value == nullptr) {
+    throw TemplateKeyNotFound("template: " + describeLocation(text, operand.pos) +
+                              ": executing at <" + operand.describe() + ">: " + name +
+                              " has no key " + goQuote(*argument.stringValue));
+  }
   std::string out;
   printValue(out, *value);
   return out;
@@ -560,12 +588,12 @@ std::string renderTemplate(std::string_view text, const rapidjson::Value& data,
         out += operand.printed;
         break;
       case Operand::Kind::kField:
-        out += isCall(operand, options) ? evaluateCall(text, operand, data)
-                                        : evaluateFieldChain(text, operand, data);
+        out += isCall(operand, options) ? evaluateCall(text, operand, data, options)
+                                        : evaluateFieldChain(text, operand, data, options);
         break;
       case Operand::Kind::kDot:
         if (data.IsNull()) {
-          out += "<no value>";
+          if (options.missingKey != MissingKey::kEmpty) out += "<no value>";
         } else if (data.IsObject() && !options.callables.empty()) {
           // Like Go printing a value with methods: the callables are not part of what prints.
           rapidjson::Value shown(rapidjson::kObjectType);
@@ -582,6 +610,10 @@ std::string renderTemplate(std::string_view text, const rapidjson::Value& data,
           printValue(out, data);
         }
         break;
+    }
+    if (out.size() > options.maxOutputBytes) {
+      throw TemplateError("template: rendered text exceeds the limit of " +
+                          std::to_string(options.maxOutputBytes) + " bytes");
     }
   }
   return out;

@@ -18,6 +18,20 @@ class TemplateError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// A key of a callable member (TemplateOptions::callables) that does not exist: the plugin ABI
+// reports it as ITER8_ERR_NOT_FOUND rather than as a template error.
+class TemplateKeyNotFound : public TemplateError {
+ public:
+  using TemplateError::TemplateError;
+};
+
+// What an action naming a missing key prints, as Go's Option("missingkey=...") chooses.
+enum class MissingKey {
+  kNoValue,  // "<no value>": text/template's default
+  kEmpty,    // "": what html/template printed in the Go handler's tasks (iter8's docs promise it)
+  kError,    // an error naming the key: etc3's run: items (text/template on a Go struct)
+};
+
 // Action delimiters; an empty one means the default, as with Go's Template.Delims.
 struct TemplateDelims {
   std::string left = "{{";
@@ -31,6 +45,16 @@ struct TemplateOptions {
   // method: `.Secret "token"` is member "token" of the object `.Secret`. Such a member cannot
   // be printed whole or walked as a field chain; a key it lacks is an error naming the key.
   std::vector<std::string> callables;
+  MissingKey missingKey = MissingKey::kNoValue;
+  // Resolve field names as Go resolves the fields of a JSON-tagged struct: the key as written,
+  // else the key with its first letter in lower case (`.Spec.VersionInfo` finds
+  // spec.versionInfo), so templates written against the Go Experiment type work on its JSON.
+  bool goFieldNames = false;
+  // When not null, receives the path (".a.b") of every missing key an action printed, so the
+  // caller can warn about typos that render as empty or "<no value>".
+  std::vector<std::string>* missingKeys = nullptr;
+  // The longest output rendered; a longer one throws a TemplateError naming the limit.
+  std::size_t maxOutputBytes = std::size_t{1} << 20;
 };
 
 // Renders `text` against `data` (a JSON value, normally an object) as Go's text/template would

@@ -304,5 +304,67 @@ TEST(TemplateCallables, ParseErrorsStillComeFirstAndPlainUseIsUnchanged) {
   EXPECT_EQ(render(R"({{ .Secret.token }})", kSecretData), "t0k");
 }
 
+// ---- Options the original's tasks need: missing keys, Go field names, output limit ----
+
+std::string renderWith(std::string_view text, std::string_view dataJson,
+                       const TemplateOptions& options) {
+  rapidjson::Document data = parseJson(std::string(dataJson));
+  return renderTemplate(text, data, options);
+}
+
+TEST(TemplateOptionsTest, MissingKeyRendersAsChosenAndIsReported) {
+  std::vector<std::string> missing;
+  TemplateOptions options;
+  options.missingKey = MissingKey::kEmpty;
+  options.missingKeys = &missing;
+  EXPECT_EQ(
+      renderWith("[{{ .missing }}|{{ .a.nope.deeper }}|{{ .a.b }}]", R"({"a":{"b":1}})", options),
+      "[||1]");
+  EXPECT_EQ(missing, (std::vector<std::string>{".missing", ".a.nope.deeper"}));
+  options.missingKey = MissingKey::kNoValue;
+  EXPECT_EQ(renderWith("[{{ .missing }}]", "{}", options), "[<no value>]");
+}
+
+TEST(TemplateOptionsTest, MissingKeyErrorNamesTheKey) {
+  TemplateOptions options;
+  options.missingKey = MissingKey::kError;
+  try {
+    renderWith("ab {{ .a.nope }}", R"({"a":{}})", options);
+    FAIL() << "expected an error";
+  } catch (const TemplateError& e) {
+    EXPECT_STREQ(e.what(),
+                 "template: 1:6: executing at <.a.nope>: map has no entry for key \"nope\"");
+  }
+}
+
+TEST(TemplateOptionsTest, GoFieldNamesFindJsonKeysButExactKeysWin) {
+  TemplateOptions options;
+  options.goFieldNames = true;
+  const char* data = R"({"spec":{"versionInfo":{"baseline":{"name":"v1"}}},"Spec":null,
+                         "status":{"data":{"Mean":"exact"}}})";
+  EXPECT_EQ(renderWith("{{ .Status.Data.Mean }}", data, options), "exact");
+  EXPECT_EQ(renderWith("{{ .status.data.Mean }}", data, options), "exact");
+  EXPECT_EQ(renderWith("{{ .Status.Data.mean }}", data, options), "<no value>");
+  options.goFieldNames = false;
+  EXPECT_EQ(renderWith("{{ .Status.Data.Mean }}", data, options), "<no value>");
+}
+
+TEST(TemplateOptionsTest, MissingCallableKeyIsNotFound) {
+  TemplateOptions options{TemplateDelims{"@<", ">@"}, {"Secret"}};
+  EXPECT_THROW(renderWith(R"(@< .Secret "nope" >@)", kSecretData, options), TemplateKeyNotFound);
+}
+
+TEST(TemplateOptionsTest, OutputLongerThanTheLimitIsRefused) {
+  TemplateOptions options;
+  options.maxOutputBytes = 10;
+  EXPECT_EQ(renderWith("{{ .a }}{{ .a }}", R"({"a":"12345"})", options), "1234512345");
+  try {
+    renderWith("{{ .a }}{{ .a }}x", R"({"a":"12345"})", options);
+    FAIL() << "expected an error";
+  } catch (const TemplateError& e) {
+    EXPECT_STREQ(e.what(), "template: rendered text exceeds the limit of 10 bytes");
+  }
+}
+
 }  // namespace
 }  // namespace iter8
