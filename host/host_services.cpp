@@ -1,5 +1,7 @@
 #include "host/host_services.h"
 
+#include <chrono>
+#include <cstddef>
 #include <string>
 #include <vector>
 
@@ -7,6 +9,7 @@
 #include "host/log.h"
 #include "host/template.h"
 #include "iter8/task.hpp"
+#include "iter8_version.h"
 #include "lib/json.h"
 
 namespace iter8 {
@@ -44,6 +47,9 @@ iter8_status guarded(char* error, size_t size, F&& f) {
   } catch (const SourceError& e) {
     copyMessage(error, size, redact(e.what()));
     return e.kind() == SourceError::Kind::kNotFound ? ITER8_ERR_NOT_FOUND : ITER8_ERR_UNAVAILABLE;
+  } catch (const TemplateKeyNotFound& e) {
+    copyMessage(error, size, redact(e.what()));
+    return ITER8_ERR_NOT_FOUND;
   } catch (const TemplateError& e) {
     copyMessage(error, size, redact(e.what()));
     return ITER8_ERR_INVALID_INPUT;
@@ -161,6 +167,127 @@ int isCancelledService(void*) {
   return cancellationRequested() ? 1 : 0;
 }
 
+// ---- ABI 1.1 ----
+
+TemplateOptions templateOptionsOf(const iter8_interpolate_options* options) {
+  TemplateOptions out;
+  if (options == nullptr) return out;
+  // Read only the fields that end within the caller's struct (it may be older or newer).
+  const auto has = [&](size_t offset, size_t size) {
+    return options->struct_size >= offset + size;
+  };
+  if (has(offsetof(iter8_interpolate_options, missing_key), sizeof options->missing_key)) {
+    switch (options->missing_key) {
+      case ITER8_MISSING_KEY_NO_VALUE:
+        out.missingKey = MissingKey::kNoValue;
+        break;
+      case ITER8_MISSING_KEY_EMPTY:
+        out.missingKey = MissingKey::kEmpty;
+        break;
+      case ITER8_MISSING_KEY_ERROR:
+        out.missingKey = MissingKey::kError;
+        break;
+      default:
+        throw JsonError("interpolate options: missing_key " + std::to_string(options->missing_key) +
+                        " is not an iter8_missing_key");
+    }
+  }
+  if (has(offsetof(iter8_interpolate_options, field_names), sizeof options->field_names)) {
+    if (options->field_names > ITER8_FIELD_NAMES_GO) {
+      throw JsonError("interpolate options: field_names " + std::to_string(options->field_names) +
+                      " is not an iter8_field_names");
+    }
+    out.goFieldNames = options->field_names == ITER8_FIELD_NAMES_GO;
+  }
+  if (has(offsetof(iter8_interpolate_options, right_delim), sizeof options->right_delim)) {
+    if (options->left_delim != nullptr) out.delims.left = options->left_delim;
+    if (options->right_delim != nullptr) out.delims.right = options->right_delim;
+  }
+  if (has(offsetof(iter8_interpolate_options, callables), sizeof options->callables) &&
+      options->callables != nullptr) {
+    for (uint32_t i = 0; i < options->callable_count; ++i) {
+      if (options->callables[i] == nullptr) {
+        throw JsonError("interpolate options: callables[" + std::to_string(i) + "] is NULL");
+      }
+      out.callables.emplace_back(options->callables[i]);
+    }
+  }
+  return out;
+}
+
+iter8_status interpolateWithService(void* host, const char* text, const char* dataJson,
+                                    const iter8_interpolate_options* options, iter8_sink sink,
+                                    void* sinkContext, char* error, size_t size) {
+  return guarded(error, size, [&] {
+    rapidjson::Document data = dataJson ? parseJson(dataJson) : parseJson("{}");
+    TemplateOptions templateOptions = templateOptionsOf(options);
+    std::vector<std::string> missingKeys;
+    templateOptions.missingKeys = &missingKeys;
+    const std::string rendered = renderTemplate(text ? text : "", data, templateOptions);
+    // A typo in a template renders as empty or "<no value>" without failing; say so.
+    for (const auto& path : missingKeys) {
+      logger().warn(
+          "{}: template key {} is missing; it rendered as {}", contextOf(host).label, path,
+          templateOptions.missingKey == MissingKey::kEmpty ? "an empty string" : "\"<no value>\"");
+    }
+    deliver(sink, sinkContext, rendered);
+    return ITER8_OK;
+  });
+}
+
+iter8_json_type jsonTypeOf(const rapidjson::Value& value) {
+  switch (value.GetType()) {
+    case rapidjson::kNullType:
+      return ITER8_JSON_NULL;
+    case rapidjson::kFalseType:
+    case rapidjson::kTrueType:
+      return ITER8_JSON_BOOL;
+    case rapidjson::kNumberType:
+      return ITER8_JSON_NUMBER;
+    case rapidjson::kStringType:
+      return ITER8_JSON_STRING;
+    case rapidjson::kArrayType:
+      return ITER8_JSON_ARRAY;
+    case rapidjson::kObjectType:
+      return ITER8_JSON_OBJECT;
+  }
+  return ITER8_JSON_NULL;
+}
+
+iter8_status jsonLookupService(void*, const char* jsonText, const char* pointer,
+                               iter8_json_type* type, iter8_sink sink, void* sinkContext,
+                               char* error, size_t size) {
+  return guarded(error, size, [&] {
+    if (jsonText == nullptr || pointer == nullptr)
+      throw JsonError("json_text and pointer are required");
+    const rapidjson::Document document = parseJson(jsonText);
+    const rapidjson::Value* value = findPointer(document, pointer);
+    if (value == nullptr) {
+      copyMessage(error, size, std::string("nothing at JSON pointer '") + pointer + "'");
+      return ITER8_ERR_NOT_FOUND;
+    }
+    if (type != nullptr) *type = jsonTypeOf(*value);
+    if (value->IsString()) {
+      deliver(sink, sinkContext, std::string(value->GetString(), value->GetStringLength()));
+    } else {
+      deliver(sink, sinkContext, toJson(*value));
+    }
+    return ITER8_OK;
+  });
+}
+
+int waitCancelledService(void*, uint32_t timeoutMs) {
+  try {
+    return waitForCancellation(std::chrono::milliseconds(timeoutMs)) ? 1 : 0;
+  } catch (...) {
+    return cancellationRequested() ? 1 : 0;
+  }
+}
+
+const char* handlerVersionService(void*) {
+  return ITER8_VERSION;
+}
+
 }  // namespace
 
 bool parseSecretRef(const std::string& ref, const std::string& defaultNamespace, std::string& ns,
@@ -190,6 +317,10 @@ iter8_host_services makeHostServices(TaskContext* context) {
   services.get_secret = getSecretService;
   services.interpolate = interpolateService;
   services.is_cancelled = isCancelledService;
+  services.interpolate_with = interpolateWithService;
+  services.json_lookup = jsonLookupService;
+  services.wait_cancelled = waitCancelledService;
+  services.handler_version = handlerVersionService;
   return services;
 }
 

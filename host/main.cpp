@@ -7,9 +7,7 @@
 #include "host/log.h"
 #include "iter8/plugin_api.h"
 
-#ifndef ITER8_VERSION
-#define ITER8_VERSION "0.0.0"
-#endif
+#include "iter8_version.h"
 
 namespace iter8 {
 

@@ -19,6 +19,9 @@ constexpr uint32_t kMinDescriptorSize =
     offsetof(iter8_plugin_descriptor, tasks_stride) + sizeof(uint32_t);
 constexpr uint32_t kMinTaskInfoSize = offsetof(iter8_task_info, input_schema) + sizeof(char*);
 
+// The entry point's name in SDK builds before ABI 1.0 was released (see checks below).
+constexpr const char* kPreReleaseMakeTaskSymbol = "iter8_plugin_make_task";
+
 std::string abiText(unsigned major, unsigned minor) {
   return std::to_string(major) + "." + std::to_string(minor);
 }
@@ -58,6 +61,15 @@ TaskInfo readTask(const iter8_task_info& entry, size_t index) {
 
 }  // namespace
 
+void checkAbiVersion(unsigned pluginMajor, unsigned pluginMinor, unsigned hostMajor,
+                     unsigned hostMinor) {
+  if (pluginMajor == hostMajor && pluginMinor <= hostMinor) return;
+  throw PluginError("was built for plugin ABI " + abiText(pluginMajor, pluginMinor) +
+                    " but this handler supports ABI " + abiText(hostMajor, hostMinor) +
+                    " (same major, minor up to " + std::to_string(hostMinor) +
+                    "); rebuild it against this handler's SDK");
+}
+
 const TaskInfo* Plugin::findTask(const std::string& name) const {
   for (const auto& task : tasks) {
     if (task.name == name) return &task;
@@ -90,13 +102,7 @@ Plugin loadPlugin(const std::filesystem::path& path) {
   }
   const auto& descriptor =
       handle->get<const iter8_plugin_descriptor>(ITER8_PLUGIN_DESCRIPTOR_SYMBOL);
-  if (descriptor.abi_major != ITER8_ABI_MAJOR || descriptor.abi_minor > ITER8_ABI_MINOR) {
-    throw PluginError("was built for plugin ABI " +
-                      abiText(descriptor.abi_major, descriptor.abi_minor) +
-                      " but this handler supports ABI " +
-                      abiText(ITER8_ABI_MAJOR, ITER8_ABI_MINOR) + " (same major, minor up to " +
-                      std::to_string(ITER8_ABI_MINOR) + "); rebuild it against this SDK");
-  }
+  checkAbiVersion(descriptor.abi_major, descriptor.abi_minor, ITER8_ABI_MAJOR, ITER8_ABI_MINOR);
   if (descriptor.struct_size < kMinDescriptorSize) {
     throw PluginError("descriptor struct_size " + std::to_string(descriptor.struct_size) +
                       " is smaller than ABI 1.0's " + std::to_string(kMinDescriptorSize));
@@ -116,7 +122,15 @@ Plugin loadPlugin(const std::filesystem::path& path) {
                       " is smaller than ABI 1.0's task entry");
   }
   if (!handle->has(ITER8_PLUGIN_MAKE_TASK_SYMBOL)) {
-    throw PluginError("does not export '" + std::string(ITER8_PLUGIN_MAKE_TASK_SYMBOL) + "'");
+    std::string message = "does not export '" + std::string(ITER8_PLUGIN_MAKE_TASK_SYMBOL) + "'";
+    // Plugins built against the unreleased SDK before 1.0 exported the entry point under
+    // another name: say so rather than leave the author guessing.
+    if (handle->has(kPreReleaseMakeTaskSymbol)) {
+      message += std::string(" (it exports '") + kPreReleaseMakeTaskSymbol +
+                 "', the entry point's name before ABI 1.0 was released; rebuild it against "
+                 "this SDK)";
+    }
+    throw PluginError(message);
   }
 
   Plugin plugin;

@@ -48,6 +48,11 @@ class PluginError : public std::runtime_error {
 };
 Plugin loadPlugin(const std::filesystem::path& path);
 
+// The ABI rule: a host loads a plugin of its own major whose minor is not above its own (a
+// 1.0 plugin loads in a 1.1 host; a 1.1 plugin is refused by a 1.0 host). Throws PluginError.
+void checkAbiVersion(unsigned pluginMajor, unsigned pluginMinor, unsigned hostMajor,
+                     unsigned hostMinor);
+
 class PluginRegistry {
  public:
   // Loads every `*.so` in `dirs` (in order; missing folders are skipped). A file that fails

@@ -1,5 +1,7 @@
 #include "lib/json.h"
 
+#include <rapidjson/pointer.h>
+
 #include <algorithm>
 
 #include <rapidjson/error/en.h>
@@ -94,6 +96,16 @@ const rapidjson::Value* findMember(const rapidjson::Value& object, std::string_v
   auto it = object.FindMember(rapidjson::Value(
       rapidjson::StringRef(name.data(), static_cast<rapidjson::SizeType>(name.size()))));
   return it == object.MemberEnd() ? nullptr : &it->value;
+}
+
+const rapidjson::Value* findPointer(const rapidjson::Value& root, std::string_view pointer) {
+  const rapidjson::Pointer parsed(pointer.data(), pointer.size());
+  if (!parsed.IsValid()) {
+    throw JsonError("JSON pointer '" + std::string(pointer) + "' is malformed at offset " +
+                    std::to_string(parsed.GetParseErrorOffset()) +
+                    " (expected \"\" or /key/..., with ~0 for '~' and ~1 for '/')");
+  }
+  return parsed.Get(root);
 }
 
 const char* jsonTypeName(const rapidjson::Value& value) {

@@ -31,6 +31,10 @@ void applyMergePatch(rapidjson::Value& target, const rapidjson::Value& patch,
 // Member `name` of object `object`, or nullptr when `object` is not an object or lacks it.
 const rapidjson::Value* findMember(const rapidjson::Value& object, std::string_view name);
 
+// The value at JSON Pointer `pointer` (RFC 6901; "" is `root` itself), or nullptr when there is
+// none. Throws JsonError when the pointer is malformed.
+const rapidjson::Value* findPointer(const rapidjson::Value& root, std::string_view pointer);
+
 // Human-readable JSON type name: "object", "array", "string", "number", "boolean", "null".
 const char* jsonTypeName(const rapidjson::Value& value);
 

@@ -357,5 +357,28 @@ TEST_F(HandlerRun, APluginInPlainCRunsAndWritesStatus) {
             "greeted operators");
 }
 
+TEST_F(HandlerRun, APluginBuiltForAbi10RunsBesideA11One) {
+  auto result =
+      run(experiment(R"(      - task: abi10/greet
+        with: {who: old friends}
+      - task: hello_c/greet
+        with: {who: new friends})"),
+          {"--plugins-dir", testPluginDir("abi10"), "--plugins-dir", testPluginDir("hello_c")});
+  EXPECT_EQ(result.exitCode, 0) << result.err;
+  EXPECT_THAT(result.err, HasSubstr("task 0 (abi10/greet): hello from a 1.0 plugin"));
+  const rapidjson::Document written = parseYaml(readFile(path_));
+  EXPECT_EQ(std::string(written["status"]["abi10"].GetString()), "greeted old friends");
+  EXPECT_EQ(std::string(written["status"]["message"].GetString()), "greeted new friends");
+}
+
+TEST_F(HandlerRun, ACPluginReportsAnInputItRefusesThroughJsonLookup) {
+  auto result = run(experiment(R"(      - task: hello_c/greet
+        with: {who: "say \"hi\""})"),
+                    {"--plugins-dir", testPluginDir("hello_c")});
+  EXPECT_EQ(result.exitCode, 4) << result.err;
+  EXPECT_THAT(result.err, HasSubstr("task 0 (hello_c/greet): input 'with.who' must not contain "
+                                    "quotes or backslashes"));
+}
+
 }  // namespace
 }  // namespace iter8

@@ -41,8 +41,29 @@ TEST(PluginLoader, LoadsTheShippedCommonPlugin) {
 TEST(PluginLoader, LoadsAPluginWrittenInPlainC) {
   Plugin plugin = loadPlugin(testPluginDir("hello_c") + "/hello_c.so");
   EXPECT_EQ(plugin.library, "hello_c");
-  EXPECT_EQ(plugin.version, "1.0.0");
+  EXPECT_EQ(plugin.version, "1.1.0");
+  EXPECT_EQ(plugin.abiMinor, 1);
   ASSERT_NE(plugin.findTask("greet"), nullptr);
+}
+
+TEST(PluginLoader, LoadsAPluginBuiltForAbi10) {
+  Plugin plugin = loadPlugin(testPluginDir("abi10") + "/abi10.so");
+  EXPECT_EQ(plugin.library, "abi10");
+  EXPECT_EQ(plugin.abiMajor, 1);
+  EXPECT_EQ(plugin.abiMinor, 0);
+}
+
+TEST(PluginLoader, AbiRuleBothDirections) {
+  EXPECT_NO_THROW(checkAbiVersion(1, 0, 1, 1));  // a 1.0 plugin in a 1.1 host
+  EXPECT_NO_THROW(checkAbiVersion(1, 1, 1, 1));
+  try {
+    checkAbiVersion(1, 1, 1, 0);  // a 1.1 plugin in a 1.0 host
+    FAIL() << "a 1.0 host must refuse a 1.1 plugin";
+  } catch (const PluginError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("built for plugin ABI 1.1 but this handler supports ABI 1.0"));
+  }
+  EXPECT_THROW(checkAbiVersion(2, 0, 1, 1), PluginError);
+  EXPECT_THROW(checkAbiVersion(0, 9, 1, 1), PluginError);
 }
 
 TEST(PluginLoader, RejectsAFileThatIsNotElf) {
@@ -60,16 +81,21 @@ TEST(PluginLoader, RejectsALibraryWithoutTheContractSymbols) {
 TEST(PluginLoader, RejectsAnotherAbiMajorSayingBothVersions) {
   std::string error = loadError(badPlugin("wrong_major"));
   EXPECT_THAT(error, HasSubstr("built for plugin ABI 99.0"));
-  EXPECT_THAT(error, HasSubstr("this handler supports ABI 1.0"));
+  EXPECT_THAT(error, HasSubstr("this handler supports ABI 1.1"));
 }
 
 TEST(PluginLoader, RejectsANewerMinor) {
-  EXPECT_THAT(loadError(badPlugin("newer_minor")), HasSubstr("built for plugin ABI 1.1"));
+  EXPECT_THAT(loadError(badPlugin("newer_minor")), HasSubstr("built for plugin ABI 1.2"));
 }
 
 TEST(PluginLoader, RejectsAPluginWithoutMakeTask) {
-  EXPECT_THAT(loadError(badPlugin("no_make_task")),
-              HasSubstr("does not export 'iter8_plugin_make_task'"));
+  EXPECT_THAT(loadError(badPlugin("no_make_task")), HasSubstr("does not export 'MakeTask'"));
+}
+
+TEST(PluginLoader, APreReleaseEntryPointNameGetsAHint) {
+  std::string error = loadError(badPlugin("pre_release"));
+  EXPECT_THAT(error, HasSubstr("does not export 'MakeTask' (it exports 'iter8_plugin_make_task', "
+                               "the entry point's name before ABI 1.0 was released; rebuild it"));
 }
 
 TEST(PluginLoader, RejectsATaskSchemaThatIsNotJson) {
@@ -156,7 +182,7 @@ TEST(HandlerPlugins, CheckReportsWhatIsWrongWithOneFile) {
 TEST(HandlerVersion, PrintsTheAbi) {
   auto result = runProcess({handlerPath(), "version"});
   EXPECT_EQ(result.exitCode, 0);
-  EXPECT_THAT(result.out, HasSubstr("plugin ABI 1.0"));
+  EXPECT_THAT(result.out, HasSubstr("plugin ABI 1.1"));
 }
 
 }  // namespace

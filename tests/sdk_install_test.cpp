@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "host/yaml.h"
+#include "iter8/plugin_api.h"
 #include "tests/support/subprocess.h"
 
 namespace iter8 {
@@ -36,7 +37,7 @@ TEST(SdkInstall, OutOfTreePluginBuildsAgainstTheInstalledSdkAndRuns) {
   // Only the contract's symbols are exported (hidden visibility).
   auto symbols = runProcess({"nm", "-D", "--defined-only", build + "/hello.so"});
   EXPECT_THAT(symbols.out, HasSubstr("iter8_plugin_info"));
-  EXPECT_THAT(symbols.out, HasSubstr("iter8_plugin_make_task"));
+  EXPECT_THAT(symbols.out, HasSubstr("MakeTask"));
   EXPECT_THAT(symbols.out, Not(HasSubstr("GreetTask")));
 
   std::string handler = prefix + "/bin/handler";
@@ -51,6 +52,92 @@ TEST(SdkInstall, OutOfTreePluginBuildsAgainstTheInstalledSdkAndRuns) {
   auto plugins = runProcess({handler, "plugins"});
   EXPECT_THAT(plugins.out, HasSubstr(prefix + "/lib/iter8/plugins"));
   EXPECT_THAT(plugins.out, HasSubstr("common/exec"));
+}
+
+// Installs the handler and SDK into `prefix`; false (with the output) when that fails.
+::testing::AssertionResult installInto(const std::string& prefix) {
+  auto install = runProcess({ITER8_CMAKE, "--install", ITER8_BINARY_DIR, "--prefix", prefix});
+  if (install.exitCode == 0) return ::testing::AssertionSuccess();
+  return ::testing::AssertionFailure() << install.out << install.err;
+}
+
+TEST(SdkInstall, PackageExportsTheAbiVersionAndThePluginFolder) {
+  TempDir dir;
+  std::string prefix = dir.file("prefix");
+  ASSERT_TRUE(installInto(prefix));
+  std::string project = dir.file("probe");
+  std::filesystem::create_directories(project);
+  dir.write("probe/CMakeLists.txt",
+            "cmake_minimum_required(VERSION 3.16)\nproject(probe C)\n"
+            "find_package(Iter8Sdk REQUIRED)\n"
+            "message(STATUS \"abi=${ITER8_ABI_VERSION} dir=${ITER8_PLUGIN_INSTALL_DIR}\")\n");
+  auto configure = runProcess(
+      {ITER8_CMAKE, "-S", project, "-B", dir.file("probe-build"), "-DCMAKE_PREFIX_PATH=" + prefix});
+  ASSERT_EQ(configure.exitCode, 0) << configure.out << configure.err;
+  EXPECT_THAT(configure.out, HasSubstr("abi=" + std::to_string(ITER8_ABI_MAJOR) + "." +
+                                       std::to_string(ITER8_ABI_MINOR) + " dir=lib/iter8/plugins"));
+  // The example plugins ship with the SDK, so the guide can point at installed files.
+  EXPECT_TRUE(std::filesystem::exists(prefix + "/share/iter8/sdk-examples/plugin-hello-c/hello.c"));
+  EXPECT_TRUE(std::filesystem::exists(prefix + "/share/iter8/sdk-examples/plugin-hello/hello.cpp"));
+}
+
+TEST(SdkInstall, CPluginNeedsNoJsonLibraryAndInstallsWhereTheHandlerLooks) {
+  TempDir dir;
+  std::string prefix = dir.file("prefix");
+  ASSERT_TRUE(installInto(prefix));
+  std::string source = std::string(ITER8_SOURCE_DIR) + "/examples/plugin-hello-c";
+  std::string build = dir.file("build");
+  // No include folder can be found (RapidJSON included): a C plugin must not need any.
+  auto configure =
+      runProcess({ITER8_CMAKE, "-S", source, "-B", build, "-DCMAKE_PREFIX_PATH=" + prefix,
+                  "-DCMAKE_BUILD_TYPE=Release", "-DCMAKE_FIND_ROOT_PATH=/nonexistent",
+                  "-DCMAKE_FIND_ROOT_PATH_MODE_INCLUDE=ONLY"});
+  ASSERT_EQ(configure.exitCode, 0) << configure.out << configure.err;
+  auto compile = runProcess({ITER8_CMAKE, "--build", build});
+  ASSERT_EQ(compile.exitCode, 0) << compile.out << compile.err;
+  // iter8_install_plugin puts it beside the installed handler's own plugins.
+  auto install = runProcess({ITER8_CMAKE, "--install", build, "--prefix", prefix});
+  ASSERT_EQ(install.exitCode, 0) << install.out << install.err;
+  ASSERT_TRUE(std::filesystem::exists(prefix + "/lib/iter8/plugins/hello_c.so"));
+
+  std::string experiment = dir.write("experiment.yaml", R"(apiVersion: iter8.tools/v2alpha2
+kind: Experiment
+metadata:
+  name: c-hello
+  namespace: default
+spec:
+  target: default/app
+  strategy:
+    testingPattern: Conformance
+    actions:
+      start:
+      - task: hello_c/greet
+        with:
+          who: C authors
+          message: "{{ .metadata.name }} says hello{{ .metadata.nope }}"
+  versionInfo:
+    baseline:
+      name: v1
+)");
+  auto run = runProcess({prefix + "/bin/handler", "run", "-a", "start", "-f", experiment});
+  EXPECT_EQ(run.exitCode, 0) << run.err;
+  EXPECT_THAT(run.err, HasSubstr("task 0 (hello_c/greet): hello, C authors (handler "));
+  EXPECT_THAT(run.err, HasSubstr("task 0 (hello_c/greet): c-hello says hello\n"));
+  EXPECT_THAT(run.err, HasSubstr("template key .metadata.nope is missing"));
+  EXPECT_EQ(std::string(parseYaml(readFile(experiment))["status"]["message"].GetString()),
+            "greeted C authors");
+}
+
+TEST(SdkInstall, CxxPluginWithoutRapidJsonFailsAtConfigureNamingThePackage) {
+  TempDir dir;
+  std::string prefix = dir.file("prefix");
+  ASSERT_TRUE(installInto(prefix));
+  auto configure = runProcess(
+      {ITER8_CMAKE, "-S", std::string(ITER8_SOURCE_DIR) + "/examples/plugin-hello", "-B",
+       dir.file("build"), "-DCMAKE_PREFIX_PATH=" + prefix, "-DCMAKE_FIND_ROOT_PATH=/nonexistent",
+       "-DCMAKE_FIND_ROOT_PATH_MODE_INCLUDE=ONLY"});
+  EXPECT_NE(configure.exitCode, 0);
+  EXPECT_THAT(configure.err, HasSubstr("apt-get install rapidjson-dev"));
 }
 
 }  // namespace

@@ -3,9 +3,7 @@
 #include "plugins/common/exec.h"
 #include "plugins/common/run.h"
 
-#ifndef ITER8_VERSION
-#define ITER8_VERSION "0.0.0"
-#endif
+#include "iter8_version.h"
 
 ITER8_PLUGIN("common", ITER8_VERSION, iter8::common::ExecTask, iter8::common::BashTask,
              iter8::common::RunTask)

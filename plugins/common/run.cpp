@@ -42,14 +42,15 @@ void RunTask::run(sdk::Host& host) {
     }
     data.AddMember("Secret", rapidjson::Value(secret, allocator), allocator);
   }
-  // The host's interpolate convention: "Secret" is called with a key, never printed whole.
-  rapidjson::Value callables(rapidjson::kArrayType);
-  callables.PushBack("Secret", allocator);
-  data.AddMember("$callables", callables, allocator);
+  // "Secret" is called with a key (`.Secret "token"`), never printed whole.
+  sdk::InterpolateOptions options;
+  options.leftDelim = kLeftDelim;
+  options.rightDelim = kRightDelim;
+  options.callables = {"Secret"};
 
   std::string script;
   try {
-    script = host.interpolate(script_, data, kLeftDelim, kRightDelim);
+    script = host.interpolate(script_, data, options);
   } catch (const sdk::Error& e) {
     std::string message = "input '" + inputName_ + "': " + e.what();
     if (secret_.empty() && message.find("<.Secret>: Secret is not available") != std::string::npos)

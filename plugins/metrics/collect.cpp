@@ -14,9 +14,7 @@
 #include "plugins/metrics/progress_report.h"
 #include "plugins/metrics/version_recorder.h"
 
-#ifndef ITER8_VERSION
-#define ITER8_VERSION "0.0.0"
-#endif
+#include "iter8_version.h"
 
 namespace iter8::metrics {
 namespace {

@@ -1,8 +1,6 @@
 // metrics.so: the `metrics` task library.
 #include "plugins/metrics/collect.h"
 
-#ifndef ITER8_VERSION
-#define ITER8_VERSION "0.0.0"
-#endif
+#include "iter8_version.h"
 
 ITER8_PLUGIN("metrics", ITER8_VERSION, iter8::metrics::CollectTask)

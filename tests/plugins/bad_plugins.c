@@ -8,6 +8,7 @@
 #define DUPLICATE 4
 #define NO_MAKE_TASK 5
 #define BAD_SCHEMA 6
+#define PRE_RELEASE 7 /* exports the entry point under its pre-1.0 name */
 
 #if BAD_PLUGIN_KIND == NO_SYMBOLS
 ITER8_PLUGIN_EXPORT int not_a_plugin_function(void) {
@@ -44,6 +45,12 @@ ITER8_PLUGIN_EXPORT const iter8_plugin_descriptor iter8_plugin_info = {
     tasks,
     sizeof(iter8_task_info)};
 
+#if BAD_PLUGIN_KIND == PRE_RELEASE
+#define ENTRY_POINT iter8_plugin_make_task
+#else
+#define ENTRY_POINT MakeTask
+#endif
+
 #if BAD_PLUGIN_KIND != NO_MAKE_TASK
 static iter8_status noop_run(void* self, const iter8_host_services* host, char* error,
                              size_t size) {
@@ -54,9 +61,8 @@ static void noop_destroy(void* self) {
   (void)self;
 }
 
-ITER8_PLUGIN_EXPORT iter8_status iter8_plugin_make_task(const char* json,
-                                                        const iter8_host_services* host,
-                                                        iter8_task* out, char* error, size_t size) {
+ITER8_PLUGIN_EXPORT iter8_status ENTRY_POINT(const char* json, const iter8_host_services* host,
+                                             iter8_task* out, char* error, size_t size) {
   (void)json, (void)host, (void)error, (void)size;
   out->run = noop_run;
   out->destroy = noop_destroy;

@@ -1,7 +1,6 @@
 // testkit.so: tasks that misbehave on purpose or expose host services, for the host's tests.
 #include <chrono>
 #include <stdexcept>
-#include <thread>
 
 #include "iter8/task.hpp"
 
@@ -82,19 +81,18 @@ struct SecretTask : iter8::sdk::Task {
   std::string ref;
 };
 
-// Sleeps until cancelled or `with.seconds` pass.
+// Sleeps until cancelled or `with.seconds` pass, on the host's wait_cancelled (no polling).
 struct SleepTask : iter8::sdk::Task {
   static constexpr const char* kName = "sleep";
-  static constexpr const char* kDescription = "Sleep, polling for cancellation";
+  static constexpr const char* kDescription = "Sleep until cancelled";
   static constexpr const char* kInputSchema =
       R"({"type":"object","properties":{"seconds":{"type":"number"}},"required":["seconds"]})";
   explicit SleepTask(const TaskSpec& spec) : seconds(spec.with()["seconds"].GetDouble()) {}
   void run(Host& host) override {
-    auto end = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
-    while (std::chrono::steady_clock::now() < end) {
-      if (host.cancelled()) throw iter8::sdk::Error(ITER8_ERR_CANCELLED, "sleep cancelled");
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
+    const auto timeout = std::chrono::duration_cast<std::chrono::milliseconds>(
+        std::chrono::duration<double>(seconds));
+    if (host.waitCancelled(timeout))
+      throw iter8::sdk::Error(ITER8_ERR_CANCELLED, "sleep cancelled");
   }
   double seconds;
 };

@@ -44,13 +44,15 @@ extern "C" {
  * not higher than the host's. Bump the minor when appending fields or services; bump the
  * major for any other change. */
 #define ITER8_ABI_MAJOR 1
-#define ITER8_ABI_MINOR 0
+#define ITER8_ABI_MINOR 1
 
-/* Names of the symbols a plugin exports with C linkage:
+/* Names of the symbols a plugin exports with C linkage, both declared at the end of this file:
  *   const iter8_plugin_descriptor iter8_plugin_info;   (data, read first)
- *   iter8_status iter8_plugin_make_task(...);          (see iter8_plugin_make_task_fn) */
+ *   iter8_status MakeTask(...);                        (the entry point; see MakeTask below)
+ * The entry point keeps the name the Iter8 design gave it; the descriptor is a variable of type
+ * iter8_plugin_descriptor, and in C a type and a variable cannot share a name. */
 #define ITER8_PLUGIN_DESCRIPTOR_SYMBOL "iter8_plugin_info"
-#define ITER8_PLUGIN_MAKE_TASK_SYMBOL "iter8_plugin_make_task"
+#define ITER8_PLUGIN_MAKE_TASK_SYMBOL "MakeTask"
 
 /* Symbol visibility: plugins are built with -fvisibility=hidden and export only the two
  * contract symbols, marked with this macro. */
@@ -123,15 +125,17 @@ typedef struct iter8_plugin_descriptor {
   uint32_t tasks_stride; /* required: sizeof(iter8_task_info) as the plugin was built */
 } iter8_plugin_descriptor;
 
-/* A task made by iter8_plugin_make_task. The plugin owns `self`; the host calls `destroy`
+/* A task made by MakeTask. The plugin owns `self`; the host calls `destroy`
  * exactly once, after `run` (or instead of it when an earlier task of the action failed or
  * the action was only validated with --dry-run). */
 typedef struct iter8_host_services iter8_host_services;
 
 typedef struct iter8_task {
-  uint32_t struct_size; /* set by the host before make_task: sizeof(iter8_task) as the host
-                         * was built; the plugin fills only fields that fit in it */
-  void* self;           /* plugin-owned task state, passed back to run and destroy */
+  /* Set by the host before MakeTask: sizeof(iter8_task) as the host was built. The plugin
+   * fills only the fields that end within it and leaves struct_size as it is; the host reads
+   * only the fields it was built with. */
+  uint32_t struct_size;
+  void* self; /* plugin-owned task state, passed back to run and destroy */
   /* required: run the task once. Called at most once, from the host's main thread.
    * `host` is the same table given to make_task, valid during the call. On failure, return
    * a non-OK status and write a one-line reason into `error` (caller-owned, `error_size`
@@ -141,7 +145,7 @@ typedef struct iter8_task {
   void (*destroy)(void* self);
 } iter8_task;
 
-/* Exported function named `iter8_plugin_make_task`. Required.
+/* Exported function named `MakeTask` (declared below). Required.
  *
  * Makes a task from one TaskSpec. `task_spec_json` is NUL-terminated UTF-8 JSON text of the
  * TaskSpec object, e.g. {"task":"common/exec","with":{"cmd":"echo"}}; its `with` object has
@@ -161,6 +165,53 @@ typedef iter8_status (*iter8_plugin_make_task_fn)(const char* task_spec_json,
                                                   size_t error_size);
 
 /* ------------------------------------------------------------------------------------------
+ * Options of interpolate_with (ABI 1.1)
+ * ------------------------------------------------------------------------------------------ */
+
+/* What an action naming a key the data lacks prints. */
+typedef enum iter8_missing_key {
+  ITER8_MISSING_KEY_NO_VALUE = 0, /* "<no value>", Go text/template's default */
+  ITER8_MISSING_KEY_EMPTY = 1,    /* "", what html/template printed in the Go handler's tasks */
+  ITER8_MISSING_KEY_ERROR = 2     /* ITER8_ERR_INVALID_INPUT naming the key (missingkey=error) */
+} iter8_missing_key;
+
+/* How `.Name` finds a member of a JSON object. */
+typedef enum iter8_field_names {
+  ITER8_FIELD_NAMES_JSON = 0, /* the key as written */
+  /* The key as written, else with its first letter in lower case: templates written against
+   * the Go Experiment type (`.Spec.VersionInfo`) find its JSON keys (spec.versionInfo). */
+  ITER8_FIELD_NAMES_GO = 1
+} iter8_field_names;
+
+/* Options of one interpolate_with call. All-zero (with struct_size set) is Go text/template's
+ * default: `{{ }}`, missing keys print "<no value>", keys as written, nothing callable.
+ * Caller-owned; read during the call only. */
+typedef struct iter8_interpolate_options {
+  uint32_t struct_size;    /* required: sizeof(iter8_interpolate_options) as the caller built */
+  uint32_t missing_key;    /* an iter8_missing_key */
+  uint32_t field_names;    /* an iter8_field_names */
+  uint32_t callable_count; /* number of entries in `callables` */
+  const char* left_delim;  /* optional: NULL means "{{" */
+  const char* right_delim; /* optional: NULL means "}}" */
+  /* optional: names of top-level members of the data (JSON objects) that a template may call
+   * with one string argument, as Go calls a method of one string parameter: with data
+   * {"Secret":{"token":"t"}} and callable "Secret", `{{ .Secret "token" }}` renders "t". A key
+   * the member lacks makes the call return ITER8_ERR_NOT_FOUND with the key named in `error`.
+   * A callable member cannot be printed whole. */
+  const char* const* callables;
+} iter8_interpolate_options;
+
+/* The JSON type of a value delivered by json_lookup (ABI 1.1). */
+typedef enum iter8_json_type {
+  ITER8_JSON_NULL = 0,
+  ITER8_JSON_BOOL = 1,
+  ITER8_JSON_NUMBER = 2,
+  ITER8_JSON_STRING = 3,
+  ITER8_JSON_ARRAY = 4,
+  ITER8_JSON_OBJECT = 5
+} iter8_json_type;
+
+/* ------------------------------------------------------------------------------------------
  * What the host implements
  * ------------------------------------------------------------------------------------------
  * The host passes this table to make_task and to run. The table and its `host` pointer stay
@@ -168,8 +219,10 @@ typedef iter8_status (*iter8_plugin_make_task_fn)(const char* task_spec_json,
  * from threads it starts, as long as it joins them before `run` returns. Services are plain
  * function calls with no hidden state in the plugin, so they also work from a forked child.
  *
- * Check `struct_size` before using a service added after ABI 1.0. Services never throw and
- * never retain the pointers they are given beyond the call. */
+ * Check a service added after ABI 1.0 with ITER8_HOST_HAS before calling it (a plugin that
+ * declares minor 1 is only loaded by hosts that have every 1.1 service, but the check costs
+ * nothing and keeps a plugin honest about what it needs). Services never throw and never
+ * retain the pointers they are given beyond the call. */
 struct iter8_host_services {
   uint32_t struct_size; /* sizeof(iter8_host_services) as the host was built */
   uint16_t abi_major;   /* host ABI version */
@@ -224,7 +277,61 @@ struct iter8_host_services {
    * tasks poll it (at least every 100 ms) and return ITER8_ERR_CANCELLED promptly, keeping
    * whatever they measured. */
   int (*is_cancelled)(void* host);
+
+  /* ---- Added in ABI 1.1 ---- */
+
+  /* Render `template_text` with Go text/template semantics against `data_json` (a JSON object;
+   * NULL means {}), as `options` say (NULL means all defaults). Delivers the result to `sink`.
+   * A template error returns ITER8_ERR_INVALID_INPUT with its position in `error`; a callable's
+   * missing key returns ITER8_ERR_NOT_FOUND. When a missing key renders as empty or
+   * "<no value>", the host logs a warning naming the key's path and the task, so typos are
+   * seen. The rendered text is limited (1 MiB); a longer result is ITER8_ERR_INVALID_INPUT. */
+  iter8_status (*interpolate_with)(void* host, const char* template_text, const char* data_json,
+                                   const iter8_interpolate_options* options, iter8_sink sink,
+                                   void* sink_ctx, char* error, size_t error_size);
+
+  /* Find the value at `pointer` (a JSON Pointer, RFC 6901: "" is the whole document,
+   * "/spec/versionInfo/baseline/name", "~1" for '/' and "~0" for '~' inside a key, array
+   * indexes as decimal numbers) in `json_text` (NUL-terminated JSON). On success sets `*type`
+   * (optional: may be NULL) and delivers the value to `sink`: a string unescaped (its UTF-8
+   * bytes), anything else as compact JSON text. ITER8_ERR_NOT_FOUND when nothing is at
+   * `pointer`; ITER8_ERR_INVALID_INPUT when the text is not JSON or the pointer is malformed.
+   * Lets a C plugin read its inputs and the experiment without a JSON library of its own. */
+  iter8_status (*json_lookup)(void* host, const char* json_text, const char* pointer,
+                              iter8_json_type* type, iter8_sink sink, void* sink_ctx, char* error,
+                              size_t error_size);
+
+  /* Block the calling thread until the host has been asked to stop (SIGTERM/SIGINT) or
+   * `timeout_ms` milliseconds have passed, whichever comes first. Returns non-zero when
+   * cancelled. Any thread may wait; all waiters wake on cancellation. Use it instead of
+   * sleeping, so a task's pauses end as soon as the Job is stopped. */
+  int (*wait_cancelled)(void* host, uint32_t timeout_ms);
+
+  /* The handler's version, e.g. "0.1.0": static NUL-terminated text valid while the process
+   * lives. For provenance fields and User-Agent headers. */
+  const char* (*handler_version)(void* host);
 };
+
+/* Non-zero when the host's table `services` (a const iter8_host_services*) has the service
+ * `member`, e.g. ITER8_HOST_HAS(host, wait_cancelled): the table is large enough to hold it and
+ * it is set. Needs only <stddef.h>. */
+#define ITER8_HOST_HAS(services, member)                                     \
+  ((services)->struct_size >=                                                \
+       offsetof(iter8_host_services, member) + sizeof((services)->member) && \
+   (services)->member != NULL)
+
+/* ------------------------------------------------------------------------------------------
+ * The two exported symbols, declared so that a plugin defining them with another type fails to
+ * compile. Define both in exactly one file of the plugin (the C++ layer's ITER8_PLUGIN does).
+ * ------------------------------------------------------------------------------------------ */
+
+/* The descriptor (see iter8_plugin_descriptor). Required. */
+ITER8_PLUGIN_EXPORT extern const iter8_plugin_descriptor iter8_plugin_info;
+
+/* The entry point (see iter8_plugin_make_task_fn for the contract). Required. */
+ITER8_PLUGIN_EXPORT iter8_status MakeTask(const char* task_spec_json,
+                                          const iter8_host_services* host, iter8_task* out_task,
+                                          char* error, size_t error_size);
 
 #ifdef __cplusplus
 } /* extern "C" */

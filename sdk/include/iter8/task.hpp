@@ -18,12 +18,16 @@
 // Requires RapidJSON headers (Debian: rapidjson-dev) for TaskSpec.
 #pragma once
 
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
 #include <cstring>
 #include <memory>
 #include <stdexcept>
 #include <string>
 #include <string_view>
 #include <type_traits>
+#include <vector>
 
 #include <rapidjson/document.h>
 #include <rapidjson/stringbuffer.h>
@@ -72,6 +76,18 @@ inline void appendToString(void* ctx, const char* data, size_t size) {
 }
 
 }  // namespace detail
+
+// Options of Host::interpolate (ABI 1.1's interpolate_with); the defaults are Go
+// text/template's: `{{ }}`, missing keys print "<no value>", keys as written.
+struct InterpolateOptions {
+  std::string leftDelim = "{{";
+  std::string rightDelim = "}}";
+  iter8_missing_key missingKey = ITER8_MISSING_KEY_NO_VALUE;
+  iter8_field_names fieldNames = ITER8_FIELD_NAMES_JSON;
+  // Top-level data members a template may call with one string argument (`.Secret "key"`); a
+  // key the member lacks throws Error with ITER8_ERR_NOT_FOUND.
+  std::vector<std::string> callables;
+};
 
 // The host services, wrapped: calls that fail throw Error with the host's message.
 class Host {
@@ -139,11 +155,58 @@ class Host {
     });
   }
 
+  // Renders a template with explicit options (ABI 1.1).
+  std::string interpolate(const std::string& text, const rapidjson::Value& data,
+                          const InterpolateOptions& options) const {
+    require(ITER8_HOST_HAS(services_, interpolate_with), "interpolate_with");
+    rapidjson::StringBuffer buffer;
+    rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+    data.Accept(writer);
+    std::vector<const char*> callables;
+    for (const auto& name : options.callables) callables.push_back(name.c_str());
+    iter8_interpolate_options raw{};
+    raw.struct_size = sizeof raw;
+    raw.missing_key = options.missingKey;
+    raw.field_names = options.fieldNames;
+    raw.callable_count = static_cast<uint32_t>(callables.size());
+    raw.left_delim = options.leftDelim.c_str();
+    raw.right_delim = options.rightDelim.c_str();
+    raw.callables = callables.empty() ? nullptr : callables.data();
+    return call([&](char* e, size_t n, std::string* out) {
+      return services_->interpolate_with(services_->host, text.c_str(), buffer.GetString(), &raw,
+                                         detail::appendToString, out, e, n);
+    });
+  }
+
   bool cancelled() const { return services_->is_cancelled(services_->host) != 0; }
+
+  // Sleeps until the host is asked to stop (true) or `timeout` passes (false) (ABI 1.1).
+  bool waitCancelled(std::chrono::milliseconds timeout) const {
+    require(ITER8_HOST_HAS(services_, wait_cancelled), "wait_cancelled");
+    const long long ms = std::clamp<long long>(timeout.count(), 0, UINT32_MAX);
+    return services_->wait_cancelled(services_->host, static_cast<uint32_t>(ms)) != 0;
+  }
+
+  // The handler's version, e.g. "0.1.0" (ABI 1.1).
+  std::string handlerVersion() const {
+    require(ITER8_HOST_HAS(services_, handler_version), "handler_version");
+    const char* version = services_->handler_version(services_->host);
+    return version != nullptr ? version : "";
+  }
 
   const iter8_host_services* raw() const { return services_; }
 
  private:
+  // A plugin built against 1.1 is only loaded by 1.1 hosts, so this fails only when a host
+  // breaks the contract; the message says which service was missing.
+  static void require(bool present, const char* service) {
+    if (!present) {
+      throw Error(ITER8_ERR_UNAVAILABLE,
+                  std::string("the handler does not provide the host service '") + service +
+                      "' (plugin ABI 1.1)");
+    }
+  }
+
   template <class F>
   static std::string call(F&& f) {
     std::string out;
@@ -256,8 +319,35 @@ Task* construct(const TaskSpec& spec, Host& host) {
   }
 }
 
+// What ITER8_PLUGIN needs of each task class, checked with messages that say so.
+template <class T, class = void>
+struct HasTaskConstants : std::false_type {};
+template <class T>
+struct HasTaskConstants<
+    T, std::void_t<decltype(T::kName), decltype(T::kDescription), decltype(T::kInputSchema)>>
+    : std::bool_constant<std::is_convertible_v<decltype(T::kName), const char*> &&
+                         std::is_convertible_v<decltype(T::kDescription), const char*> &&
+                         std::is_convertible_v<decltype(T::kInputSchema), const char*>> {};
+
+template <class T>
+struct TaskClassCheck {
+  static_assert(std::is_base_of_v<Task, T>,
+                "ITER8_PLUGIN: each task class must derive from iter8::sdk::Task");
+  static_assert(HasTaskConstants<T>::value,
+                "ITER8_PLUGIN: each task class needs `static constexpr const char* kName`, "
+                "`kDescription` and `kInputSchema` (JSON Schema text, \"{}\" for any input)");
+  static_assert(std::is_constructible_v<T, const TaskSpec&> ||
+                    std::is_constructible_v<T, const TaskSpec&, Host&>,
+                "ITER8_PLUGIN: each task class needs a constructor taking (const TaskSpec&) or "
+                "(const TaskSpec&, Host&) that validates its inputs");
+  static constexpr bool kOk = true;
+};
+
 template <class... Tasks>
 struct Plugin {
+  static_assert(sizeof...(Tasks) > 0, "ITER8_PLUGIN: name at least one task class");
+  static_assert((TaskClassCheck<Tasks>::kOk && ...));
+
   static constexpr iter8_task_info kTasks[] = {
       {sizeof(iter8_task_info), Tasks::kName, Tasks::kDescription, Tasks::kInputSchema}...};
 
@@ -288,25 +378,23 @@ struct Plugin {
 }  // namespace iter8::sdk
 
 // Declares a plugin: its library name, its version, and its task classes. Use once, at
-// namespace scope, in `<library>.cpp`. Expands to the two exported C symbols; the descriptor
-// is constant-initialised, so the host can read it without running plugin code.
-#define ITER8_PLUGIN(LIBRARY, VERSION, ...)                                                    \
-  extern "C" {                                                                                 \
-  ITER8_PLUGIN_EXPORT extern const iter8_plugin_descriptor iter8_plugin_info;                  \
-  const iter8_plugin_descriptor iter8_plugin_info = {                                          \
-      sizeof(iter8_plugin_descriptor),                                                         \
-      ITER8_ABI_MAJOR,                                                                         \
-      ITER8_ABI_MINOR,                                                                         \
-      LIBRARY,                                                                                 \
-      VERSION,                                                                                 \
-      sizeof(::iter8::sdk::detail::Plugin<__VA_ARGS__>::kTasks) / sizeof(iter8_task_info),     \
-      ::iter8::sdk::detail::Plugin<__VA_ARGS__>::kTasks,                                       \
-      sizeof(iter8_task_info)};                                                                \
-  ITER8_PLUGIN_EXPORT iter8_status iter8_plugin_make_task(const char* json,                    \
-                                                          const iter8_host_services* services, \
-                                                          iter8_task* out, char* error,        \
-                                                          size_t size) {                       \
-    return ::iter8::sdk::detail::Plugin<__VA_ARGS__>::makeTask(LIBRARY, json, services, out,   \
-                                                               error, size);                   \
-  }                                                                                            \
+// namespace scope, in `<library>.cpp`. Defines the two exported C symbols declared in
+// plugin_api.h (`iter8_plugin_info` and `MakeTask`); the descriptor is constant-initialised, so
+// the host can read it without running plugin code.
+#define ITER8_PLUGIN(LIBRARY, VERSION, ...)                                                        \
+  extern "C" {                                                                                     \
+  const iter8_plugin_descriptor iter8_plugin_info = {                                              \
+      sizeof(iter8_plugin_descriptor),                                                             \
+      ITER8_ABI_MAJOR,                                                                             \
+      ITER8_ABI_MINOR,                                                                             \
+      LIBRARY,                                                                                     \
+      VERSION,                                                                                     \
+      sizeof(::iter8::sdk::detail::Plugin<__VA_ARGS__>::kTasks) / sizeof(iter8_task_info),         \
+      ::iter8::sdk::detail::Plugin<__VA_ARGS__>::kTasks,                                           \
+      sizeof(iter8_task_info)};                                                                    \
+  ITER8_PLUGIN_EXPORT iter8_status MakeTask(const char* json, const iter8_host_services* services, \
+                                            iter8_task* out, char* error, size_t size) {           \
+    return ::iter8::sdk::detail::Plugin<__VA_ARGS__>::makeTask(LIBRARY, json, services, out,       \
+                                                               error, size);                       \
+  }                                                                                                \
   }

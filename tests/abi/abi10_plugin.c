@@ -1,17 +1,22 @@
-/* A task plugin in plain C11: library "hello_c", task "greet". Proves the ABI needs no C++. */
+/* A plugin built against the frozen ABI 1.0 header (tests/abi/v1.0): library "abi10", task
+ * "greet". A 1.1 host must load and run it unchanged, using only the services 1.0 defined. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "iter8/plugin_api.h"
 
+#if ITER8_ABI_MINOR != 0
+#error "abi10_plugin.c must be built against the frozen 1.0 header"
+#endif
+
 static const iter8_task_info tasks[] = {
-    {sizeof(iter8_task_info), "greet", "Log a greeting and record it in the status",
+    {sizeof(iter8_task_info), "greet", "Record a greeting in the status (built for ABI 1.0)",
      "{\"type\":\"object\",\"properties\":{\"who\":{\"type\":\"string\"}},\"required\":[\"who\"]}"},
 };
 
 ITER8_PLUGIN_EXPORT const iter8_plugin_descriptor iter8_plugin_info = {
-    sizeof(iter8_plugin_descriptor), ITER8_ABI_MAJOR, ITER8_ABI_MINOR,        "hello_c", "1.0.0",
+    sizeof(iter8_plugin_descriptor), ITER8_ABI_MAJOR, ITER8_ABI_MINOR,        "abi10", "1.0.0",
     sizeof tasks / sizeof tasks[0],  tasks,           sizeof(iter8_task_info)};
 
 typedef struct greet_task {
@@ -21,11 +26,9 @@ typedef struct greet_task {
 static iter8_status greet_run(void* self, const iter8_host_services* host, char* error,
                               size_t error_size) {
   greet_task* task = (greet_task*)self;
-  char line[256];
   char patch[256];
-  snprintf(line, sizeof line, "hello, %s", task->who);
-  host->log(host->host, ITER8_LOG_INFO, line);
-  snprintf(patch, sizeof patch, "{\"message\":\"greeted %s\"}", task->who);
+  host->log(host->host, ITER8_LOG_INFO, "hello from a 1.0 plugin");
+  snprintf(patch, sizeof patch, "{\"abi10\":\"greeted %s\"}", task->who);
   return host->update_status(host->host, patch, error, error_size);
 }
 
@@ -33,12 +36,9 @@ static void greet_destroy(void* self) {
   free(self);
 }
 
-/* The host validated `with.who` against the schema; a real plugin parses the JSON properly.
- * This one takes the text between the quotes after "who": to stay dependency-free. */
-ITER8_PLUGIN_EXPORT iter8_status iter8_plugin_make_task(const char* json,
-                                                        const iter8_host_services* host,
-                                                        iter8_task* out, char* error,
-                                                        size_t error_size) {
+/* 1.0 had no JSON lookup service: take the text between the quotes after "who":. */
+ITER8_PLUGIN_EXPORT iter8_status MakeTask(const char* json, const iter8_host_services* host,
+                                          iter8_task* out, char* error, size_t error_size) {
   const char* key = strstr(json, "\"who\":\"");
   const char* end = key ? strchr(key + 7, '"') : NULL;
   greet_task* task;
