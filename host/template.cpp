@@ -560,6 +560,13 @@ std::string evaluateCall(std::string_view text, const Operand& operand,
   return out;
 }
 
+void checkOutputSize(const std::string& out, const TemplateOptions& options) {
+  if (out.size() > options.maxOutputBytes) {
+    throw TemplateError("template: rendered text exceeds the limit of " +
+                        std::to_string(options.maxOutputBytes) + " bytes");
+  }
+}
+
 }  // namespace
 
 std::string renderTemplate(std::string_view text, const rapidjson::Value& data,
@@ -577,6 +584,7 @@ std::string renderTemplate(std::string_view text, const rapidjson::Value& data,
   for (const auto& piece : pieces) {
     if (!piece.action) {
       out += piece.text;
+      checkOutputSize(out, options);
       continue;
     }
     const Operand& operand = *piece.action;
@@ -611,10 +619,7 @@ std::string renderTemplate(std::string_view text, const rapidjson::Value& data,
         }
         break;
     }
-    if (out.size() > options.maxOutputBytes) {
-      throw TemplateError("template: rendered text exceeds the limit of " +
-                          std::to_string(options.maxOutputBytes) + " bytes");
-    }
+    checkOutputSize(out, options);
   }
   return out;
 }

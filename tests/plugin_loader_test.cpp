@@ -80,7 +80,7 @@ TEST(PluginLoader, RejectsALibraryWithoutTheContractSymbols) {
 
 TEST(PluginLoader, RejectsAnotherAbiMajorSayingBothVersions) {
   std::string error = loadError(badPlugin("wrong_major"));
-  EXPECT_THAT(error, HasSubstr("built for plugin ABI 99.0"));
+  EXPECT_THAT(error, HasSubstr("built for plugin ABI 99."));
   EXPECT_THAT(error, HasSubstr("this handler supports ABI 1.1"));
 }
 
@@ -171,7 +171,7 @@ TEST(HandlerPlugins, DescribePrintsTheInputSchema) {
 TEST(HandlerPlugins, CheckReportsWhatIsWrongWithOneFile) {
   auto bad = runProcess({handlerPath(), "plugins", "check", badPlugin("wrong_major")});
   EXPECT_EQ(bad.exitCode, 1);
-  EXPECT_THAT(bad.err, HasSubstr("built for plugin ABI 99.0"));
+  EXPECT_THAT(bad.err, HasSubstr("built for plugin ABI 99."));
   EXPECT_EQ(std::count(bad.err.begin(), bad.err.end(), '\n'), 1) << "one line: " << bad.err;
   auto good = runProcess({handlerPath(), "plugins", "check", shippedPluginDir() + "/common.so"});
   EXPECT_EQ(good.exitCode, 0);

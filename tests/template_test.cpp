@@ -333,7 +333,7 @@ TEST(TemplateOptionsTest, MissingKeyErrorNamesTheKey) {
     FAIL() << "expected an error";
   } catch (const TemplateError& e) {
     EXPECT_STREQ(e.what(),
-                 "template: 1:6: executing at <.a.nope>: map has no entry for key \"nope\"");
+                 "template: 1:8: executing at <.a.nope>: map has no entry for key \"nope\"");
   }
 }
 
