@@ -1,6 +1,8 @@
 // Iter8Log lines of real handler runs: a failed action (priority 1, with etc3's precedence), a
 // successful metrics/collect against a local HTTP server (priority 3), and none where etc3
 // printed none; plus the original's lenient log levels and null actions.
+#include <filesystem>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -137,6 +139,48 @@ TEST_F(Iter8LogRun, LogLevelsAreTheOriginalsInAnyCase) {
   EXPECT_THAT(bogus.err, HasSubstr("info "));
   EXPECT_THAT(bogus.err, Not(HasSubstr("running bash script")));
   EXPECT_EQ(bogus.out, "hi\n");
+}
+
+// The reference metricscollect.yaml with its httpbin.org URLs pointed at a local server: both
+// versions are measured, the status says so, and the priority-3 line is printed.
+TEST_F(Iter8LogRun, ReferenceMetricsCollectExperimentRunsAgainstALocalServer) {
+  std::filesystem::path file =
+      std::filesystem::path(ITER8_SHARED_DIR) / "reference" / "experiments" / "metricscollect.yaml";
+  if (!std::filesystem::exists(file)) GTEST_SKIP() << file << " is absent";
+  testing::TestHttpServer server;
+  std::string text = test::readFile(file.string());
+  for (const std::string from : {"https://httpbin.org/stream/1", "https://httpbin.org"}) {
+    for (auto at = text.find(from); at != std::string::npos; at = text.find(from, at + 1)) {
+      text.replace(at, from.size(), server.url("/fast"));
+    }
+  }
+  auto result = run("start", text);
+  EXPECT_EQ(result.exitCode, 0) << result.err;
+  EXPECT_THAT(result.out, HasSubstr(R"({"isIter8Log":true,"experimentName":"metrics-collect-exp",)"
+                                    R"("experimentNamespace":"default","source":"task-runner",)"
+                                    R"("priority":3,"message":"metrics collection completed for )"
+                                    R"(all versions","precedence":0})"));
+  std::string written = test::readFile(dir_.file("experiment.yaml"));
+  EXPECT_THAT(written, HasSubstr("aggregatedBuiltinHists"));
+  EXPECT_THAT(written, HasSubstr("default:"));
+  EXPECT_THAT(written, HasSubstr("canary:"));
+  EXPECT_GT(server.requestCount(), 40u);  // 5 s at 8 qps, two versions
+}
+
+// The reference experiment1.yaml: its start action's `{{ revision }}` is a template error in
+// the original too ("cannot interpolate string"); the action fails at task 0 and says why.
+TEST_F(Iter8LogRun, ReferenceExperiment1StartFailsOnItsTemplateAsTheOriginalDid) {
+  std::filesystem::path file =
+      std::filesystem::path(ITER8_SHARED_DIR) / "reference" / "experiments" / "experiment1.yaml";
+  if (!std::filesystem::exists(file)) GTEST_SKIP() << file << " is absent";
+  auto result = run("start", test::readFile(file.string()));
+  EXPECT_EQ(result.exitCode, 1);
+  EXPECT_THAT(result.out, ::testing::StartsWith(
+                              R"({"isIter8Log":true,"experimentName":"sklearn-iris-experiment-1",)"
+                              R"("experimentNamespace":"default","source":"task-runner",)"
+                              R"("priority":1,"message":"action start, task 0 (common/exec): )"));
+  EXPECT_THAT(result.out, HasSubstr(R"(function \"revision\" not defined)"));
+  EXPECT_THAT(result.out, Not(HasSubstr("hello-world")));
 }
 
 }  // namespace
