@@ -2,6 +2,7 @@
 
 #include "host/cancellation.h"
 #include "host/input_validation.h"
+#include "host/iter8log.h"
 #include "host/log.h"
 #include "lib/json.h"
 
@@ -45,6 +46,7 @@ Action Action::resolve(const std::string& name, const rapidjson::Value& experime
                        TerminationLog& terminationLog) {
   Action action;
   action.name_ = name;
+  action.experiment_.CopyFrom(experiment, action.experiment_.GetAllocator());
   const rapidjson::Value* actions = findActions(experiment);
   if (actions != nullptr && !actions->IsObject()) {
     throw ActionError(kExitBadExperiment, "spec.strategy.actions is " +
@@ -54,6 +56,7 @@ Action Action::resolve(const std::string& name, const rapidjson::Value& experime
   const rapidjson::Value* specs = actions ? findMember(*actions, name) : nullptr;
   if (specs == nullptr) return action;
   action.defined_ = true;
+  if (specs->IsNull()) return action;  // `loop:` with no value: the original ran nothing, exit 0
   if (!specs->IsArray()) {
     throw ActionError(kExitBadExperiment, "action " + name + " is " + jsonTypeWithArticle(*specs) +
                                               "; expected a list of tasks");
@@ -96,10 +99,11 @@ Action Action::resolve(const std::string& name, const rapidjson::Value& experime
         throw fail(label, "'if' is " + jsonTypeWithArticle(*ifText) +
                               "; expected a condition such as CandidateWon()");
       }
-      condition = parseCondition(ifText->GetString());
-      if (!condition) {
-        throw fail(label, "unknown condition '" + std::string(ifText->GetString()) +
-                              "' in 'if'; supported: " + supportedConditions());
+      try {
+        condition = parseCondition(ifText->GetString());
+      } catch (const ConditionError& e) {
+        throw fail(label, "condition 'if: " + std::string(ifText->GetString()) +
+                              "' does not parse: " + e.what());
       }
     }
     std::string library = fullName.substr(0, slash);
@@ -182,6 +186,7 @@ ExitCode Action::run(TerminationLog& terminationLog) {
       std::string message = label + ": not started; the handler was asked to stop";
       logger().error("{}", message);
       terminationLog.append(message);
+      printIter8Log(experiment_, name_, message, kIter8LogPriorityHigh);
       return kExitCancelled;
     }
     if (const auto& condition = task->condition()) {
@@ -194,6 +199,7 @@ ExitCode Action::run(TerminationLog& terminationLog) {
             redact(label + ": cannot evaluate 'if: " + condition->text + "': " + oneLine(e.what()));
         logger().error("{}", message);
         terminationLog.append(message);
+        printIter8Log(experiment_, name_, message, kIter8LogPriorityHigh);
         return kExitTaskFailed;
       }
       if (!holds) {
@@ -211,9 +217,14 @@ ExitCode Action::run(TerminationLog& terminationLog) {
           redact(label + ": " + oneLine(error[0] ? error : "failed without a reason"));
       logger().error("{}", message);
       terminationLog.append(message);
+      printIter8Log(experiment_, name_, message, kIter8LogPriorityHigh);
       return status == ITER8_ERR_CANCELLED ? kExitCancelled : kExitTaskFailed;
     }
     logger().info("{}: done", label);
+    // etc3's collect task printed this itself; the host does it so the plugin stays unaware.
+    if (task->name() == "metrics/collect") {
+      printIter8Log(experiment_, name_, kCollectCompletedMessage, kIter8LogPriorityLow);
+    }
   }
   return kExitOk;
 }

@@ -78,11 +78,12 @@ class Action {
   const std::string& name() const { return name_; }
 
   // Runs the tasks in order; stops at the first failure, whose one-line message goes to the
-  // termination log. Returns the exit code.
+  // termination log and, as an Iter8Log line, to stdout. Returns the exit code.
   ExitCode run(TerminationLog& terminationLog);
 
  private:
   std::string name_;
+  rapidjson::Document experiment_;  // as read at start: Iter8Log lines name it
   bool defined_ = false;
   std::vector<std::unique_ptr<ResolvedTask>> tasks_;
 };

@@ -31,7 +31,8 @@ po::options_description commonOptions(CommonOptions& common) {
       "folder of task plugins (*.so); repeatable. Default: $ITER8_PLUGINS_DIR "
       "(colon-separated), else lib/iter8/plugins beside the binary")(
       "log-level", po::value(&common.logLevel),
-      "trace, debug, info, warning or error (default: $LOG_LEVEL, else info)");
+      "trace, debug, info, warning or error, any case; fatal and panic mean error "
+      "(default: $LOG_LEVEL, else info; an unknown level warns and keeps info)");
   return options;
 }
 

@@ -1,6 +1,7 @@
 #include "host/log.h"
 
 #include <algorithm>
+#include <cctype>
 #include <mutex>
 #include <vector>
 
@@ -56,7 +57,10 @@ spdlog::logger& logger() {
   return *instance;
 }
 
-bool parseLogLevel(std::string_view text, spdlog::level::level_enum& level) {
+bool parseLogLevel(std::string_view given, spdlog::level::level_enum& level) {
+  // logrus.ParseLevel, which the original used: any case, and its panic and fatal levels.
+  std::string text(given);
+  for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   if (text == "trace")
     level = spdlog::level::trace;
   else if (text == "debug")
@@ -65,7 +69,7 @@ bool parseLogLevel(std::string_view text, spdlog::level::level_enum& level) {
     level = spdlog::level::info;
   else if (text == "warning" || text == "warn")
     level = spdlog::level::warn;
-  else if (text == "error")
+  else if (text == "error" || text == "fatal" || text == "panic")
     level = spdlog::level::err;
   else
     return false;

@@ -12,7 +12,8 @@ namespace iter8 {
 // The process-wide logger: stderr, one format, level set by setLogLevel.
 spdlog::logger& logger();
 
-// Parses "trace", "debug", "info", "warning" (or "warn"), "error". Returns false otherwise.
+// Parses "trace", "debug", "info", "warning" (or "warn"), "error" (or "fatal", "panic", the
+// original's names for its levels above error), in any case. Returns false otherwise.
 bool parseLogLevel(std::string_view text, spdlog::level::level_enum& level);
 void setLogLevel(spdlog::level::level_enum level);
 

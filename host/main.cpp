@@ -23,12 +23,14 @@ int main(int argc, char** argv) {
   using namespace iter8;
   try {
     Command command = parseCommandLine(argc, argv);
-    spdlog::level::level_enum level;
-    if (!parseLogLevel(command.common.logLevel, level)) {
-      throw UsageError("log level '" + command.common.logLevel +
-                       "' is not one of trace, debug, info, warning, error");
+    spdlog::level::level_enum level = spdlog::level::info;
+    // As the original (logrus) did, an unknown level is not fatal: the level stays info.
+    const bool knownLevel = parseLogLevel(command.common.logLevel, level);
+    setLogLevel(knownLevel ? level : spdlog::level::info);
+    if (!knownLevel) {
+      logger().warn("log level '{}' is not one of trace, debug, info, warning, error; using info",
+                    command.common.logLevel);
     }
-    setLogLevel(level);
     installCancellationHandlers();
     switch (command.kind) {
       case Command::Kind::kHelp:

@@ -4,8 +4,10 @@
 #include "host/action.h"
 #include "host/cluster_source.h"
 #include "host/commands.h"
+#include "host/iter8log.h"
 #include "host/local_source.h"
 #include "host/log.h"
+#include "host/scratch_dir.h"
 
 namespace iter8 {
 namespace {
@@ -56,10 +58,13 @@ int runCommand(const Command& command) {
     }
     logger().info("action {}: running {} task(s) of {}", run.action, action.size(),
                   source->describe());
+    ScratchDir scratch;  // SCRATCH_DIR for the scripts the tasks run
     ExitCode code = action.run(terminationLog);
     if (code == kExitOk) logger().info("action {}: completed", run.action);
     return code;
   } catch (const ActionError& e) {
+    // The experiment was read, so etc3 printed its Iter8Log here too; a dry run prints none.
+    if (!run.dryRun) printIter8Log(experiment, run.action, redact(e.what()), kIter8LogPriorityHigh);
     return fail(e.code(), e.what());
   }
 }

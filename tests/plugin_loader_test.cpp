@@ -31,10 +31,12 @@ std::string loadError(const std::string& path) {
 TEST(PluginLoader, LoadsTheShippedCommonPlugin) {
   Plugin plugin = loadPlugin(shippedPluginDir() + "/common.so");
   EXPECT_EQ(plugin.library, "common");
-  ASSERT_EQ(plugin.tasks.size(), 3u);
+  ASSERT_EQ(plugin.tasks.size(), 5u);
   EXPECT_EQ(plugin.tasks[0].name, "exec");
   EXPECT_EQ(plugin.tasks[1].name, "bash");
   EXPECT_EQ(plugin.tasks[2].name, "run");
+  EXPECT_EQ(plugin.tasks[3].name, "readiness");
+  EXPECT_EQ(plugin.tasks[4].name, "promote-kubectl");
   EXPECT_TRUE(plugin.tasks[0].inputSchema->IsObject());
 }
 

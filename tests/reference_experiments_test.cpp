@@ -60,7 +60,8 @@ TEST(ReferenceExperiments, ActionsOfShippedTasksValidateUnchanged) {
       for (const auto& task : action.value.GetArray()) {
         std::string name = task.HasMember("task") ? task["task"].GetString() : "";
         shipped = shipped && (task.HasMember("run") || name == "common/exec" ||
-                              name == "common/bash" || name == "metrics/collect");
+                              name == "common/bash" || name == "metrics/collect" ||
+                              name == "common/readiness" || name == "common/promote-kubectl");
       }
       if (!shipped) continue;
       SCOPED_TRACE(file.string() + " action " + action.name.GetString());
@@ -73,7 +74,8 @@ TEST(ReferenceExperiments, ActionsOfShippedTasksValidateUnchanged) {
       ++checked;
     }
   }
-  EXPECT_GE(checked, 5) << "bash, metricscollect, loadgen and experiment1's start and finish";
+  EXPECT_GE(checked, 7)
+      << "bash, metricscollect, loadgen, readiness, run and experiment1's start and finish";
 }
 
 TEST(ReferenceExperiments, BashExperimentRunsItsStartAction) {
@@ -84,8 +86,8 @@ TEST(ReferenceExperiments, BashExperimentRunsItsStartAction) {
   auto result = test::runProcess({test::handlerPath(), "run", "-a", "start", "-f", copy,
                                   "--plugins-dir", test::shippedPluginDir()});
   EXPECT_EQ(result.exitCode, 0) << result.err;
-  // metadata.namespace is absent in the file: Go's template prints <no value> for it.
-  EXPECT_THAT(result.out, HasSubstr("Experiment: <no value>/quickstart-exp"));
+  // metadata.namespace is absent in the file: the original's html/template printed "".
+  EXPECT_THAT(result.out, HasSubstr("Experiment: /quickstart-exp\n"));
 }
 
 }  // namespace

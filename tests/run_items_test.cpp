@@ -53,7 +53,8 @@ spec:
 
 class RunItems : public ::testing::Test {
  protected:
-  ProcessResult run(const std::string& experimentText, std::vector<std::string> extra = {}) {
+  ProcessResult run(const std::string& experimentText, std::vector<std::string> extra = {},
+                    test::ProcessOptions options = {}) {
     std::string path = dir_.write("experiment.yaml", experimentText);
     std::vector<std::string> argv{handlerPath(),
                                   "run",
@@ -68,7 +69,7 @@ class RunItems : public ::testing::Test {
                                   "--termination-log",
                                   dir_.file("termination-log")};
     argv.insert(argv.end(), extra.begin(), extra.end());
-    return runProcess(argv);
+    return runProcess(argv, options);
   }
   std::string terminationLog() { return readFile(dir_.file("termination-log")); }
 
@@ -128,10 +129,11 @@ TEST_F(RunItems, UnknownConditionFailsBeforeAnythingRuns) {
       - if: AnotherOneBytesTheDust()
         run: 'echo nor this')"));
   EXPECT_EQ(result.exitCode, 4);
-  EXPECT_EQ(result.out, "");
+  EXPECT_THAT(result.out, Not(HasSubstr("must not run")));
   EXPECT_EQ(terminationLog(),
-            "action start, task 1 (run): unknown condition 'AnotherOneBytesTheDust()' in 'if'; "
-            "supported: WinnerFound(), CandidateWon(), not WinnerFound(), not CandidateWon()\n");
+            "action start, task 1 (run): condition 'if: AnotherOneBytesTheDust()' does not parse: "
+            "column 1: unknown function AnotherOneBytesTheDust(); supported: WinnerFound(), "
+            "CandidateWon()\n");
 }
 
 TEST_F(RunItems, MalformedItemsAreRefusedUpFront) {
@@ -152,7 +154,8 @@ TEST_F(RunItems, MessedUpTemplateFailsWithItsPosition) {
       - run: '@< this is a messed up @< template >@'
       - run: 'echo must not run')"));
   EXPECT_EQ(result.exitCode, 1);
-  EXPECT_EQ(result.out, "first\n");
+  EXPECT_THAT(result.out, ::testing::StartsWith("first\n{\"isIter8Log\":true,"));
+  EXPECT_THAT(result.out, Not(HasSubstr("must not run")));
   EXPECT_EQ(terminationLog(),
             "action start, task 1 (run): input 'run': template: 1:3: function "
             "\"this\" not defined\n");
@@ -171,7 +174,9 @@ TEST_F(RunItems, SecretValuesReachTheScriptButNoLog) {
         with: {secret: team-a/top-secret})"),
                     {"--secrets-dir", dir_.file("secrets"), "--log-level", "trace"});
   EXPECT_EQ(result.exitCode, 1);
-  EXPECT_EQ(result.out, token + "\n");
+  // The script printed the token; the Iter8Log line after it is masked like every message.
+  EXPECT_THAT(result.out, ::testing::StartsWith(token + "\n{\"isIter8Log\":true,"));
+  EXPECT_EQ(result.out.find(token, 1), std::string::npos);
   EXPECT_THAT(result.err, Not(HasSubstr(token)));
   EXPECT_THAT(terminationLog(), HasSubstr("task 1 (run): input 'run': template: 1:9: executing at "
                                           "<.Secret>: Secret has no key \"nope\""));
@@ -193,7 +198,67 @@ TEST_F(RunItems, MissingSecretFailsTheItem) {
                     {"--secrets-dir", dir_.file("")});
   EXPECT_EQ(result.exitCode, 1);
   EXPECT_THAT(terminationLog(), HasSubstr("task 0 (run): input 'with.secret': secret "));
-  EXPECT_EQ(result.out, "");
+  EXPECT_THAT(result.out, Not(HasSubstr("hi")));
+}
+
+TEST_F(RunItems, TemplatesSeeTheExperimentByGoFieldNames) {
+  auto result = run(experiment(
+      R"(      - run: 'echo "@< .Spec.Target >@ @< .Spec.VersionInfo.Baseline.Name >@ @< .Kind >@"'
+      - run: 'echo "@< .Status.Analysis.WinnerAssessment.Data.Winner >@ @< .ObjectMeta.Name >@"'
+      - run: 'echo "@< .Experiment.Spec.Target >@ @< .Experiment.spec.target >@"')",
+      "app-v2"));
+  EXPECT_EQ(result.exitCode, 0) << result.err;
+  EXPECT_EQ(result.out, "team-a/app app-v1 Experiment\napp-v2 exp-1\nteam-a/app team-a/app\n");
+}
+
+TEST_F(RunItems, WinnerFoundAndCandidateWonAreValues) {
+  const std::string tasks = R"(      - run: 'echo "@< .WinnerFound >@ @< .CandidateWon >@"')";
+  auto candidate = run(experiment(tasks, "app-v2"));
+  EXPECT_EQ(candidate.exitCode, 0) << candidate.err;
+  EXPECT_EQ(candidate.out, "true true\n");
+  auto baseline = run(experiment(tasks, "app-v1"));
+  EXPECT_EQ(baseline.out, "true false\n");
+  auto none = run(experiment(tasks));
+  EXPECT_EQ(none.out, "false false\n");
+}
+
+TEST_F(RunItems, AnUnknownFieldIsAnErrorNamingIt) {
+  auto result = run(experiment(R"(      - run: 'echo "@< .Spec.Targett >@"')"));
+  EXPECT_EQ(result.exitCode, 1);
+  EXPECT_THAT(terminationLog(), HasSubstr("action start, task 0 (run): input 'run': template: "));
+  EXPECT_THAT(terminationLog(), HasSubstr("Targett"));
+  EXPECT_THAT(result.out, Not(HasSubstr("echo")));
+}
+
+TEST_F(RunItems, ScratchDirIsAWritableFolderMadeForTheRun) {
+  const std::string where = dir_.file("where");
+  test::ProcessOptions options;
+  options.unsetEnv = {"SCRATCH_DIR"};
+  auto result = run(
+      experiment(
+          R"(      - run: 'echo ok > "$SCRATCH_DIR/f" && cat "$SCRATCH_DIR/f" && echo -n "$SCRATCH_DIR" > )" +
+          where + R"('
+      - task: common/bash
+        with: {script: 'test -d "$SCRATCH_DIR" && test -w "$SCRATCH_DIR" && echo bash-ok'})"),
+      {}, options);
+  EXPECT_EQ(result.exitCode, 0) << result.err;
+  EXPECT_EQ(result.out, "ok\nbash-ok\n");
+  std::string scratch = readFile(where);
+  EXPECT_THAT(scratch, HasSubstr("/iter8-scratch-"));
+  // Made for this run, and removed with what the scripts left in it.
+  EXPECT_FALSE(fs::exists(scratch)) << scratch;
+}
+
+TEST_F(RunItems, ScratchDirFromTheEnvironmentIsHonouredAndCreated) {
+  test::ProcessOptions options;
+  options.env["SCRATCH_DIR"] = dir_.file("scratch/nested");  // absent: /tmp starts empty in a pod
+  auto result =
+      run(experiment(R"(      - run: 'echo "$SCRATCH_DIR" && touch "$SCRATCH_DIR/left"')"), {},
+          options);
+  EXPECT_EQ(result.exitCode, 0) << result.err;
+  EXPECT_EQ(result.out, dir_.file("scratch/nested") + "\n");
+  // The operator's folder is kept.
+  EXPECT_TRUE(fs::exists(dir_.file("scratch/nested/left")));
 }
 
 // The reference experiment itself, read in place: its first three items render and choose
@@ -210,7 +275,11 @@ TEST(RunItemsReference, RunExperimentRunsUntilItsMessedUpTemplate) {
                        shippedPluginDir(), "--termination-log", dir.file("tl")});
   EXPECT_EQ(result.exitCode, 1);
   // metadata.namespace is absent in the file: Go printed the empty ObjectMeta field.
-  EXPECT_EQ(result.out, "Experiment: /quickstart-exp\nv1\n");
+  EXPECT_THAT(result.out,
+              ::testing::StartsWith("Experiment: /quickstart-exp\nv1\n"
+                                    R"({"isIter8Log":true,"experimentName":"quickstart-exp",)"
+                                    R"("experimentNamespace":"","source":"task-runner",)"
+                                    R"("priority":1,"message":"action start, task 3 (run): )"));
   EXPECT_THAT(readFile(dir.file("tl")),
               HasSubstr("action start, task 3 (run): input 'run': template: 1:3: function "
                         "\"this\" not defined"));

@@ -14,7 +14,7 @@ void BashTask::run(sdk::Host& host) {
   addRecommendedVersionTags(experiment, data, host);
   std::string script;
   try {
-    script = host.interpolate(script_, data);
+    script = host.interpolate(script_, data, goHandlerTemplateOptions());
   } catch (const sdk::Error& e) {
     throw sdk::InputError(std::string("input 'with.script': ") + e.what());
   }

@@ -44,7 +44,7 @@ void ExecTask::run(sdk::Host& host) {
     addRecommendedVersionTags(host.experiment(), data, host);
     for (size_t i = 0; i < args_.size(); ++i) {
       try {
-        argv.push_back(host.interpolate(args_[i], data));
+        argv.push_back(host.interpolate(args_[i], data, goHandlerTemplateOptions()));
       } catch (const sdk::Error& e) {
         throw sdk::InputError("input 'with.args[" + std::to_string(i) + "]': " + e.what());
       }

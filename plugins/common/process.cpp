@@ -1,5 +1,6 @@
 #include "plugins/common/process.h"
 
+#include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -28,13 +29,21 @@ bool reaped(pid_t pid, int& status) {
 }  // namespace
 
 void runProcess(const std::vector<std::string>& argv, const std::string& what,
-                const sdk::Host& host) {
+                const sdk::Host& host, const std::string& outputFile) {
   std::vector<char*> args;
   for (const auto& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
   args.push_back(nullptr);
 
+  posix_spawn_file_actions_t actions;
+  ::posix_spawn_file_actions_init(&actions);
+  if (!outputFile.empty()) {
+    ::posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, outputFile.c_str(),
+                                       O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    ::posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
+  }
   pid_t pid = 0;
-  int rc = ::posix_spawnp(&pid, args[0], nullptr, nullptr, args.data(), environ);
+  int rc = ::posix_spawnp(&pid, args[0], &actions, nullptr, args.data(), environ);
+  ::posix_spawn_file_actions_destroy(&actions);
   if (rc != 0) throw sdk::TaskFailed(what + " could not be started: " + std::strerror(rc));
   host.debug(what + " started as pid " + std::to_string(pid));
 

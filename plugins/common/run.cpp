@@ -1,5 +1,6 @@
 #include "plugins/common/run.h"
 
+#include "lib/experiment_view.h"
 #include "lib/json.h"
 #include "plugins/common/process.h"
 
@@ -8,15 +9,6 @@ namespace {
 
 constexpr const char* kLeftDelim = "@<";
 constexpr const char* kRightDelim = ">@";
-
-// metadata.<field> of the experiment, or "" as Go prints an unset ObjectMeta field.
-rapidjson::Value metadataString(const rapidjson::Value& experiment, const char* field,
-                                rapidjson::Document::AllocatorType& allocator) {
-  const rapidjson::Value* metadata = findMember(experiment, "metadata");
-  const rapidjson::Value* value = metadata ? findMember(*metadata, field) : nullptr;
-  if (value == nullptr || !value->IsString()) return rapidjson::Value("", allocator);
-  return rapidjson::Value(*value, allocator);
-}
 
 }  // namespace
 
@@ -28,11 +20,14 @@ RunTask::RunTask(const sdk::TaskSpec& spec)
 
 void RunTask::run(sdk::Host& host) {
   rapidjson::Document experiment = host.experiment();
-  rapidjson::Document data(rapidjson::kObjectType);
+  // etc3 rendered the template on its Go Experiment: fields by Go name (.Spec.Target, .Name
+  // promoted from the embedded ObjectMeta), methods .WinnerFound and .CandidateWon.
+  rapidjson::Document data = goExperimentView(experiment);
   auto& allocator = data.GetAllocator();
-  data.AddMember("Name", metadataString(experiment, "name", allocator), allocator);
-  data.AddMember("Namespace", metadataString(experiment, "namespace", allocator), allocator);
-  data.AddMember("Experiment", rapidjson::Value(experiment, allocator), allocator);
+  data.RemoveMember("WinnerFound");
+  data.RemoveMember("CandidateWon");
+  data.AddMember("WinnerFound", experimentWinnerFound(experiment), allocator);
+  data.AddMember("CandidateWon", experimentCandidateWon(experiment), allocator);
   if (!secret_.empty()) {
     rapidjson::Document secret;
     try {
@@ -40,6 +35,7 @@ void RunTask::run(sdk::Host& host) {
     } catch (const sdk::Error& e) {
       throw sdk::Error(e.status(), "input 'with.secret': " + std::string(e.what()));
     }
+    data.RemoveMember("Secret");
     data.AddMember("Secret", rapidjson::Value(secret, allocator), allocator);
   }
   // "Secret" is called with a key (`.Secret "token"`), never printed whole.
@@ -47,6 +43,9 @@ void RunTask::run(sdk::Host& host) {
   options.leftDelim = kLeftDelim;
   options.rightDelim = kRightDelim;
   options.callables = {"Secret"};
+  // Go's text/template on a struct: an unknown field is an error naming it.
+  options.fieldNames = ITER8_FIELD_NAMES_GO;
+  options.missingKey = ITER8_MISSING_KEY_ERROR;
 
   std::string script;
   try {

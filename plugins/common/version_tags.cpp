@@ -46,7 +46,9 @@ void addRecommendedVersionTags(const rapidjson::Value& experiment, rapidjson::Do
   const rapidjson::Value* recommended =
       status ? findMember(*status, "versionRecommendedForPromotion") : nullptr;
   if (recommended == nullptr || !recommended->IsString()) {
-    host.warn("no version is recommended for promotion yet; its variables render as <no value>");
+    host.warn(
+        "no version is recommended for promotion yet; its variables render as empty "
+        "strings");
     return;
   }
   std::string name = recommended->GetString();
@@ -63,6 +65,12 @@ void addRecommendedVersionTags(const rapidjson::Value& experiment, rapidjson::Do
     const rapidjson::Value* value = findMember(variable, "value");
     if (key && key->IsString() && value) set(data, key->GetString(), *value);
   }
+}
+
+sdk::InterpolateOptions goHandlerTemplateOptions() {
+  sdk::InterpolateOptions options;
+  options.missingKey = ITER8_MISSING_KEY_EMPTY;
+  return options;
 }
 
 }  // namespace iter8::common

@@ -10,8 +10,12 @@ namespace iter8::common {
 
 // Adds the recommended version's name and variables to `data` (an object). When the
 // experiment has no recommended version yet, adds nothing and logs a warning, as the
-// original did; templates then render those keys as "<no value>".
+// original did; templates then render those keys as empty strings.
 void addRecommendedVersionTags(const rapidjson::Value& experiment, rapidjson::Document& data,
                                const sdk::Host& host);
+
+// How the Go handler's tasks (exec, bash, promote-kubectl) rendered templates: html/template,
+// where a missing key prints "" (iter8's docs promise it), but without its HTML escaping.
+sdk::InterpolateOptions goHandlerTemplateOptions();
 
 }  // namespace iter8::common
