@@ -1,4 +1,4 @@
-// Command gen writes the golden results for host/template.cpp: it renders every case of
+// Command gen writes the golden results for the template engine (host/template/): it renders every case of
 // cases.json with Go's own text/template, the engine the C++ renderer stands in for, so the
 // C++ tests compare against real Go behaviour instead of our reading of it.
 //

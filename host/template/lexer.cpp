@@ -1,4 +1,4 @@
-#include "host/template_lexer.h"
+#include "host/template/lexer.h"
 
 #include <cstdio>
 

@@ -1,4 +1,4 @@
-// Go text/template, the subset Iter8 experiments use. The lexer (template_lexer.cpp) knows the
+// Go text/template, the subset Iter8 experiments use. The lexer (lexer.cpp) knows the
 // full action syntax; the parser below accepts only what we can execute and reports anything
 // else as unsupported, and the executor prints values the way Go's fmt prints JSON decoded into
 // interface{}. Golden results from real Go live in tests/golden/template.
@@ -15,7 +15,7 @@
 #include <optional>
 #include <vector>
 
-#include "host/template_lexer.h"
+#include "host/template/lexer.h"
 
 namespace iter8 {
 namespace {

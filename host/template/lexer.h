@@ -1,4 +1,4 @@
-// Tokenizer for host/template.cpp. It follows the token rules of Go's text/template lexer for
+// Tokenizer for the template engine (host/template/). It follows the token rules of Go's text/template lexer for
 // the whole action language, not just the subset we execute: token boundaries and lexical
 // errors must match Go's so that templates fail where, and how, Go would fail them.
 #pragma once
