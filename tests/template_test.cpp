@@ -366,6 +366,11 @@ TEST(TemplateCallables, WorkThroughPipelinesVariablesAndControlStructures) {
 
 TEST(TemplateCallables, DotLeavesCallablesOut) {
   EXPECT_EQ(renderCalling("@< . >@", kSecretData), "map[Name:exp]");
+  // Nor can the functions and range reach them as data.
+  EXPECT_EQ(renderCalling(R"(@< printf "%v" $ >@ @< len . >@ [@< index . "Secret" >@])"
+                          R"(@< range $k, $v := . >@ @< $k >@@< end >@)",
+                          kSecretData),
+            "map[Name:exp] 1 [<no value>] Name");
 }
 
 TEST(TemplateCallables, ParseErrorsStillComeFirstAndPlainUseIsUnchanged) {

@@ -30,10 +30,22 @@ enum class Flow { kNormal, kBreak, kContinue };
 class Executor {
  public:
   Executor(std::string_view text, const rapidjson::Value& data, const TemplateOptions& options)
-      : text_(text), root_(data), options_(options) {}
+      : text_(text), data_(data), options_(options) {
+    if (options.callables.empty() || !data.IsObject()) return;
+    // Like Go's methods, callables are not part of the data: `.`, `$`, range, index and
+    // printf see a copy without them, so `.Secret` can only be called with a key.
+    visible_.SetObject();
+    for (const auto& member : data.GetObject()) {
+      if (isCallable(stringOf(member.name))) continue;
+      visible_.AddMember(rapidjson::Value(member.name, visible_.GetAllocator()),
+                         rapidjson::Value(member.value, visible_.GetAllocator()),
+                         visible_.GetAllocator());
+    }
+    root_ = &visible_;
+  }
 
   std::string run(const std::vector<Node>& root) {
-    const Value dot = Value::fromJson(root_, false);
+    const Value dot = Value::fromJson(*root_, false);
     vars_.emplace_back("$", dot);
     walkList(dot, root);
     return std::move(out_);
@@ -194,19 +206,6 @@ class Executor {
         options_.missingKeys->push_back(value.missingPath);
       }
       write(options_.missingKey == MissingKey::kEmpty ? "" : "<no value>");
-    } else if (value.kind == Value::Kind::kMap && value.json == &root_ &&
-               !options_.callables.empty()) {
-      // Like Go printing a value with methods: the callables are not part of what prints.
-      rapidjson::Value shown(rapidjson::kObjectType);
-      rapidjson::MemoryPoolAllocator<> allocator;
-      for (const auto& member : root_.GetObject()) {
-        if (isCallable(stringOf(member.name))) continue;
-        shown.AddMember(rapidjson::Value(member.name, allocator),
-                        rapidjson::Value(member.value, allocator), allocator);
-      }
-      std::string printed;
-      printJson(printed, shown);
-      write(printed);
     } else {
       write(goSprint({value}));
     }
@@ -348,7 +347,7 @@ class Executor {
       }
       return receiver;  // no value stays no value along the chain
     }
-    if (receiver.kind == Value::Kind::kMap && receiver.json == &root_ && isCallable(name)) {
+    if (receiver.kind == Value::Kind::kMap && receiver.json == root_ && isCallable(name)) {
       return callCallable(dot, name, node, args, final, last);
     }
     if (receiver.kind == Value::Kind::kNil) fail("nil pointer evaluating interface {}." + name);
@@ -382,7 +381,7 @@ class Executor {
     const Value key = args.size() > 1 ? evalArg(dot, ParamType::kString, args[1])
                                       : validateType(*final, ParamType::kString);
     at(node);
-    const rapidjson::Value* object = lookUpField(root_, name);
+    const rapidjson::Value* object = lookUpField(data_, name);
     if (object == nullptr || !object->IsObject()) fail(name + " is not available");
     const rapidjson::Value* value = lookUpMember(*object, key.string);
     if (value == nullptr) {
@@ -490,7 +489,9 @@ class Executor {
   }
 
   std::string_view text_;
-  const rapidjson::Value& root_;
+  const rapidjson::Value& data_;           // the data as given, callables included
+  rapidjson::Document visible_;            // the data without callables, when there are some
+  const rapidjson::Value* root_ = &data_;  // what `.` and `$` start as
   const TemplateOptions& options_;
   std::string out_;
   std::vector<std::pair<std::string, Value>> vars_;
