@@ -1,10 +1,11 @@
 // Go's fmt for the values templates hold: fmt.Sprint, fmt.Sprintln and fmt.Sprintf.
 //
 // Sprintf supports the flags "-", "+", " " and "0", a width and a precision given as digits, and
-// the verbs %v %s %q %d %t %f %F %e %E %g %G %x %X %o %O %b %c %T and %%, with Go's output for
+// the verbs %v %s %q %d %t %f %F %e %E %g %G %x %X %o %O %b %c %U %T and %%, with Go's output for
 // each type (including "%!d(string=x)" for a verb that does not fit, "%!d(MISSING)" and
-// "%!(EXTRA ...)"). Go's "#" flag, "*" widths, argument indexes "[n]", %U, %p, %w, %q of a
-// number and %b of a float are refused with an "unsupported" error instead of being guessed.
+// "%!(EXTRA ...)"), plus %q and %U of a number. Go's "#" flag, "*" widths, argument indexes
+// "[n]", %p, %w and %b of a float are refused with an "unsupported" error instead of being
+// guessed.
 #include <cstdio>
 #include <map>
 
@@ -124,9 +125,24 @@ class Printer {
         appendUtf8(rune, valid ? static_cast<std::uint32_t>(arg.integer) : 0xFFFD);
         return pad(rune);
       }
-      case 'q':
-      case 'U':
-        unsupported("verb %" + std::string(1, static_cast<char>(verb)) + " of a number");
+      case 'q': {  // strconv.QuoteRune
+        const bool valid = arg.integer >= 0 && arg.integer <= 0x10FFFF &&
+                           !(arg.integer >= 0xD800 && arg.integer < 0xE000);
+        std::string rune;
+        appendUtf8(rune, valid ? static_cast<std::uint32_t>(arg.integer) : 0xFFFD);
+        std::string inner = goQuote(rune);
+        inner = inner.substr(1, inner.size() - 2);
+        if (inner == "\\\"") inner = "\"";
+        if (inner == "'") inner = "\\'";
+        return pad("'" + inner + "'");
+      }
+      case 'U': {
+        if (f.sharp) unsupported("flag # with %U");
+        char text[16];
+        std::snprintf(text, sizeof text, "U+%04llX",
+                      static_cast<unsigned long long>(static_cast<std::uint64_t>(arg.integer)));
+        return pad(text);
+      }
       default:
         return badVerb(verb, arg);
     }

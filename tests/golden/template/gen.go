@@ -1,10 +1,17 @@
-// Command gen writes the golden results for the template engine (host/template/): it renders every case of
-// cases.json with Go's own text/template, the engine the C++ renderer stands in for, so the
-// C++ tests compare against real Go behaviour instead of our reading of it.
+// Command gen writes the golden results for the template engine (host/template/): it renders
+// every case of cases.json with Go's own text/template, the engine the C++ renderer stands in
+// for, so the C++ tests compare against real Go behaviour instead of our reading of it.
 //
-// Regenerate after editing cases.json (standard library only, no network needed):
+// Regenerate after editing cases.json (standard library only, no network needed). The
+// reference is Go 1.19, Debian 12's golang-1.19 package; the build and the tests never need Go,
+// they read the committed expected.json:
 //
-//	cd tests/golden/template && go run gen.go
+//	cd tests/golden/template && /usr/lib/go-1.19/bin/go run gen.go
+//
+// For a differential run on random templates (nothing is committed):
+//
+//	dir=$(mktemp -d); python3 random_cases.py 1 3000 > $dir/cases.json; cp gen.go $dir
+//	(cd $dir && go run gen.go); TEMPLATE_GOLDEN_DIR=$dir build/bin/template_test
 //
 // If the default Go cache is not writable, point GOCACHE at a temporary folder, e.g.
 // GOCACHE=$(mktemp -d) GOPATH=$(mktemp -d) go run gen.go
