@@ -121,10 +121,11 @@ class Parser {
       return std::nullopt;
     }
     if (token.kind != TokenKind::kLeftDelim) unexpected(token, "input");
-    const auto outerStart = actionStart_;
+    // As Go's actionLine: set for each action and cleared when it ends, even when that action
+    // was the body of an enclosing if, range or with.
     actionStart_ = token.pos;
     auto end = action(node);
-    actionStart_ = outerStart;
+    actionStart_.reset();
     return end;
   }
 
