@@ -57,17 +57,16 @@ struct TemplateOptions {
   std::size_t maxOutputBytes = std::size_t{1} << 20;
 };
 
-// Renders `text` against `data` (a JSON value, normally an object) as Go's text/template would
-// with the data decoded by encoding/json into interface{}.
-//
-// Supported: literal text; actions holding `.`, a field chain `.a.b.c`, or a number or boolean
-// constant; trim markers `{{- ` and ` -}}`; comments `{{/* ... */}}`; custom delimiters. Values
-// print like Go's fmt %v (no HTML escaping); a missing key prints "<no value>".
-// Everything else (if, range, with, define, functions, pipelines, variables, string constants)
-// throws a TemplateError naming the construct and where it is. As in Go, the whole text is
-// parsed before anything runs, and what Go only rejects when executing (nil, arguments,
-// constants we do not evaluate) is reported when that action runs. The one extension, off
-// unless options name callables: `.Name "key"` for a callable member Name (TemplateOptions).
+// Renders `text` against `data` (a JSON value, normally an object) as Go 1.19's text/template
+// would with the data decoded by encoding/json into interface{}: the whole action language
+// (if/else if/else, range with else, break and continue, with, variables, pipelines,
+// parentheses, constants of every kind, trim markers, comments, custom delimiters) and the
+// builtins printf, print, println, len, index, eq, ne, lt, le, gt, ge, not, and, or, html, js
+// and urlquery, with Go's output and error texts. Values print like Go's fmt %v, with no HTML
+// escaping. {{define}}, {{template}}, {{block}}, slice, call and a few printf forms throw a
+// TemplateError saying "unsupported"; docs/operator-guide.md#templates lists them. As in Go,
+// the whole text is parsed before anything runs. The one extension, off unless options name
+// callables: `.Name "key"` for a callable member Name (TemplateOptions).
 std::string renderTemplate(std::string_view text, const rapidjson::Value& data,
                            const TemplateDelims& delims = {});
 std::string renderTemplate(std::string_view text, const rapidjson::Value& data,

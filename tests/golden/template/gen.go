@@ -1,17 +1,29 @@
-// Command gen writes the golden results for host/template.cpp: it renders every case of
-// cases.json with Go's own text/template, the engine the C++ renderer stands in for, so the
-// C++ tests compare against real Go behaviour instead of our reading of it.
+// Command gen writes the golden results for the template engine (host/template/): it renders
+// every case of cases.json with Go's own text/template, the engine the C++ renderer stands in
+// for, so the C++ tests compare against real Go behaviour instead of our reading of it.
 //
-// Regenerate after editing cases.json (standard library only, no network needed):
+// Regenerate after editing cases.json (standard library only, no network needed). The
+// reference is Go 1.19, Debian 12's golang-1.19 package; the build and the tests never need Go,
+// they read the committed expected.json:
 //
-//	cd tests/golden/template && go run gen.go
+//	cd tests/golden/template && /usr/lib/go-1.19/bin/go run gen.go
+//
+// For a differential run on random templates (nothing is committed):
+//
+//	dir=$(mktemp -d); python3 random_cases.py 1 3000 > $dir/cases.json; cp gen.go $dir
+//	(cd $dir && go run gen.go); TEMPLATE_GOLDEN_DIR=$dir build/bin/template_test
 //
 // If the default Go cache is not writable, point GOCACHE at a temporary folder, e.g.
 // GOCACHE=$(mktemp -d) GOPATH=$(mktemp -d) go run gen.go
 //
-// Each case is {name, template, data, leftDelim?, rightDelim?}. The data is decoded with
-// encoding/json into interface{} (numbers become float64), exactly what the Go handler did.
-// expected.json maps each name to {"output": ...} or {"error": ...}.
+// Each case is {name, template, data, leftDelim?, rightDelim?, missingkey?, html?}. The data is
+// decoded with encoding/json into interface{} (numbers become float64), exactly what the Go
+// handler did. expected.json maps each name to {"output": ...} or {"error": ...}.
+//   - "missingkey": "error" or "zero" renders with Option("missingkey=..."); the C++ test runs
+//     such cases with MissingKey::kError and MissingKey::kNoValue respectively.
+//   - "html": true renders with html/template, as the Go handler's tasks did; the C++ test runs
+//     it with MissingKey::kEmpty (html/template prints "" for a missing key). Such cases must
+//     print nothing html/template would escape, since the C++ engine never escapes.
 // A case may also say "unsupported": true: Go renders it, but the C++ engine must refuse it
 // with an "unsupported" error (template_test.cpp checks that); gen.go ignores the flag.
 package main
@@ -21,6 +33,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	htmltemplate "html/template"
 	"strings"
 	"text/template"
 )
@@ -31,6 +44,8 @@ type testCase struct {
 	Data       json.RawMessage `json:"data"`
 	LeftDelim  string          `json:"leftDelim"`
 	RightDelim string          `json:"rightDelim"`
+	MissingKey string          `json:"missingkey"`
+	HTML       bool            `json:"html"`
 }
 
 type result struct {
@@ -46,13 +61,29 @@ func render(c testCase) result {
 		}
 	}
 	// The name "t" shows up in Go's messages as "template: t:LINE[:COL]: ...".
-	tmpl, err := template.New("t").Delims(c.LeftDelim, c.RightDelim).Parse(c.Template)
+	var execute func(*bytes.Buffer) error
+	var err error
+	if c.HTML {
+		var tmpl *htmltemplate.Template
+		tmpl, err = htmltemplate.New("t").Delims(c.LeftDelim, c.RightDelim).Parse(c.Template)
+		if err == nil && c.MissingKey != "" {
+			tmpl = tmpl.Option("missingkey=" + c.MissingKey)
+		}
+		execute = func(out *bytes.Buffer) error { return tmpl.Execute(out, data) }
+	} else {
+		var tmpl *template.Template
+		tmpl, err = template.New("t").Delims(c.LeftDelim, c.RightDelim).Parse(c.Template)
+		if err == nil && c.MissingKey != "" {
+			tmpl = tmpl.Option("missingkey=" + c.MissingKey)
+		}
+		execute = func(out *bytes.Buffer) error { return tmpl.Execute(out, data) }
+	}
 	if err != nil {
 		msg := err.Error()
 		return result{Error: &msg}
 	}
 	var out bytes.Buffer
-	if err := tmpl.Execute(&out, data); err != nil {
+	if err := execute(&out); err != nil {
 		msg := err.Error()
 		return result{Error: &msg}
 	}

@@ -1,7 +1,7 @@
-// strconv.Unquote for the string tokens of host/template_lexer.cpp.
+// strconv.Unquote for the string tokens of lexer.cpp.
 #include <cstdint>
 
-#include "host/template_lexer.h"
+#include "host/template/lexer.h"
 
 namespace iter8::template_internal {
 namespace {

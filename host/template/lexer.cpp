@@ -1,4 +1,4 @@
-#include "host/template_lexer.h"
+#include "host/template/lexer.h"
 
 #include <cstdio>
 
@@ -14,7 +14,8 @@ constexpr std::string_view kLeftComment = "/*";
 constexpr std::string_view kRightComment = "*/";
 constexpr std::size_t kTrimMarkerLen = 2;  // "- " after a left delimiter, " -" before a right one
 
-// Decodes the UTF-8 rune at `text[pos]`; invalid bytes decode as U+FFFD of width 1, as in Go.
+}  // namespace
+
 char32_t decodeRune(std::string_view text, std::size_t pos, std::size_t& width) {
   const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(text[pos + i]); };
   const unsigned char b0 = byte(0);
@@ -32,6 +33,8 @@ char32_t decodeRune(std::string_view text, std::size_t pos, std::size_t& width) 
   width = len;
   return r;
 }
+
+namespace {
 
 // Go's isSpace inside actions: only these four count, not other Unicode spaces.
 bool isSpace(char32_t r) {
@@ -435,14 +438,21 @@ class Lexer {
     backup();
     if (!atTerminator()) return fail("bad character " + goRuneName(r));
     const std::string_view word = input_.substr(start_, pos_ - start_);
-    // "break" and "continue" are keywords only inside range, which we never parse, so they
-    // stay identifiers as in Go outside range.
+    // Go 1.19 lexes "break" and "continue" as keywords everywhere (the parser then refuses
+    // them outside range), unless a function of that name is defined, which never happens here.
     static const std::pair<std::string_view, TokenKind> keywords[] = {
-        {"block", TokenKind::kBlock}, {"define", TokenKind::kDefine},
-        {"else", TokenKind::kElse},   {"end", TokenKind::kEnd},
-        {"if", TokenKind::kIf},       {"nil", TokenKind::kNil},
-        {"range", TokenKind::kRange}, {"template", TokenKind::kTemplate},
-        {"with", TokenKind::kWith},   {"true", TokenKind::kBool},
+        {"block", TokenKind::kBlock},
+        {"break", TokenKind::kBreak},
+        {"continue", TokenKind::kContinue},
+        {"define", TokenKind::kDefine},
+        {"else", TokenKind::kElse},
+        {"end", TokenKind::kEnd},
+        {"if", TokenKind::kIf},
+        {"nil", TokenKind::kNil},
+        {"range", TokenKind::kRange},
+        {"template", TokenKind::kTemplate},
+        {"with", TokenKind::kWith},
+        {"true", TokenKind::kBool},
         {"false", TokenKind::kBool},
     };
     for (const auto& [name, kind] : keywords) {

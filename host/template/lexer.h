@@ -1,4 +1,4 @@
-// Tokenizer for host/template.cpp. It follows the token rules of Go's text/template lexer for
+// Tokenizer for the template engine. It follows the token rules of Go's text/template lexer for
 // the whole action language, not just the subset we execute: token boundaries and lexical
 // errors must match Go's so that templates fail where, and how, Go would fail them.
 #pragma once
@@ -37,6 +37,8 @@ enum class TokenKind {
   kRightParen,
   // Keywords; Go prints these as <word> in "unexpected" messages.
   kBlock,
+  kBreak,
+  kContinue,
   kDefine,
   kDot,
   kElse,
@@ -70,6 +72,10 @@ std::optional<std::string> unquote(const Token& token);
 
 // Appends code point `r` to `out` as UTF-8.
 void appendUtf8(std::string& out, std::uint32_t r);
+
+// Decodes the UTF-8 rune at `text[pos]` (pos < size); invalid bytes decode as U+FFFD of
+// width 1, as in Go.
+char32_t decodeRune(std::string_view text, std::size_t pos, std::size_t& width);
 
 // Go's %#U of rune `r`, e.g. "U+002D '-'".
 std::string goRuneName(char32_t r);
