@@ -1,7 +1,7 @@
 #include "plugins/common/bash.h"
 
 #include "plugins/common/process.h"
-#include "plugins/common/version_tags.h"
+#include "plugins/support/version_tags.h"
 
 namespace iter8::common {
 
@@ -11,7 +11,7 @@ void BashTask::run(sdk::Host& host) {
   rapidjson::Document experiment = host.experiment();
   rapidjson::Document data(rapidjson::kObjectType);
   data.AddMember("this", rapidjson::Value(experiment, data.GetAllocator()), data.GetAllocator());
-  addRecommendedVersionTags(experiment, data, host);
+  support::addRecommendedVersionTags(experiment, data, host);
   std::string script;
   try {
     script = host.interpolate(script_, data);

@@ -1,17 +1,9 @@
-// The template data of the version recommended for promotion, as the original handler built
-// it: {"name": <version name>, <variable name>: <variable value>, ...}.
+// Moved to plugins/support/version_tags.h (shared with notification.so). This header keeps
+// code written against the old name compiling; include the support header in new code.
 #pragma once
 
-#include <rapidjson/document.h>
-
-#include "iter8/task.hpp"
+#include "plugins/support/version_tags.h"
 
 namespace iter8::common {
-
-// Adds the recommended version's name and variables to `data` (an object). When the
-// experiment has no recommended version yet, adds nothing and logs a warning, as the
-// original did; templates then render those keys as "<no value>".
-void addRecommendedVersionTags(const rapidjson::Value& experiment, rapidjson::Document& data,
-                               const sdk::Host& host);
-
+using support::addRecommendedVersionTags;
 }  // namespace iter8::common
