@@ -41,12 +41,27 @@ size_t onBody(char* data, size_t size, size_t count, void* user) {
   return size * count;
 }
 
+std::string_view trimLineEnd(std::string_view text) {
+  while (!text.empty() && (text.back() == '\r' || text.back() == '\n' || text.back() == ' '))
+    text.remove_suffix(1);
+  return text;
+}
+
 size_t onHeader(char* data, size_t size, size_t count, void* user) {
-  auto* headers = static_cast<std::map<std::string, std::string>*>(user);
+  auto* response = static_cast<Response*>(user);
+  auto* headers = &response->headers;
   std::string_view line(data, size * count);
   // A new status line starts a new header block (after "100 Continue" or a redirect).
   if (line.rfind("HTTP/", 0) == 0) {
     headers->clear();
+    // "HTTP/1.1 500 Internal Server Error": the reason is what follows the code.
+    std::string_view rest = trimLineEnd(line);
+    size_t codeStart = rest.find(' ');
+    size_t reasonStart = codeStart == std::string_view::npos ? std::string_view::npos
+                                                             : rest.find(' ', codeStart + 1);
+    response->reason = reasonStart == std::string_view::npos
+                           ? std::string()
+                           : std::string(rest.substr(reasonStart + 1));
     return size * count;
   }
   size_t colon = line.find(':');
@@ -145,6 +160,10 @@ std::string Response::header(std::string_view name) const {
   return found == headers.end() ? std::string() : found->second;
 }
 
+std::string Response::statusLine() const {
+  return reason.empty() ? std::to_string(status) : std::to_string(status) + " " + reason;
+}
+
 bool isHttpUrl(std::string_view url) {
   CURLU* handle = curl_url();
   if (handle == nullptr) return false;
@@ -221,7 +240,7 @@ Response send(const Request& request) {
   setOption(h, CURLOPT_WRITEFUNCTION, &onBody, "WRITEFUNCTION");
   setOption(h, CURLOPT_WRITEDATA, &response.body, "WRITEDATA");
   setOption(h, CURLOPT_HEADERFUNCTION, &onHeader, "HEADERFUNCTION");
-  setOption(h, CURLOPT_HEADERDATA, &response.headers, "HEADERDATA");
+  setOption(h, CURLOPT_HEADERDATA, &response, "HEADERDATA");
   applyTls(h, request.tls);
 
   CURLcode code = curl_easy_perform(h);

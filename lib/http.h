@@ -42,12 +42,17 @@ struct Request {
 
 struct Response {
   long status = 0;
+  // The reason phrase of the final status line ("Internal Server Error"), "" when the server
+  // sent none (HTTP/2 has none).
+  std::string reason;
   std::string body;
   // Names lower-cased; the last value wins when a header repeats.
   std::map<std::string, std::string> headers;
 
   // Value of header `name` (any case), or "" when absent.
   std::string header(std::string_view name) const;
+  // "500 Internal Server Error" (or "500" without a reason phrase), for messages.
+  std::string statusLine() const;
 };
 
 class HttpError : public std::runtime_error {
