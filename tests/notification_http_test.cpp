@@ -275,6 +275,17 @@ TEST_F(NotificationHttp, RetriesConnectionErrorsAnd5xxButNot4xx) {
   EXPECT_THAT(terminationLog(), HasSubstr("(attempt 2)"));
 }
 
+TEST_F(NotificationHttp, SigtermEndsTheWaitBetweenRetries) {
+  receiver_.setReply({503, "busy", "text/plain", {}});
+  options_.terminateAfter = std::chrono::milliseconds(1500);  // during the 2 s wait
+  auto start = std::chrono::steady_clock::now();
+  auto result = run(experiment(task("/hook", "retries: 5")));
+  EXPECT_EQ(result.exitCode, 5) << result.err;
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(10));
+  EXPECT_EQ(receiver_.requests().size(), 2u);
+  EXPECT_THAT(terminationLog(), HasSubstr("cancelled while waiting to retry"));
+}
+
 TEST_F(NotificationHttp, ResponseBodyIsLoggedAtDebugOnlyAndNeverWhenASecretWasUsed) {
   receiver_.setReply({200, "receiver-says-hello", "text/plain", {}});
   auto info = run(experiment(task("/hook")), "info");

@@ -79,7 +79,7 @@ class NotificationRun : public ::testing::Test {
                                   "--log-level",
                                   level};
     argv.insert(argv.end(), extra.begin(), extra.end());
-    test::ProcessOptions options;
+    test::ProcessOptions options = options_;
     options.env = env_;
     return test::runProcess(argv, options);
   }
@@ -105,6 +105,7 @@ class NotificationRun : public ::testing::Test {
   test::TempDir dir_;
   std::string path_;
   std::map<std::string, std::string> env_;
+  test::ProcessOptions options_;
   testing::RecordingHttpServer receiver_;
 };
 
