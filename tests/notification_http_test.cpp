@@ -141,7 +141,8 @@ TEST_F(NotificationHttp, UrlHeadersAndBodyInterpolateInBothDelimiterStyles) {
                      "/etc3/@< .this.metadata.name >@'\n"
                      "          secret: creds\n"
                      "          headers: [{name: X-Token, value: '@< .secret.token >@'}]\n"
-                     "          body: '@< .name >@ keeps {{ .name }} as text'",
+                     "          body: '@< .name >@ keeps {{ .name }} as text'\n"
+                     "          versionInfo: [{variables: [{name: x, value: y}]}]",
                  kRecommendV2),
       "info");
   ASSERT_EQ(result.exitCode, 0) << result.err;
@@ -157,6 +158,7 @@ TEST_F(NotificationHttp, UrlHeadersAndBodyInterpolateInBothDelimiterStyles) {
   EXPECT_EQ(requests[1].path, "/etc3/exp-1");
   EXPECT_EQ(requests[1].header("X-Token"), "tok-123");
   EXPECT_EQ(requests[1].body, "app-v2 keeps {{ .name }} as text");
+  EXPECT_THAT(result.err, Not(HasSubstr("unknown input")));  // etc3's versionInfo
 }
 
 TEST_F(NotificationHttp, MissingSecretFailsNamingItAndSendsNothing) {
@@ -186,6 +188,16 @@ TEST_F(NotificationHttp, MissingSecretKeyFailsNamingSecretAndKeyAndSendsNothing)
                                           ".secret.apikey but with.secret is not set"));
   EXPECT_THAT(receiver_.requests(), IsEmpty());
   EXPECT_THAT(terminationLog() + basic.err + body.err, Not(HasSubstr(value)));
+}
+
+TEST_F(NotificationHttp, OnlyTopLevelSecretReferencesNeedTheSecret) {
+  // A comment and a field of the experiment named "secret" are not reads of with.secret.
+  auto result =
+      run(experiment(task("/hook", "body: '{{/* .secret.token */}}[{{ .this.secret.token }}]'")),
+          "info");
+  EXPECT_EQ(result.exitCode, 0) << result.err;
+  ASSERT_EQ(receiver_.requests().size(), 1u);
+  EXPECT_EQ(receiver_.requests()[0].body, "[]");
 }
 
 TEST_F(NotificationHttp, BadTemplateFailsAndNeverSendsTheRawTemplate) {

@@ -43,7 +43,8 @@ class HttpTask : public sdk::Task {
       "timeoutSeconds": {"type": "number", "minimum": 0.001, "maximum": 300, "default": 5,
                          "description": "time limit of each attempt, connection included"},
       "retries": {"type": "integer", "minimum": 0, "maximum": 10, "default": 0,
-                  "description": "extra attempts after a connection error, a timeout or a 5xx answer, waiting 1 s, 2 s, 4 s, ... between them"}
+                  "description": "extra attempts after a connection error, a timeout or a 5xx answer, waiting 1 s, 2 s, 4 s, ... between them"},
+      "versionInfo": {"description": "etc3's input, accepted and ignored as etc3 ignored it"}
     },
     "required": ["URL"]
   })json";

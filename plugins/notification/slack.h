@@ -21,7 +21,8 @@ class SlackTask : public sdk::Task {
       "secret": {"type": "string", "minLength": 1,
                  "description": "secret 'name' (experiment's namespace) or 'namespace/name' holding the bot token in key 'token'"},
       "ignoreFailure": {"type": "boolean", "default": true,
-                        "description": "true: a failed post (transport error, HTTP status >= 400, or Slack's ok:false) is logged as a warning and the task succeeds; false: the task fails"}
+                        "description": "true: a failed post (transport error, HTTP status >= 400, or Slack's ok:false) is logged as a warning and the task succeeds; false: the task fails"},
+      "versionInfo": {"description": "etc3's input, accepted and ignored as etc3 ignored it"}
     },
     "required": ["channel", "secret"]
   })json";
