@@ -74,6 +74,11 @@ size_t onHeader(char* data, size_t size, size_t count, void* user) {
   return size * count;
 }
 
+// libcurl's progress callback: a non-zero return abandons the transfer.
+int onProgress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+  return (*static_cast<const std::function<bool()>*>(user))() ? 1 : 0;
+}
+
 HttpError::Kind classify(CURLcode code, const std::string& reason) {
   // With TLS 1.3 the server rejects a client certificate after the handshake, so the client
   // sees a send/receive error carrying a TLS alert; that is final, not a network hiccup.
@@ -92,6 +97,8 @@ HttpError::Kind classify(CURLcode code, const std::string& reason) {
       return HttpError::Kind::kConnect;
     case CURLE_OPERATION_TIMEDOUT:
       return HttpError::Kind::kTimeout;
+    case CURLE_ABORTED_BY_CALLBACK:
+      return HttpError::Kind::kCancelled;
     case CURLE_PEER_FAILED_VERIFICATION:
     case CURLE_SSL_CONNECT_ERROR:
     case CURLE_SSL_CERTPROBLEM:
@@ -242,6 +249,12 @@ Response send(const Request& request) {
   setOption(h, CURLOPT_HEADERFUNCTION, &onHeader, "HEADERFUNCTION");
   setOption(h, CURLOPT_HEADERDATA, &response, "HEADERDATA");
   applyTls(h, request.tls);
+  if (request.abort) {
+    setOption(h, CURLOPT_XFERINFOFUNCTION, &onProgress, "XFERINFOFUNCTION");
+    setOption(h, CURLOPT_XFERINFODATA, const_cast<std::function<bool()>*>(&request.abort),
+              "XFERINFODATA");
+    setOption(h, CURLOPT_NOPROGRESS, 0L, "NOPROGRESS");
+  }
 
   CURLcode code = curl_easy_perform(h);
   if (code != CURLE_OK) {

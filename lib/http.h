@@ -6,6 +6,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <stdexcept>
 #include <string>
@@ -38,6 +39,9 @@ struct Request {
   std::chrono::milliseconds timeout{std::chrono::seconds(30)};
   std::chrono::milliseconds connectTimeout{std::chrono::seconds(10)};
   TlsOptions tls;
+  // Optional: polled while the exchange runs (libcurl's progress callback, at least once a
+  // second); returning true abandons it with HttpError kind kCancelled.
+  std::function<bool()> abort;
 };
 
 struct Response {
@@ -57,8 +61,9 @@ struct Response {
 
 class HttpError : public std::runtime_error {
  public:
-  // Why no answer arrived. Callers retry kConnect and kTimeout; kTls and kOther are final.
-  enum class Kind { kConnect, kTimeout, kTls, kOther };
+  // Why no answer arrived. Callers retry kConnect and kTimeout; kTls and kOther are final;
+  // kCancelled means Request::abort asked to stop.
+  enum class Kind { kConnect, kTimeout, kTls, kOther, kCancelled };
   HttpError(Kind kind, int curlCode, const std::string& message)
       : std::runtime_error(message), kind_(kind), curlCode_(curlCode) {}
   Kind kind() const { return kind_; }

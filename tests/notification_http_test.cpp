@@ -298,6 +298,16 @@ TEST_F(NotificationHttp, SigtermEndsTheWaitBetweenRetries) {
   EXPECT_THAT(terminationLog(), HasSubstr("cancelled while waiting to retry"));
 }
 
+TEST_F(NotificationHttp, SigtermAbandonsARequestInFlight) {
+  receiver_.setReply({200, "late", "text/plain", std::chrono::milliseconds(20000)});
+  options_.terminateAfter = std::chrono::milliseconds(1000);
+  auto start = std::chrono::steady_clock::now();
+  auto result = run(experiment(task("/hook", "timeoutSeconds: 60")));
+  EXPECT_EQ(result.exitCode, 5) << result.err;
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(8));
+  EXPECT_THAT(terminationLog(), HasSubstr("cancelled while waiting for the answer"));
+}
+
 TEST_F(NotificationHttp, ResponseBodyIsLoggedAtDebugOnlyAndNeverWhenASecretWasUsed) {
   receiver_.setReply({200, "receiver-says-hello", "text/plain", {}});
   auto info = run(experiment(task("/hook")), "info");

@@ -43,8 +43,11 @@ void setHeader(http::Request& request, const std::string& name, const std::strin
   request.headers.emplace_back(name, value);
 }
 
-Delivery deliver(const http::Request& request, int retries, bool secretUsed,
+Delivery deliver(const http::Request& original, int retries, bool secretUsed,
                  const sdk::Host& host) {
+  // SIGTERM abandons a request in flight too, not only the wait between attempts.
+  http::Request request = original;
+  request.abort = [&host] { return host.cancelled(); };
   Delivery result;
   std::chrono::milliseconds backoff = kFirstBackoff;
   int attempt = 0;
@@ -55,6 +58,10 @@ Delivery deliver(const http::Request& request, int retries, bool secretUsed,
       if (result.response.status < 500 || attempt == retries) break;
       retryReason = describe(request) + ": " + result.response.statusLine();
     } catch (const http::HttpError& e) {
+      if (e.kind() == http::HttpError::Kind::kCancelled) {
+        throw sdk::Error(ITER8_ERR_CANCELLED,
+                         describe(request) + ": cancelled while waiting for the answer");
+      }
       bool retryable = e.kind() == http::HttpError::Kind::kConnect ||
                        e.kind() == http::HttpError::Kind::kTimeout;
       if (!retryable || attempt == retries) {

@@ -16,7 +16,8 @@ struct Delivery {
 };
 
 // Sends `request` up to 1 + `retries` times. Waits 1 s, 2 s, 4 s, ... (at most 30 s) between
-// attempts, and stops early (sdk::Error ITER8_ERR_CANCELLED) when the handler is asked to stop.
+// attempts, and stops early (sdk::Error ITER8_ERR_CANCELLED) when the handler is asked to stop,
+// during a wait or a request.
 // Logs the outcome at info and, unless `secretUsed`, the start of the response body at debug.
 Delivery deliver(const http::Request& request, int retries, bool secretUsed, const sdk::Host& host);
 
