@@ -41,12 +41,27 @@ size_t onBody(char* data, size_t size, size_t count, void* user) {
   return size * count;
 }
 
+std::string_view trimLineEnd(std::string_view text) {
+  while (!text.empty() && (text.back() == '\r' || text.back() == '\n' || text.back() == ' '))
+    text.remove_suffix(1);
+  return text;
+}
+
 size_t onHeader(char* data, size_t size, size_t count, void* user) {
-  auto* headers = static_cast<std::map<std::string, std::string>*>(user);
+  auto* response = static_cast<Response*>(user);
+  auto* headers = &response->headers;
   std::string_view line(data, size * count);
   // A new status line starts a new header block (after "100 Continue" or a redirect).
   if (line.rfind("HTTP/", 0) == 0) {
     headers->clear();
+    // "HTTP/1.1 500 Internal Server Error": the reason is what follows the code.
+    std::string_view rest = trimLineEnd(line);
+    size_t codeStart = rest.find(' ');
+    size_t reasonStart = codeStart == std::string_view::npos ? std::string_view::npos
+                                                             : rest.find(' ', codeStart + 1);
+    response->reason = reasonStart == std::string_view::npos
+                           ? std::string()
+                           : std::string(rest.substr(reasonStart + 1));
     return size * count;
   }
   size_t colon = line.find(':');
@@ -57,6 +72,11 @@ size_t onHeader(char* data, size_t size, size_t count, void* user) {
     value.remove_suffix(1);
   (*headers)[lower(line.substr(0, colon))] = std::string(value);
   return size * count;
+}
+
+// libcurl's progress callback: a non-zero return abandons the transfer.
+int onProgress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+  return (*static_cast<const std::function<bool()>*>(user))() ? 1 : 0;
 }
 
 HttpError::Kind classify(CURLcode code, const std::string& reason) {
@@ -77,6 +97,8 @@ HttpError::Kind classify(CURLcode code, const std::string& reason) {
       return HttpError::Kind::kConnect;
     case CURLE_OPERATION_TIMEDOUT:
       return HttpError::Kind::kTimeout;
+    case CURLE_ABORTED_BY_CALLBACK:
+      return HttpError::Kind::kCancelled;
     case CURLE_PEER_FAILED_VERIFICATION:
     case CURLE_SSL_CONNECT_ERROR:
     case CURLE_SSL_CERTPROBLEM:
@@ -143,6 +165,10 @@ void applyTls(CURL* handle, const TlsOptions& tls) {
 std::string Response::header(std::string_view name) const {
   auto found = headers.find(lower(name));
   return found == headers.end() ? std::string() : found->second;
+}
+
+std::string Response::statusLine() const {
+  return reason.empty() ? std::to_string(status) : std::to_string(status) + " " + reason;
 }
 
 bool isHttpUrl(std::string_view url) {
@@ -221,8 +247,14 @@ Response send(const Request& request) {
   setOption(h, CURLOPT_WRITEFUNCTION, &onBody, "WRITEFUNCTION");
   setOption(h, CURLOPT_WRITEDATA, &response.body, "WRITEDATA");
   setOption(h, CURLOPT_HEADERFUNCTION, &onHeader, "HEADERFUNCTION");
-  setOption(h, CURLOPT_HEADERDATA, &response.headers, "HEADERDATA");
+  setOption(h, CURLOPT_HEADERDATA, &response, "HEADERDATA");
   applyTls(h, request.tls);
+  if (request.abort) {
+    setOption(h, CURLOPT_XFERINFOFUNCTION, &onProgress, "XFERINFOFUNCTION");
+    setOption(h, CURLOPT_XFERINFODATA, const_cast<std::function<bool()>*>(&request.abort),
+              "XFERINFODATA");
+    setOption(h, CURLOPT_NOPROGRESS, 0L, "NOPROGRESS");
+  }
 
   CURLcode code = curl_easy_perform(h);
   if (code != CURLE_OK) {

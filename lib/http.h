@@ -6,6 +6,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <stdexcept>
 #include <string>
@@ -38,22 +39,31 @@ struct Request {
   std::chrono::milliseconds timeout{std::chrono::seconds(30)};
   std::chrono::milliseconds connectTimeout{std::chrono::seconds(10)};
   TlsOptions tls;
+  // Optional: polled while the exchange runs (libcurl's progress callback, at least once a
+  // second); returning true abandons it with HttpError kind kCancelled.
+  std::function<bool()> abort;
 };
 
 struct Response {
   long status = 0;
+  // The reason phrase of the final status line ("Internal Server Error"), "" when the server
+  // sent none (HTTP/2 has none).
+  std::string reason;
   std::string body;
   // Names lower-cased; the last value wins when a header repeats.
   std::map<std::string, std::string> headers;
 
   // Value of header `name` (any case), or "" when absent.
   std::string header(std::string_view name) const;
+  // "500 Internal Server Error" (or "500" without a reason phrase), for messages.
+  std::string statusLine() const;
 };
 
 class HttpError : public std::runtime_error {
  public:
-  // Why no answer arrived. Callers retry kConnect and kTimeout; kTls and kOther are final.
-  enum class Kind { kConnect, kTimeout, kTls, kOther };
+  // Why no answer arrived. Callers retry kConnect and kTimeout; kTls and kOther are final;
+  // kCancelled means Request::abort asked to stop.
+  enum class Kind { kConnect, kTimeout, kTls, kOther, kCancelled };
   HttpError(Kind kind, int curlCode, const std::string& message)
       : std::runtime_error(message), kind_(kind), curlCode_(curlCode) {}
   Kind kind() const { return kind_; }

@@ -1,7 +1,7 @@
 #include "plugins/common/bash.h"
 
 #include "plugins/common/process.h"
-#include "plugins/common/version_tags.h"
+#include "plugins/support/version_tags.h"
 
 namespace iter8::common {
 
@@ -11,10 +11,10 @@ void BashTask::run(sdk::Host& host) {
   rapidjson::Document experiment = host.experiment();
   rapidjson::Document data(rapidjson::kObjectType);
   data.AddMember("this", rapidjson::Value(experiment, data.GetAllocator()), data.GetAllocator());
-  addRecommendedVersionTags(experiment, data, host);
+  support::addRecommendedVersionTags(experiment, data, host, "an empty string");
   std::string script;
   try {
-    script = host.interpolate(script_, data, goHandlerTemplateOptions());
+    script = host.interpolate(script_, data, support::goHandlerTemplateOptions());
   } catch (const sdk::Error& e) {
     throw sdk::InputError(std::string("input 'with.script': ") + e.what());
   }

@@ -4,7 +4,7 @@
 #include <cstdio>
 
 #include "plugins/common/process.h"
-#include "plugins/common/version_tags.h"
+#include "plugins/support/version_tags.h"
 
 namespace iter8::common {
 namespace {
@@ -41,10 +41,10 @@ void ExecTask::run(sdk::Host& host) {
     argv.insert(argv.end(), args_.begin(), args_.end());
   } else {
     rapidjson::Document data(rapidjson::kObjectType);
-    addRecommendedVersionTags(host.experiment(), data, host);
+    support::addRecommendedVersionTags(host.experiment(), data, host, "an empty string");
     for (size_t i = 0; i < args_.size(); ++i) {
       try {
-        argv.push_back(host.interpolate(args_[i], data, goHandlerTemplateOptions()));
+        argv.push_back(host.interpolate(args_[i], data, support::goHandlerTemplateOptions()));
       } catch (const sdk::Error& e) {
         throw sdk::InputError("input 'with.args[" + std::to_string(i) + "]': " + e.what());
       }

@@ -3,7 +3,7 @@
 #include "lib/json.h"
 #include "plugins/common/kubectl.h"
 #include "plugins/common/process.h"
-#include "plugins/common/version_tags.h"
+#include "plugins/support/version_tags.h"
 
 namespace iter8::common {
 
@@ -18,10 +18,10 @@ void PromoteKubectlTask::run(sdk::Host& host) {
   // The original templated its whole shell line with common/bash's data.
   rapidjson::Document data(rapidjson::kObjectType);
   data.AddMember("this", rapidjson::Value(experiment, data.GetAllocator()), data.GetAllocator());
-  addRecommendedVersionTags(experiment, data, host);
+  support::addRecommendedVersionTags(experiment, data, host, "an empty string");
   auto render = [&](const std::string& text, const char* field) {
     try {
-      return host.interpolate(text, data, goHandlerTemplateOptions());
+      return host.interpolate(text, data, support::goHandlerTemplateOptions());
     } catch (const sdk::Error& e) {
       throw sdk::InputError(std::string("input 'with.") + field + "': " + e.what());
     }

@@ -1,10 +1,10 @@
-#include "plugins/common/version_tags.h"
+#include "plugins/support/version_tags.h"
 
 #include <string>
 
 #include "lib/json.h"
 
-namespace iter8::common {
+namespace iter8::support {
 namespace {
 
 bool hasName(const rapidjson::Value& version, const std::string& name) {
@@ -41,14 +41,13 @@ void set(rapidjson::Document& data, const char* key, const rapidjson::Value& val
 }  // namespace
 
 void addRecommendedVersionTags(const rapidjson::Value& experiment, rapidjson::Document& data,
-                               const sdk::Host& host) {
+                               const sdk::Host& host, std::string_view missingRendersAs) {
   const rapidjson::Value* status = findMember(experiment, "status");
   const rapidjson::Value* recommended =
       status ? findMember(*status, "versionRecommendedForPromotion") : nullptr;
   if (recommended == nullptr || !recommended->IsString()) {
-    host.warn(
-        "no version is recommended for promotion yet; its variables render as empty "
-        "strings");
+    host.warn("no version is recommended for promotion yet; its variables render as " +
+              std::string(missingRendersAs));
     return;
   }
   std::string name = recommended->GetString();
@@ -73,4 +72,4 @@ sdk::InterpolateOptions goHandlerTemplateOptions() {
   return options;
 }
 
-}  // namespace iter8::common
+}  // namespace iter8::support
