@@ -83,21 +83,50 @@ TEST(PluginRegistry, SkipsBadFilesAndKeepsGoodOnes) {
   std::filesystem::copy_file(shippedPluginDir() + "/common.so", dir.file("common.so"));
   PluginRegistry registry;
   registry.scan({dir.path()});
+  registry.loadAll();
   ASSERT_EQ(registry.plugins().size(), 1u);
   ASSERT_EQ(registry.loadErrors().size(), 1u);
   EXPECT_EQ(registry.find("common").library, "common");
 }
 
-TEST(PluginRegistry, TwoPluginsClaimingOneLibraryNameBothFiles) {
+TEST(PluginRegistry, OpensOnlyTheFileOfTheLibraryAskedFor) {
+  TempDir dir;
+  dir.write("broken.so", "garbage");
+  std::filesystem::copy_file(shippedPluginDir() + "/common.so", dir.file("common.so"));
   PluginRegistry registry;
-  registry.scan({shippedPluginDir(), testPluginDir("bad_duplicate")});
+  registry.scan({dir.path(), testPluginDir("bad_ctor_crash")});
+  EXPECT_EQ(registry.find("common").library, "common");
+  EXPECT_TRUE(registry.loadErrors().empty()) << "broken.so was never opened";
+  EXPECT_EQ(registry.plugins().size(), 1u);
+}
+
+TEST(PluginRegistry, TheSameLibraryInTwoFoldersNamesBothFiles) {
+  TempDir dir;
+  std::filesystem::copy_file(shippedPluginDir() + "/common.so", dir.file("common.so"));
+  PluginRegistry registry;
+  registry.scan({shippedPluginDir(), dir.path()});
   try {
     registry.find("common");
     FAIL() << "a conflict must make the library unusable";
   } catch (const PluginError& e) {
     EXPECT_THAT(e.what(), HasSubstr("claimed by two plugins"));
-    EXPECT_THAT(e.what(), HasSubstr("common.so"));
-    EXPECT_THAT(e.what(), HasSubstr("bad_duplicate.so"));
+    EXPECT_THAT(e.what(), HasSubstr(shippedPluginDir() + "/common.so"));
+    EXPECT_THAT(e.what(), HasSubstr(dir.file("common.so")));
+  }
+}
+
+TEST(PluginRegistry, AFileNamedAfterAnotherLibraryIsRefused) {
+  TempDir dir;
+  std::filesystem::copy_file(testPluginDir("bad_duplicate") + "/bad_duplicate.so",
+                             dir.file("acme.so"));
+  PluginRegistry registry;
+  registry.scan({dir.path()});
+  try {
+    registry.find("acme");
+    FAIL();
+  } catch (const PluginError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("provides library 'common' but is named acme.so; a "
+                                    "library's file must be named after it (common.so)"));
   }
 }
 
@@ -125,12 +154,14 @@ TEST(HandlerPlugins, ListsPluginsTasksAndLoadErrors) {
 }
 
 TEST(HandlerPlugins, ADuplicateLibraryIsListedAsAnError) {
-  auto result = runProcess({handlerPath(), "plugins", "--plugins-dir", shippedPluginDir(),
-                            "--plugins-dir", testPluginDir("bad_duplicate")});
+  TempDir dir;
+  std::filesystem::copy_file(shippedPluginDir() + "/common.so", dir.file("common.so"));
+  auto result = runProcess(
+      {handlerPath(), "plugins", "--plugins-dir", shippedPluginDir(), "--plugins-dir", dir.path()});
   EXPECT_EQ(result.exitCode, 1);
   EXPECT_THAT(result.out, HasSubstr("[unusable: claimed twice]"));
-  EXPECT_THAT(result.out,
-              HasSubstr("bad_duplicate.so claims library 'common', already provided by"));
+  EXPECT_THAT(result.out, HasSubstr(dir.file("common.so") + " claims library 'common', already "
+                                                            "provided by"));
 }
 
 TEST(HandlerPlugins, DescribePrintsTheInputSchema) {

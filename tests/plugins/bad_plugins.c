@@ -8,6 +8,28 @@
 #define DUPLICATE 4
 #define NO_MAKE_TASK 5
 #define BAD_SCHEMA 6
+#define CTOR_CRASH 7
+#define CTOR_EXIT 8
+#define HUGE_COUNT 9
+#define HUGE_STRIDE 10
+#define RECURSIVE_SCHEMA 11
+#define CTOR_HANG 12
+
+#if BAD_PLUGIN_KIND == CTOR_CRASH || BAD_PLUGIN_KIND == CTOR_EXIT || BAD_PLUGIN_KIND == CTOR_HANG
+#include <signal.h>
+#include <stdlib.h>
+#include <unistd.h>
+/* Runs when the library is loaded, before the host reads anything of it. */
+__attribute__((constructor)) static void misbehave_on_load(void) {
+#if BAD_PLUGIN_KIND == CTOR_CRASH
+  raise(SIGSEGV);
+#elif BAD_PLUGIN_KIND == CTOR_EXIT
+  exit(0);
+#else
+  for (;;) pause();
+#endif
+}
+#endif
 
 #if BAD_PLUGIN_KIND == NO_SYMBOLS
 ITER8_PLUGIN_EXPORT int not_a_plugin_function(void) {
@@ -18,6 +40,11 @@ ITER8_PLUGIN_EXPORT int not_a_plugin_function(void) {
 static const iter8_task_info tasks[] = {
 #if BAD_PLUGIN_KIND == BAD_SCHEMA
     {sizeof(iter8_task_info), "noop", "Does nothing", "{not json"},
+#elif BAD_PLUGIN_KIND == RECURSIVE_SCHEMA
+    {sizeof(iter8_task_info), "noop", "Does nothing", "{\"$ref\":\"#\"}"},
+#elif BAD_PLUGIN_KIND == HUGE_STRIDE
+    {sizeof(iter8_task_info), "noop", "Does nothing", "{}"},
+    {sizeof(iter8_task_info), "noop2", "Does nothing", "{}"},
 #else
     {sizeof(iter8_task_info), "noop", "Does nothing", "{}"},
 #endif
@@ -40,9 +67,17 @@ ITER8_PLUGIN_EXPORT const iter8_plugin_descriptor iter8_plugin_info = {
     MINOR,
     LIBRARY_NAME,
     "0.0.1",
+#if BAD_PLUGIN_KIND == HUGE_COUNT
+    4294967295u,
+#else
     sizeof tasks / sizeof tasks[0],
+#endif
     tasks,
+#if BAD_PLUGIN_KIND == HUGE_STRIDE
+    1u << 30};
+#else
     sizeof(iter8_task_info)};
+#endif
 
 #if BAD_PLUGIN_KIND != NO_MAKE_TASK
 static iter8_status noop_run(void* self, const iter8_host_services* host, char* error,
