@@ -159,8 +159,9 @@ std::string ChildOutcome::reason(const SuperviseOptions& options) const {
              (killed ? "; it did not stop within " + grace + " of SIGTERM and was killed"
                      : "; it was stopped");
     case End::kCancelled:
-      return "did not stop within " + grace + " of SIGTERM (the handler was asked to stop)" +
-             (killed ? " and was killed" : "");
+      return killed ? "did not stop within " + grace +
+                          " of SIGTERM (the handler was asked to stop) and was killed"
+                    : "was stopped: the handler was asked to stop";
     case End::kStoppedAtOnce:
       return "was killed: a second stop signal stopped the handler at once";
     case End::kNotStarted:

@@ -37,7 +37,8 @@ struct ChildOutcome {
     kExited,         // the process exited without returning (exit(), _exit()); `exitStatus`
     kSignalled,      // the process died by a signal it did not get from us; `signal`
     kTimedOut,       // past the time limit; stopped within grace (or killed: `killed`)
-    kCancelled,      // a stop signal arrived; the child did not return within grace: killed
+    kCancelled,      // a stop signal arrived and it ended without returning (our SIGTERM, or killed
+                     // after grace)
     kStoppedAtOnce,  // a second stop signal: killed at once
     kNotStarted,     // fork failed; `report.message` says why
   };
