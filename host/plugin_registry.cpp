@@ -280,9 +280,13 @@ const Plugin& PluginRegistry::find(const std::string& library) const {
   for (const auto& dir : dirs_) {
     std::error_code ec;
     std::filesystem::path file = dir / (library + ".so");
-    if (std::filesystem::exists(std::filesystem::symlink_status(file, ec))) {
-      candidates.push_back(file);
-    }
+    if (!std::filesystem::exists(std::filesystem::symlink_status(file, ec))) continue;
+    // One folder named twice (or a symlinked folder) holds one file, not a conflict.
+    bool seen = std::any_of(candidates.begin(), candidates.end(), [&](const auto& other) {
+      std::error_code same;
+      return std::filesystem::equivalent(other, file, same);
+    });
+    if (!seen) candidates.push_back(file);
   }
   if (candidates.size() > 1) {
     conflicts_[library] = "library '" + library +

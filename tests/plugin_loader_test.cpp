@@ -124,6 +124,12 @@ TEST(PluginRegistry, TheSameLibraryInTwoFoldersNamesBothFiles) {
   }
 }
 
+TEST(PluginRegistry, OneFolderNamedTwiceIsNotAConflict) {
+  PluginRegistry registry;
+  registry.scan({shippedPluginDir(), shippedPluginDir() + "/."});
+  EXPECT_EQ(registry.find("common").library, "common");
+}
+
 TEST(PluginRegistry, AFileNamedAfterAnotherLibraryIsRefused) {
   TempDir dir;
   std::filesystem::copy_file(testPluginDir("bad_duplicate") + "/bad_duplicate.so",

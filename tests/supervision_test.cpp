@@ -213,6 +213,16 @@ TEST_F(Supervision, IsolationNoneRunsInTheHandlerForDebugging) {
   EXPECT_EQ(step(), 1);
 }
 
+TEST_F(Supervision, WithoutIsolationASecondSignalStillEndsTheHandler) {
+  ProcessOptions options;
+  options.terminateAfter = std::chrono::milliseconds(500);
+  options.terminateAgainAfter = std::chrono::milliseconds(900);
+  auto result = run(between("      - task: faulty/spin"), {"--isolation", "none"}, options);
+  EXPECT_EQ(result.exitCode, 5) << result.err;
+  EXPECT_LT(elapsed_, std::chrono::seconds(4));
+  EXPECT_THAT(result.err, HasSubstr("a second stop signal; stopping at once"));
+}
+
 TEST_F(Supervision, StatusWrittenByATaskProcessReachesOutputAndLaterTasks) {
   std::string output = dir_.file("out.yaml");
   auto result = run(experiment(R"(      - task: testkit/status
