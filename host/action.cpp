@@ -179,28 +179,49 @@ Action Action::resolve(const std::string& name, const rapidjson::Value& experime
   return action;
 }
 
-ExitCode Action::run(TerminationLog& terminationLog) {
+ExitCode reportTaskFailure(TerminationLog& terminationLog, const std::string& message,
+                           ExitCode code) {
+  std::string line = redact(message);
+  logger().error("{}", line);
+  terminationLog.append(line);
+  return code;
+}
+
+namespace {
+
+// Calls the plugin's run; the message is made one line and masked here, in the process that
+// ran the task, which is the one that knows the secrets the task read.
+ChildReport runTaskHere(ResolvedTask& task) {
+  char error[ITER8_ERROR_BUFFER_SIZE] = {0};
+  iter8_status status =
+      task.handle().run(task.handle().self, &task.services(), error, sizeof error);
+  if (status == ITER8_OK) return {ITER8_OK, ""};
+  return {static_cast<int32_t>(status),
+          redact(oneLine(error[0] ? error : "failed without a reason"))};
+}
+
+}  // namespace
+
+ExitCode Action::run(TerminationLog& terminationLog, const RunSettings& settings) {
+  // The one way a task's failure is reported: log, termination log, and etc3's Iter8Log line.
+  const auto failTask = [&](const std::string& message, ExitCode code) {
+    printIter8Log(experiment_, name_, redact(message), kIter8LogPriorityHigh);
+    return reportTaskFailure(terminationLog, message, code);
+  };
   for (auto& task : tasks_) {
     const std::string& label = task->context().label;
     if (cancellationRequested()) {
-      std::string message = label + ": not started; the handler was asked to stop";
-      logger().error("{}", message);
-      terminationLog.append(message);
-      printIter8Log(experiment_, name_, message, kIter8LogPriorityHigh);
-      return kExitCancelled;
+      return failTask( label + ": not started; the handler was asked to stop", kExitCancelled);
     }
     if (const auto& condition = task->condition()) {
       bool holds = false;
       try {
-        // Read afresh: earlier tasks and loops change the status the condition looks at.
+        // Read afresh: earlier tasks (in their own processes) and loops change the status.
         holds = evaluateCondition(*condition, task->context().source->read());
       } catch (const std::exception& e) {
-        std::string message =
-            redact(label + ": cannot evaluate 'if: " + condition->text + "': " + oneLine(e.what()));
-        logger().error("{}", message);
-        terminationLog.append(message);
-        printIter8Log(experiment_, name_, message, kIter8LogPriorityHigh);
-        return kExitTaskFailed;
+        return failTask(
+            label + ": cannot evaluate 'if: " + condition->text + "': " + oneLine(e.what()),
+            kExitTaskFailed);
       }
       if (!holds) {
         logger().info("{}: skipped: 'if: {}' is false", label, condition->text);
@@ -209,16 +230,23 @@ ExitCode Action::run(TerminationLog& terminationLog) {
       logger().debug("{}: 'if: {}' is true", label, condition->text);
     }
     logger().info("{}: started", label);
-    char error[ITER8_ERROR_BUFFER_SIZE] = {0};
-    iter8_status status =
-        task->handle().run(task->handle().self, &task->services(), error, sizeof error);
-    if (status != ITER8_OK) {
-      std::string message =
-          redact(label + ": " + oneLine(error[0] ? error : "failed without a reason"));
-      logger().error("{}", message);
-      terminationLog.append(message);
-      printIter8Log(experiment_, name_, message, kIter8LogPriorityHigh);
-      return status == ITER8_ERR_CANCELLED ? kExitCancelled : kExitTaskFailed;
+    ChildReport report;
+    if (settings.isolate) {
+      ChildOutcome outcome =
+          runSupervised([&task] { return runTaskHere(*task); }, settings.supervise);
+      if (outcome.end != ChildOutcome::End::kReturned) {
+        return failTask(label + " " + outcome.reason(settings.supervise),
+                                 outcome.stopRequested ? kExitCancelled : kExitTaskFailed);
+      }
+      report = std::move(outcome.report);
+    } else {
+      report = runTaskHere(*task);
+    }
+    if (report.status != ITER8_OK) {
+      return failTask(label + ": " + report.message,
+                               report.status == ITER8_ERR_CANCELLED || cancellationRequested()
+                                   ? kExitCancelled
+                                   : kExitTaskFailed);
     }
     logger().info("{}: done", label);
     // etc3's collect task printed this itself; the host does it so the plugin stays unaware.

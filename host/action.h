@@ -12,6 +12,7 @@
 #include "host/conditions.h"
 #include "host/host_services.h"
 #include "host/plugin_registry.h"
+#include "host/supervisor.h"
 
 namespace iter8 {
 
@@ -63,6 +64,18 @@ class ResolvedTask {
   std::optional<Condition> condition_;
 };
 
+// How tasks run: each in a supervised child process (the default), or in the handler itself
+// (--isolation=none, for debugging: a crash or exit of a plugin takes the handler with it).
+struct RunSettings {
+  bool isolate = true;
+  SuperviseOptions supervise;  // time limit and grace, when isolated
+};
+
+// Logs a task's failure and appends it to the termination log: the one place a failure
+// reason is reported, so every channel carries the same line. Returns `code`.
+ExitCode reportTaskFailure(TerminationLog& terminationLog, const std::string& message,
+                           ExitCode code);
+
 class Action {
  public:
   // Resolves action `name` of `experiment`: every TaskSpec is checked against its task's
@@ -79,7 +92,7 @@ class Action {
 
   // Runs the tasks in order; stops at the first failure, whose one-line message goes to the
   // termination log and, as an Iter8Log line, to stdout. Returns the exit code.
-  ExitCode run(TerminationLog& terminationLog);
+  ExitCode run(TerminationLog& terminationLog, const RunSettings& settings = {});
 
  private:
   std::string name_;

@@ -1,57 +1,67 @@
 #include "host/cancellation.h"
 
-#include <fcntl.h>
 #include <poll.h>
+#include <sys/eventfd.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <csignal>
-#include <mutex>
+#include <cstdint>
 
 namespace iter8 {
 namespace {
 
+// Everything the signal handler touches is a lock-free atomic or a plain descriptor number.
 std::atomic<bool> cancelled{false};
+std::atomic<int> signalCount{0};
+std::atomic<int> lastSignal{0};
+std::atomic<bool> supervisorHandlesSecond{false};
+std::atomic<pid_t> supervisedGroup{0};
+// Level: written once per signal and never read, so it stays readable once cancelled and
+// every waiter (any thread) wakes. Event: drained by the supervisor after each wake-up.
+std::atomic<int> levelFd{-1};
+std::atomic<int> eventFd{-1};
 static_assert(std::atomic<bool>::is_always_lock_free, "flag is set from a signal handler");
+static_assert(std::atomic<int>::is_always_lock_free, "counter is set from a signal handler");
+static_assert(std::atomic<pid_t>::is_always_lock_free, "group is read in a signal handler");
 
-// A pipe that becomes readable once cancellation is requested and stays so (it is never
-// drained), so any number of threads can sleep in poll() on it: the signal handler can write
-// to a pipe, which is async-signal-safe, but cannot notify a condition variable.
-std::atomic<int> wakeReadEnd{-1};
-std::atomic<int> wakeWriteEnd{-1};
-static_assert(std::atomic<int>::is_always_lock_free, "read from a signal handler");
+constexpr int kExitCancelled = 5;  // ExitCode::kExitCancelled (host/action.h)
 
-void ensureWakePipe() {
-  static std::once_flag once;
-  std::call_once(once, [] {
-    int fds[2];
-    if (pipe2(fds, O_CLOEXEC | O_NONBLOCK) != 0) return;  // waits then fall back to timeouts
-    wakeReadEnd.store(fds[0]);
-    wakeWriteEnd.store(fds[1]);
-  });
+void poke(int fd) {
+  if (fd < 0) return;
+  uint64_t one = 1;
+  ssize_t ignored = ::write(fd, &one, sizeof one);
+  (void)ignored;
 }
 
-void markCancelled() {
+void openDescriptors() {
+  levelFd.store(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
+  eventFd.store(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
+}
+
+extern "C" void onStopSignal(int signal) {
+  int saved = errno;
+  lastSignal.store(signal);
+  int count = signalCount.fetch_add(1) + 1;
   cancelled.store(true);
-  const int fd = wakeWriteEnd.load();
-  if (fd >= 0) {
-    const char byte = 1;
-    [[maybe_unused]] ssize_t written = write(fd, &byte, 1);
+  poke(levelFd.load());
+  poke(eventFd.load());
+  if (count >= 2 && !supervisorHandlesSecond.load()) {
+    if (pid_t group = supervisedGroup.load(); group > 0) ::kill(-group, SIGKILL);
+    static const char kMessage[] = "handler: a second stop signal; stopping at once\n";
+    ssize_t ignored = ::write(STDERR_FILENO, kMessage, sizeof kMessage - 1);
+    (void)ignored;
+    ::_exit(kExitCancelled);
   }
-}
-
-extern "C" void onStopSignal(int) {
-  const int savedErrno = errno;
-  markCancelled();
-  errno = savedErrno;
+  errno = saved;
 }
 
 }  // namespace
 
 void installCancellationHandlers() {
-  ensureWakePipe();
+  if (levelFd.load() < 0) openDescriptors();
   struct sigaction action {};
   action.sa_handler = onStopSignal;
   sigemptyset(&action.sa_mask);
@@ -64,25 +74,64 @@ bool cancellationRequested() {
 }
 
 void requestCancellation() {
-  ensureWakePipe();
-  markCancelled();
+  cancelled.store(true);
+  if (levelFd.load() < 0) openDescriptors();
+  poke(levelFd.load());
+  poke(eventFd.load());
 }
 
 bool waitForCancellation(std::chrono::milliseconds timeout) {
-  ensureWakePipe();
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (!cancelled.load()) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-        deadline - std::chrono::steady_clock::now());
-    if (left.count() <= 0) break;
-    struct pollfd wake {};
-    wake.fd = wakeReadEnd.load();
-    wake.events = POLLIN;
-    // fd -1 is ignored by poll(), which then just sleeps: still correct, only not woken early.
-    const int ready = poll(&wake, 1, static_cast<int>(std::min<long long>(left.count(), 60000)));
-    if (ready < 0 && errno != EINTR) break;
+  using Clock = std::chrono::steady_clock;
+  if (cancelled.load()) return true;
+  if (levelFd.load() < 0) openDescriptors();
+  const auto deadline = Clock::now() + timeout;
+  for (;;) {
+    if (cancelled.load()) return true;
+    auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - Clock::now());
+    if (left.count() <= 0) return false;
+    pollfd fd{levelFd.load(), POLLIN, 0};
+    int ready = ::poll(&fd, 1, static_cast<int>(std::min<int64_t>(left.count(), INT32_MAX)));
+    if (ready > 0) return cancelled.load();
+    if (ready < 0 && errno != EINTR) return cancelled.load();
   }
-  return cancelled.load();
+}
+
+int stopSignalCount() {
+  return signalCount.load();
+}
+
+int lastStopSignal() {
+  return lastSignal.load();
+}
+
+int stopSignalEventFd() {
+  return eventFd.load();
+}
+
+void drainStopSignalEvents() {
+  uint64_t value = 0;
+  while (::read(eventFd.load(), &value, sizeof value) > 0) {
+  }
+}
+
+void setSecondSignalHandledBySupervisor(bool handled) {
+  supervisorHandlesSecond.store(handled);
+}
+
+void setSupervisedProcessGroup(pid_t group) {
+  supervisedGroup.store(group);
+}
+
+void resetCancellationAfterFork() {
+  for (auto* fd : {&levelFd, &eventFd}) {
+    if (int old = fd->exchange(-1); old >= 0) ::close(old);
+  }
+  openDescriptors();
+  cancelled.store(false);
+  signalCount.store(0);
+  lastSignal.store(0);
+  supervisorHandlesSecond.store(false);
+  supervisedGroup.store(0);
 }
 
 }  // namespace iter8

@@ -59,7 +59,12 @@ po::options_description runOptions(RunOptions& run) {
                          "kubeconfig context to use (default: its current-context)")(
       "api-deadline", po::value(&run.apiDeadline),
       "total time one Kubernetes API call may take, retries included "
-      "(Go duration; default 60s)");
+      "(Go duration; default 60s)")(
+      "isolation", po::value(&run.isolation),
+      "process: run each task in a supervised child process (default); none: in the handler "
+      "itself, for debugging (default: $ITER8_ISOLATION)")(
+      "task-timeout", po::value(&run.taskTimeout),
+      "time limit of each task (Go duration; default: $ITER8_TASK_TIMEOUT, else none)");
   return options;
 }
 
@@ -137,6 +142,10 @@ Command parseCommandLine(int argc, const char* const argv[]) {
                      " --help')");
   }
   applyEnvironment(command.common);
+  if (const char* env = std::getenv("ITER8_ISOLATION"); env && command.run.isolation.empty())
+    command.run.isolation = env;
+  if (const char* env = std::getenv("ITER8_TASK_TIMEOUT"); env && command.run.taskTimeout.empty())
+    command.run.taskTimeout = env;
   command.run.terminationLogGiven = values.count("termination-log") > 0;
 
   if (command.kind == Command::Kind::kPluginsList && !positional.empty()) {

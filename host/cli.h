@@ -27,6 +27,8 @@ struct RunOptions {
   std::string context;      // kubeconfig context; empty: current-context
   std::string apiDeadline;  // Go duration: total time per API call, retries included
   bool dryRun = false;
+  std::string isolation;    // "process" (default) or "none"; default $ITER8_ISOLATION
+  std::string taskTimeout;  // Go duration; default $ITER8_TASK_TIMEOUT; empty: no limit
 };
 
 struct Command {

@@ -1,6 +1,7 @@
 #include "host/local_source.h"
 
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -62,6 +63,17 @@ void writeAtomically(const std::filesystem::path& target, const std::string& tex
   }
 }
 
+// A flag in an anonymous shared mapping: a forked child's store is seen by the parent.
+std::shared_ptr<std::atomic<bool>> makeSharedFlag() {
+  void* memory = ::mmap(nullptr, sizeof(std::atomic<bool>), PROT_READ | PROT_WRITE,
+                        MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+  if (memory == MAP_FAILED)
+    throw SourceError(std::string("cannot map memory: ") + std::strerror(errno));
+  return std::shared_ptr<std::atomic<bool>>(
+      new (memory) std::atomic<bool>(false),
+      [](std::atomic<bool>* flag) { ::munmap(flag, sizeof(std::atomic<bool>)); });
+}
+
 rapidjson::Document parseExperiment(const std::string& text, const std::filesystem::path& path) {
   rapidjson::Document doc;
   try {
@@ -79,7 +91,7 @@ rapidjson::Document parseExperiment(const std::string& text, const std::filesyst
 }  // namespace
 
 LocalExperimentSource::LocalExperimentSource(LocalSourceOptions options)
-    : options_(std::move(options)) {
+    : options_(std::move(options)), wroteOutput_(makeSharedFlag()) {
   std::string text = readFile(options_.file);
   json_ = looksLikeJson(text);
   rapidjson::Document doc = parseExperiment(text, options_.file);
@@ -89,7 +101,7 @@ LocalExperimentSource::LocalExperimentSource(LocalSourceOptions options)
 }
 
 const std::filesystem::path& LocalExperimentSource::currentFile() const {
-  return wroteOutput_ ? options_.output : options_.file;
+  return wroteOutput_->load() ? options_.output : options_.file;
 }
 
 std::string LocalExperimentSource::describe() const {
@@ -117,7 +129,7 @@ void LocalExperimentSource::updateStatus(const rapidjson::Value& statusPatch) {
   applyMergePatch(status->value, statusPatch, doc.GetAllocator());
   const std::filesystem::path& target = options_.output.empty() ? options_.file : options_.output;
   writeAtomically(target, json_ ? toPrettyJson(doc) + "\n" : toYaml(doc));
-  if (!options_.output.empty()) wroteOutput_ = true;
+  if (!options_.output.empty()) wroteOutput_->store(true);
   logger().debug("status of {} written to {}", describe(), target.string());
 }
 

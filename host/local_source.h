@@ -1,7 +1,9 @@
 // The experiment as a local YAML or JSON file: the embedded default, no cluster needed.
 #pragma once
 
+#include <atomic>
 #include <filesystem>
+#include <memory>
 #include <mutex>
 #include <optional>
 
@@ -31,8 +33,10 @@ class LocalExperimentSource : public ExperimentSource {
   const std::filesystem::path& currentFile() const;
 
   LocalSourceOptions options_;
-  bool wroteOutput_ = false;  // once written, --output holds the newest status
-  bool json_ = false;         // the input was JSON: write JSON back
+  // Once written, --output holds the newest status. In memory shared with forked task
+  // processes: a status written by a task's process must redirect the handler's later reads.
+  std::shared_ptr<std::atomic<bool>> wroteOutput_;
+  bool json_ = false;  // the input was JSON: write JSON back
   std::string namespace_ = "default";
   std::mutex mutex_;
 };

@@ -1,14 +1,18 @@
 #include "host/plugin_registry.h"
 
 #include <dlfcn.h>
+#include <sys/stat.h>
 
 #include <algorithm>
 #include <cstddef>
-#include <regex>
+#include <cstring>
 
 #include <boost/dll/runtime_symbol_info.hpp>
 
 #include "host/log.h"
+#include "host/schema_refs.h"
+#include "host/supervisor.h"
+#include "lib/duration.h"
 #include "lib/json.h"
 
 namespace iter8 {
@@ -26,8 +30,26 @@ std::string abiText(unsigned major, unsigned minor) {
   return std::to_string(major) + "." + std::to_string(minor);
 }
 
-void checkText(const char* text, const std::string& what) {
+// A NUL-terminated string of at most `limit` bytes, read without running past `limit`.
+std::string boundedText(const char* text, size_t limit, const std::string& what) {
   if (text == nullptr || *text == '\0') throw PluginError("descriptor has no " + what);
+  size_t length = ::strnlen(text, limit + 1);
+  if (length > limit) {
+    throw PluginError("descriptor's " + what + " is longer than " + std::to_string(limit) +
+                      " bytes");
+  }
+  return std::string(text, length);
+}
+
+// [a-z0-9] then `more` characters, as names must be (no regex: names come from plugins).
+bool isName(const std::string& name, const char* more) {
+  if (name.empty()) return false;
+  for (size_t i = 0; i < name.size(); ++i) {
+    char c = name[i];
+    bool plain = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+    if (!plain && (i == 0 || std::strchr(more, c) == nullptr)) return false;
+  }
+  return true;
 }
 
 TaskInfo readTask(const iter8_task_info& entry, size_t index) {
@@ -36,18 +58,15 @@ TaskInfo readTask(const iter8_task_info& entry, size_t index) {
     throw PluginError(where + ": struct_size " + std::to_string(entry.struct_size) +
                       " is smaller than ABI 1.0's " + std::to_string(kMinTaskInfoSize));
   }
-  checkText(entry.name, where + " name");
-  static const std::regex namePattern("[a-z0-9][a-z0-9_.-]*");
-  if (!std::regex_match(entry.name, namePattern)) {
-    throw PluginError(where + ": name '" + std::string(entry.name) +
-                      "' must match [a-z0-9][a-z0-9_.-]*");
-  }
-  checkText(entry.description, "description of task '" + std::string(entry.name) + "'");
-  checkText(entry.input_schema, "input schema of task '" + std::string(entry.name) + "'");
   TaskInfo task;
-  task.name = entry.name;
-  task.description = entry.description;
-  task.inputSchemaText = entry.input_schema;
+  task.name = boundedText(entry.name, kMaxNameLength, where + " name");
+  if (!isName(task.name, "_.-")) {
+    throw PluginError(where + ": name '" + task.name + "' must match [a-z0-9][a-z0-9_.-]*");
+  }
+  task.description = boundedText(entry.description, kMaxDescriptionLength,
+                                 "description of task '" + task.name + "'");
+  task.inputSchemaText =
+      boundedText(entry.input_schema, kMaxSchemaLength, "input schema of task '" + task.name + "'");
   try {
     task.inputSchema = std::make_shared<rapidjson::Document>(parseJson(task.inputSchemaText));
   } catch (const JsonError& e) {
@@ -56,8 +75,23 @@ TaskInfo readTask(const iter8_task_info& entry, size_t index) {
   if (!task.inputSchema->IsObject()) {
     throw PluginError("task '" + task.name + "' has an input schema that is not a JSON object");
   }
+  if (auto problem = findRecursiveRef(*task.inputSchema)) {
+    throw PluginError("task '" + task.name + "' has an unusable input schema: " + *problem);
+  }
   return task;
 }
+
+// Refuses what is not a regular file without opening it: dlopen on a FIFO blocks forever.
+void requireRegularFile(const std::filesystem::path& path) {
+  struct stat info {};
+  if (::stat(path.c_str(), &info) != 0) {
+    throw PluginError(std::string("cannot be loaded: ") + std::strerror(errno));
+  }
+  if (!S_ISREG(info.st_mode)) throw PluginError("is not a regular file; skipped");
+}
+
+// How long a plugin's constructors may take when it is first loaded.
+constexpr auto kLoadTimeLimit = std::chrono::seconds(10);
 
 }  // namespace
 
@@ -86,6 +120,7 @@ static std::vector<std::shared_ptr<boost::dll::shared_library>>& loadedForever()
 }
 
 Plugin loadPlugin(const std::filesystem::path& path) {
+  requireRegularFile(path);
   auto handle = std::make_shared<boost::dll::shared_library>();
   boost::dll::fs::error_code ec;
   handle->load(path, boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local, ec);
@@ -107,19 +142,28 @@ Plugin loadPlugin(const std::filesystem::path& path) {
     throw PluginError("descriptor struct_size " + std::to_string(descriptor.struct_size) +
                       " is smaller than ABI 1.0's " + std::to_string(kMinDescriptorSize));
   }
-  checkText(descriptor.library, "library name");
-  checkText(descriptor.plugin_version, "plugin version");
-  static const std::regex libraryPattern("[a-z0-9_-]+");
-  if (!std::regex_match(descriptor.library, libraryPattern)) {
-    throw PluginError("library name '" + std::string(descriptor.library) +
-                      "' must match [a-z0-9_-]+");
+  const std::string library = boundedText(descriptor.library, kMaxNameLength, "library name");
+  const std::string version =
+      boundedText(descriptor.plugin_version, kMaxNameLength, "plugin version");
+  if (!isName(library, "_-")) {
+    throw PluginError("library name '" + library + "' must match [a-z0-9][a-z0-9_-]*");
   }
   if (descriptor.task_count == 0 || descriptor.tasks == nullptr) {
     throw PluginError("descriptor lists no tasks");
   }
+  if (descriptor.task_count > kMaxTasksPerPlugin) {
+    throw PluginError("descriptor task_count " + std::to_string(descriptor.task_count) +
+                      " is more than the " + std::to_string(kMaxTasksPerPlugin) +
+                      " tasks a plugin may declare");
+  }
   if (descriptor.tasks_stride < kMinTaskInfoSize) {
     throw PluginError("descriptor tasks_stride " + std::to_string(descriptor.tasks_stride) +
                       " is smaller than ABI 1.0's task entry");
+  }
+  if (descriptor.tasks_stride > kMaxTaskInfoStride) {
+    throw PluginError("descriptor tasks_stride " + std::to_string(descriptor.tasks_stride) +
+                      " is larger than " + std::to_string(kMaxTaskInfoStride) +
+                      " bytes; it must be sizeof(iter8_task_info)");
   }
   if (!handle->has(ITER8_PLUGIN_MAKE_TASK_SYMBOL)) {
     std::string message = "does not export '" + std::string(ITER8_PLUGIN_MAKE_TASK_SYMBOL) + "'";
@@ -135,14 +179,14 @@ Plugin loadPlugin(const std::filesystem::path& path) {
 
   Plugin plugin;
   plugin.path = path;
-  plugin.library = descriptor.library;
-  plugin.version = descriptor.plugin_version;
+  plugin.library = library;
+  plugin.version = version;
   plugin.abiMajor = descriptor.abi_major;
   plugin.abiMinor = descriptor.abi_minor;
   const auto* base = reinterpret_cast<const unsigned char*>(descriptor.tasks);
   for (uint32_t i = 0; i < descriptor.task_count; ++i) {
     const auto* entry =
-        reinterpret_cast<const iter8_task_info*>(base + i * descriptor.tasks_stride);
+        reinterpret_cast<const iter8_task_info*>(base + size_t{i} * descriptor.tasks_stride);
     TaskInfo task = readTask(*entry, i);
     if (plugin.findTask(task.name) != nullptr) {
       throw PluginError("declares task '" + task.name + "' twice");
@@ -155,40 +199,84 @@ Plugin loadPlugin(const std::filesystem::path& path) {
   return plugin;
 }
 
+Plugin loadPluginSafely(const std::filesystem::path& path) {
+  requireRegularFile(path);
+  SuperviseOptions options;
+  options.timeout = kLoadTimeLimit;
+  options.timeoutText = formatGoDuration(kLoadTimeLimit);
+  ChildOutcome probe = runSupervised(
+      [&path]() -> ChildReport {
+        try {
+          loadPlugin(path);
+          return {0, ""};
+        } catch (const std::exception& e) {
+          return {1, e.what()};
+        }
+      },
+      options);
+  if (probe.end != ChildOutcome::End::kReturned) {
+    throw PluginError("cannot be loaded: loading it " + probe.reason(options));
+  }
+  if (probe.report.status != 0) throw PluginError(probe.report.message);
+  return loadPlugin(path);
+}
+
 void PluginRegistry::scan(const std::vector<std::filesystem::path>& dirs) {
-  dirs_.insert(dirs_.end(), dirs.begin(), dirs.end());
   for (const auto& dir : dirs) {
     std::error_code ec;
     if (!std::filesystem::is_directory(dir, ec)) {
       logger().debug("plugin folder {} does not exist; skipped", dir.string());
-      continue;
     }
+    dirs_.push_back(dir);  // still named in "looked for" messages
+  }
+}
+
+const Plugin* PluginRegistry::loadAs(const std::string& library,
+                                     const std::filesystem::path& file) const {
+  for (const auto& plugin : plugins_) {
+    if (plugin.library == library) return &plugin;
+  }
+  if (failures_.count(library) > 0 || conflicts_.count(library) > 0) return nullptr;
+  try {
+    Plugin plugin = loadPluginSafely(file);
+    if (plugin.library != library) {
+      throw PluginError("provides library '" + plugin.library + "' but is named " +
+                        file.filename().string() + "; a library's file must be named after it (" +
+                        plugin.library + ".so)");
+    }
+    logger().debug("loaded plugin {} (library {}, version {}, ABI {})", file.string(),
+                   plugin.library, plugin.version, abiText(plugin.abiMajor, plugin.abiMinor));
+    plugins_.push_back(std::move(plugin));
+    return &plugins_.back();
+  } catch (const PluginError& e) {
+    loadErrors_.push_back({file, e.what()});
+    failures_[library] = file.string() + " " + e.what();
+    logger().warn("plugin {} skipped: {}", file.string(), e.what());
+    return nullptr;
+  }
+}
+
+void PluginRegistry::loadAll() {
+  std::map<std::string, std::filesystem::path> first;  // library -> the file that provides it
+  for (const auto& dir : dirs_) {
+    std::error_code ec;
     std::vector<std::filesystem::path> files;
     for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
       if (entry.path().extension() == ".so") files.push_back(entry.path());
     }
     std::sort(files.begin(), files.end());  // deterministic order and messages
     for (const auto& file : files) {
-      try {
-        Plugin plugin = loadPlugin(file);
-        auto same = std::find_if(plugins_.begin(), plugins_.end(),
-                                 [&](const Plugin& p) { return p.library == plugin.library; });
-        if (same != plugins_.end()) {
-          loadErrors_.push_back({file, "claims library '" + plugin.library +
-                                           "', already provided by " + same->path.string()});
-          conflicts_[plugin.library] = "library '" + plugin.library +
-                                       "' is claimed by two plugins: " + same->path.string() +
-                                       " and " + file.string() + "; remove one";
-          logger().error("{}", conflicts_[plugin.library]);
-          continue;
-        }
-        logger().debug("loaded plugin {} (library {}, version {}, ABI {})", file.string(),
-                       plugin.library, plugin.version, abiText(plugin.abiMajor, plugin.abiMinor));
-        plugins_.push_back(std::move(plugin));
-      } catch (const PluginError& e) {
-        loadErrors_.push_back({file, e.what()});
-        logger().warn("plugin {} skipped: {}", file.string(), e.what());
+      const std::string library = file.stem().string();
+      if (auto same = first.find(library); same != first.end()) {
+        loadErrors_.push_back({file, "claims library '" + library + "', already provided by " +
+                                         same->second.string()});
+        conflicts_[library] = "library '" + library +
+                              "' is claimed by two plugins: " + same->second.string() + " and " +
+                              file.string() + "; remove one";
+        continue;
       }
+      first.emplace(library, file);
+      loadAs(library, file);
     }
   }
 }
@@ -199,23 +287,37 @@ const Plugin& PluginRegistry::find(const std::string& library) const {
   for (const auto& plugin : plugins_) {
     if (plugin.library == library) return plugin;
   }
-  std::string message =
-      "no plugin provides library '" + library + "' (looked for " + library + ".so in";
-  for (size_t i = 0; i < dirs_.size(); ++i) message += (i ? ", " : " ") + dirs_[i].string();
-  if (dirs_.empty()) message += " no folders";
-  message += ")";
-  size_t others = 0;
-  for (const auto& error : loadErrors_) {
-    if (error.path.stem() == library)
-      message += "; " + error.path.string() + " " + error.reason;
-    else
-      ++others;
+  if (auto failure = failures_.find(library); failure != failures_.end()) {
+    throw PluginError("library '" + library + "' is not usable: " + failure->second);
   }
-  if (others > 0) {
-    message += "; " + std::to_string(others) +
-               " other plugin file(s) failed to load (see 'handler plugins')";
+  std::vector<std::filesystem::path> candidates;
+  for (const auto& dir : dirs_) {
+    std::error_code ec;
+    std::filesystem::path file = dir / (library + ".so");
+    if (!std::filesystem::exists(std::filesystem::symlink_status(file, ec))) continue;
+    // One folder named twice (or a symlinked folder) holds one file, not a conflict.
+    bool seen = std::any_of(candidates.begin(), candidates.end(), [&](const auto& other) {
+      std::error_code same;
+      return std::filesystem::equivalent(other, file, same);
+    });
+    if (!seen) candidates.push_back(file);
   }
-  throw PluginError(message);
+  if (candidates.size() > 1) {
+    conflicts_[library] = "library '" + library +
+                          "' is claimed by two plugins: " + candidates[0].string() + " and " +
+                          candidates[1].string() + "; remove one";
+    throw PluginError(conflicts_[library]);
+  }
+  if (candidates.empty()) {
+    std::string message =
+        "no plugin provides library '" + library + "' (looked for " + library + ".so in";
+    for (size_t i = 0; i < dirs_.size(); ++i) message += (i ? ", " : " ") + dirs_[i].string();
+    if (dirs_.empty()) message += " no folders";
+    message += ")";
+    throw PluginError(message);
+  }
+  if (const Plugin* plugin = loadAs(library, candidates[0])) return *plugin;
+  throw PluginError("library '" + library + "' is not usable: " + failures_.at(library));
 }
 
 std::filesystem::path defaultPluginDir() {

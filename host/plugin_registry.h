@@ -1,6 +1,7 @@
 // Finds and loads task plugins, checks their descriptors, and maps library names to them.
 #pragma once
 
+#include <deque>
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -42,6 +43,8 @@ struct PluginLoadError {
 };
 
 // Loads one file and checks it against the ABI contract. Throws PluginError with the reason.
+// Every number and string the descriptor gives is bounded before it is used (see kMax*), and
+// a path that is not a regular file (a FIFO, a device) is refused without being opened.
 class PluginError : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
@@ -53,28 +56,50 @@ Plugin loadPlugin(const std::filesystem::path& path);
 void checkAbiVersion(unsigned pluginMajor, unsigned pluginMinor, unsigned hostMajor,
                      unsigned hostMinor);
 
+// loadPlugin in a supervised child process first, so a constructor that crashes, exits or
+// hangs is reported as the reason instead of ending the handler; then in this process.
+Plugin loadPluginSafely(const std::filesystem::path& path);
+
+// Bounds on what a descriptor may declare.
+inline constexpr uint32_t kMaxTasksPerPlugin = 1024;
+inline constexpr uint32_t kMaxTaskInfoStride = 4096;
+inline constexpr size_t kMaxNameLength = 64;  // library, task name, plugin version
+inline constexpr size_t kMaxDescriptionLength = 4096;
+inline constexpr size_t kMaxSchemaLength = 1 << 20;
+
+// The plugins of some folders. A library's file is named after it (`common.so` provides
+// `common`), so only the files of the libraries asked for are ever opened: a broken plugin
+// cannot stop an action that does not use it.
 class PluginRegistry {
  public:
-  // Loads every `*.so` in `dirs` (in order; missing folders are skipped). A file that fails
-  // to load is remembered in loadErrors() and skipped. Two files claiming one library name
-  // are both set aside: the library becomes unusable with an error naming both files.
+  // Remembers `dirs` (in order; missing folders are skipped). Opens no plugin file.
   void scan(const std::vector<std::filesystem::path>& dirs);
 
-  const std::vector<Plugin>& plugins() const { return plugins_; }
-  // Files that failed to load, and second claims of a library name.
+  // Loads every `*.so` of the folders (for `handler plugins`); failures go to loadErrors().
+  void loadAll();
+
+  // The plugins loaded so far (by find() or loadAll()).
+  const std::deque<Plugin>& plugins() const { return plugins_; }
+  // Files that failed to load (or are not regular files), and second claims of a library name.
   const std::vector<PluginLoadError>& loadErrors() const { return loadErrors_; }
   // True when `library` is claimed by two files (and so unusable).
   bool conflicted(const std::string& library) const { return conflicts_.count(library) > 0; }
 
-  // The plugin for `library`. Throws PluginError saying why it is unavailable: not found
-  // (listing the folders searched and the files that failed to load), or claimed twice.
+  // The plugin for `library`, loaded from `<library>.so` on first use. Throws PluginError
+  // saying why it is unavailable: not found (listing the folders searched), failed to load,
+  // named after another library, or present in two folders.
   const Plugin& find(const std::string& library) const;
 
  private:
+  // Loads `file` as `library` unless already tried; records a failure. nullptr on failure.
+  const Plugin* loadAs(const std::string& library, const std::filesystem::path& file) const;
+
   std::vector<std::filesystem::path> dirs_;
-  std::vector<Plugin> plugins_;
-  std::vector<PluginLoadError> loadErrors_;
-  std::map<std::string, std::string> conflicts_;  // library -> message naming both files
+  // Loaded lazily by the const find(); a deque keeps references to loaded plugins valid.
+  mutable std::deque<Plugin> plugins_;
+  mutable std::vector<PluginLoadError> loadErrors_;
+  mutable std::map<std::string, std::string> conflicts_;  // library -> message naming both
+  mutable std::map<std::string, std::string> failures_;   // library -> why it did not load
 };
 
 // The folder beside the installed binary: <prefix>/bin/handler -> <prefix>/lib/iter8/plugins.

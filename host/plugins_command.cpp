@@ -18,6 +18,7 @@ int pluginsListCommand(const Command& command) {
   PluginRegistry registry;
   auto dirs = pluginDirsOf(command.common);
   registry.scan(dirs);
+  registry.loadAll();  // each plugin first in a child process: a crashing one is reported
   for (const auto& dir : dirs) std::cout << "# plugin folder: " << dir.string() << "\n";
   for (const auto& plugin : registry.plugins()) {
     std::cout << plugin.library << " " << plugin.version << " (ABI " << plugin.abiMajor << "."
@@ -65,7 +66,12 @@ int pluginsDescribeCommand(const Command& command) {
 
 int pluginsCheckCommand(const Command& command) {
   try {
-    Plugin plugin = loadPlugin(command.target);
+    Plugin plugin = loadPluginSafely(command.target);
+    std::string named = std::filesystem::path(command.target).filename().string();
+    if (named != plugin.library + ".so") {
+      throw PluginError("provides library '" + plugin.library + "' but is named " + named +
+                        "; a library's file must be named after it (" + plugin.library + ".so)");
+    }
     std::cout << "ok: " << command.target << " is library '" << plugin.library << "' version "
               << plugin.version << ", ABI " << plugin.abiMajor << "." << plugin.abiMinor << ", "
               << plugin.tasks.size() << " task(s):";

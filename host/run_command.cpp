@@ -1,4 +1,5 @@
 // `handler run`: read the experiment, resolve the action, run it.
+#include <cstdlib>
 #include <memory>
 
 #include "host/action.h"
@@ -8,6 +9,7 @@
 #include "host/local_source.h"
 #include "host/log.h"
 #include "host/scratch_dir.h"
+#include "lib/duration.h"
 
 namespace iter8 {
 namespace {
@@ -20,10 +22,44 @@ std::unique_ptr<ExperimentSource> openSource(const RunOptions& run) {
   return openClusterSource(run);
 }
 
+// A positive Go duration from an option or its environment variable; UsageError otherwise.
+std::chrono::milliseconds positiveDuration(const std::string& text, const std::string& what) {
+  auto parsed = parseGoDuration(text);
+  if (!parsed || parsed->count() <= 0) {
+    throw UsageError("handler run: " + what + " '" + text +
+                     "' is not a positive Go duration such as 30s or 5m");
+  }
+  return std::chrono::duration_cast<std::chrono::milliseconds>(*parsed);
+}
+
+// --isolation, --task-timeout and ITER8_STOP_GRACE (docs/operator-guide.md#supervision).
+RunSettings runSettingsOf(const RunOptions& run) {
+  RunSettings settings;
+  if (run.isolation == "none") {
+    settings.isolate = false;
+  } else if (!run.isolation.empty() && run.isolation != "process") {
+    throw UsageError("handler run: --isolation (or ITER8_ISOLATION) '" + run.isolation +
+                     "' is not 'process' or 'none'");
+  }
+  if (!run.taskTimeout.empty()) {
+    settings.supervise.timeout =
+        positiveDuration(run.taskTimeout, "--task-timeout (or ITER8_TASK_TIMEOUT)");
+    settings.supervise.timeoutText = run.taskTimeout + " (--task-timeout)";
+    if (!settings.isolate) {
+      logger().warn("--task-timeout is not enforced with --isolation=none");
+    }
+  }
+  if (const char* grace = std::getenv("ITER8_STOP_GRACE"); grace && *grace) {
+    settings.supervise.grace = positiveDuration(grace, "ITER8_STOP_GRACE");
+  }
+  return settings;
+}
+
 }  // namespace
 
 int runCommand(const Command& command) {
   const RunOptions& run = command.run;
+  const RunSettings settings = runSettingsOf(run);
   TerminationLog terminationLog(run.terminationLog, run.terminationLogGiven);
   auto fail = [&](ExitCode code, const std::string& message) {
     std::string line = redact(message);
@@ -59,7 +95,7 @@ int runCommand(const Command& command) {
     logger().info("action {}: running {} task(s) of {}", run.action, action.size(),
                   source->describe());
     ScratchDir scratch;  // SCRATCH_DIR for the scripts the tasks run
-    ExitCode code = action.run(terminationLog);
+    ExitCode code = action.run(terminationLog, settings);
     if (code == kExitOk) logger().info("action {}: completed", run.action);
     return code;
   } catch (const ActionError& e) {

@@ -9,6 +9,28 @@
 #define NO_MAKE_TASK 5
 #define BAD_SCHEMA 6
 #define PRE_RELEASE 7 /* exports the entry point under its pre-1.0 name */
+#define CTOR_CRASH 8
+#define CTOR_EXIT 9
+#define HUGE_COUNT 10
+#define HUGE_STRIDE 11
+#define RECURSIVE_SCHEMA 12
+#define CTOR_HANG 13
+
+#if BAD_PLUGIN_KIND == CTOR_CRASH || BAD_PLUGIN_KIND == CTOR_EXIT || BAD_PLUGIN_KIND == CTOR_HANG
+#include <signal.h>
+#include <stdlib.h>
+#include <unistd.h>
+/* Runs when the library is loaded, before the host reads anything of it. */
+__attribute__((constructor)) static void misbehave_on_load(void) {
+#if BAD_PLUGIN_KIND == CTOR_CRASH
+  raise(SIGSEGV);
+#elif BAD_PLUGIN_KIND == CTOR_EXIT
+  exit(0);
+#else
+  for (;;) pause();
+#endif
+}
+#endif
 
 #if BAD_PLUGIN_KIND == NO_SYMBOLS
 ITER8_PLUGIN_EXPORT int not_a_plugin_function(void) {
@@ -19,6 +41,11 @@ ITER8_PLUGIN_EXPORT int not_a_plugin_function(void) {
 static const iter8_task_info tasks[] = {
 #if BAD_PLUGIN_KIND == BAD_SCHEMA
     {sizeof(iter8_task_info), "noop", "Does nothing", "{not json"},
+#elif BAD_PLUGIN_KIND == RECURSIVE_SCHEMA
+    {sizeof(iter8_task_info), "noop", "Does nothing", "{\"$ref\":\"#\"}"},
+#elif BAD_PLUGIN_KIND == HUGE_STRIDE
+    {sizeof(iter8_task_info), "noop", "Does nothing", "{}"},
+    {sizeof(iter8_task_info), "noop2", "Does nothing", "{}"},
 #else
     {sizeof(iter8_task_info), "noop", "Does nothing", "{}"},
 #endif
@@ -41,9 +68,17 @@ ITER8_PLUGIN_EXPORT const iter8_plugin_descriptor iter8_plugin_info = {
     MINOR,
     LIBRARY_NAME,
     "0.0.1",
+#if BAD_PLUGIN_KIND == HUGE_COUNT
+    4294967295u,
+#else
     sizeof tasks / sizeof tasks[0],
+#endif
     tasks,
+#if BAD_PLUGIN_KIND == HUGE_STRIDE
+    1u << 30};
+#else
     sizeof(iter8_task_info)};
+#endif
 
 #if BAD_PLUGIN_KIND == PRE_RELEASE
 #define ENTRY_POINT iter8_plugin_make_task

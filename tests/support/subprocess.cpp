@@ -40,6 +40,7 @@ ProcessResult runProcess(const std::vector<std::string>& argv, const ProcessOpti
   ProcessResult result;
   auto start = std::chrono::steady_clock::now();
   bool terminated = false;
+  bool terminatedAgain = false;
   pollfd fds[2] = {{outPipe[0], POLLIN, 0}, {errPipe[0], POLLIN, 0}};
   int open = 2;
   char buffer[4096];
@@ -48,6 +49,11 @@ ProcessResult runProcess(const std::vector<std::string>& argv, const ProcessOpti
     if (options.terminateAfter.count() > 0 && !terminated && elapsed >= options.terminateAfter) {
       kill(pid, SIGTERM);
       terminated = true;
+    }
+    if (options.terminateAgainAfter.count() > 0 && !terminatedAgain &&
+        elapsed >= options.terminateAgainAfter) {
+      kill(pid, SIGTERM);
+      terminatedAgain = true;
     }
     if (elapsed > options.timeout) {
       kill(pid, SIGKILL);

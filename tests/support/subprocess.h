@@ -22,6 +22,8 @@ struct ProcessOptions {
   std::chrono::seconds timeout{120};
   // Sends SIGTERM this long after start (0: never); for cancellation tests.
   std::chrono::milliseconds terminateAfter{0};
+  // Sends a second SIGTERM this long after start (0: never); for "stop at once" tests.
+  std::chrono::milliseconds terminateAgainAfter{0};
 };
 
 ProcessResult runProcess(const std::vector<std::string>& argv, const ProcessOptions& options = {});
