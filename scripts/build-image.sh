@@ -9,7 +9,8 @@
 # (container/engine.sh explains each; container/README.md lists the overrides). Extra
 # arguments for the engine's `build` go in ITER8_BUILD_ARGS, e.g.
 #   ITER8_BUILD_ARGS="--build-arg KUBECTL_URL=... --build-arg KUBECTL_SHA256=..."
-# Unchanged sources reuse the engine's layer cache; a cold build takes about 4 minutes on 2 cores.
+# Unchanged sources reuse the engine's layer cache (seconds); a cold build takes minutes
+# (container/README.md has measurements).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source container/engine.sh
