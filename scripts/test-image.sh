@@ -103,6 +103,18 @@ put_experiment() {
   chmod 0666 "$work/exp/$1"
 }
 
+# put_start_experiment FILE NAME <<<ITEMS: a Conformance experiment shop/NAME whose start
+# action is ITEMS (list items indented by six spaces).
+put_start_experiment() {
+  {
+    printf '%s\n' "apiVersion: iter8.tools/v2alpha2" "kind: Experiment" \
+      "metadata: {name: $2, namespace: shop}" "spec:" "  target: shop/checkout" \
+      "  strategy:" "    testingPattern: Conformance" "    actions:" "      start:"
+    cat
+    printf '%s\n' "  versionInfo:" "    baseline: {name: checkout-v1}"
+  } | put_experiment "$1"
+}
+
 check_version() {
   # The controller's Job says `command: ["handler"]`: found on the image's PATH.
   job --entrypoint handler -- version
@@ -132,21 +144,10 @@ check_start() {
 }
 
 check_failure() {
-  put_experiment fail.yaml <<'EOF'
-apiVersion: iter8.tools/v2alpha2
-kind: Experiment
-metadata: {name: doomed, namespace: shop}
-spec:
-  target: shop/checkout
-  strategy:
-    testingPattern: Conformance
-    actions:
-      start:
+  put_start_experiment fail.yaml doomed <<'EOF'
       - run: echo first item runs
       - run: echo "the deploy went wrong" >&2; exit 7
       - run: echo never reached
-  versionInfo:
-    baseline: {name: checkout-v1}
 EOF
   : >"$work/termination-log"
   chmod 0666 "$work/termination-log"
@@ -241,16 +242,7 @@ check_third_party_plugin() {
 }
 
 check_run_tools() {
-  put_experiment tools.yaml <<'EOF'
-apiVersion: iter8.tools/v2alpha2
-kind: Experiment
-metadata: {name: tools, namespace: shop}
-spec:
-  target: shop/checkout
-  strategy:
-    testingPattern: Conformance
-    actions:
-      start:
+  put_start_experiment tools.yaml tools <<'EOF'
       - run: |
           set -e
           echo "scratch is $SCRATCH_DIR"
@@ -259,8 +251,6 @@ spec:
           if touch /var/tmp/probe 2>/dev/null; then echo "the root filesystem is writable" >&2; exit 1; fi
       - run: kubectl version --client
       - run: git --version && curl --version | head -n 1
-  versionInfo:
-    baseline: {name: checkout-v1}
 EOF
   job -- run -a start -f /exp/tools.yaml
   expect_rc 0 &&
@@ -274,16 +264,7 @@ EOF
 # The controller's Job template unchanged: no securityContext, no volumes, so the image's own
 # user and a writable root; SCRATCH_DIR must work there too.
 check_controller_template() {
-  put_experiment template.yaml <<'EOF'
-apiVersion: iter8.tools/v2alpha2
-kind: Experiment
-metadata: {name: plain, namespace: shop}
-spec:
-  target: shop/checkout
-  strategy:
-    testingPattern: Conformance
-    actions:
-      start:
+  put_start_experiment template.yaml plain <<'EOF'
       - run: |
           echo kept > "$SCRATCH_DIR/note.txt"
           echo "as $(id -u) read back: $(cat "$SCRATCH_DIR/note.txt")"
@@ -291,8 +272,6 @@ spec:
         with:
           script: |
             cd "$SCRATCH_DIR" && git init -q repo && echo "bash made $SCRATCH_DIR/repo/.git"
-  versionInfo:
-    baseline: {name: checkout-v1}
 EOF
   "${ENGINE[@]}" run --rm "${ENGINE_LIMITS[@]}" -v "$work/exp:/exp" -e ACTION=start \
     -e LOG_LEVEL=trace --entrypoint handler "$tag" run -a start -f /exp/template.yaml \
