@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by scripts/build-image.sh and scripts/test-image.sh: picks the container engine and
 # the options this machine needs, and makes sure the base image exists. Not run on its own.
 #

@@ -10,7 +10,7 @@
 # Needs the host's build tools for the out-of-tree plugin (scripts/install-deps.sh) and
 # python3 for a loopback HTTP server; installs the container engine itself (container/engine.sh).
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 2
 source container/engine.sh
 
 passed=0
@@ -62,6 +62,7 @@ version=$(sed -n 's/^project(iter8-handler VERSION \([0-9.]*\).*/\1/p' CMakeList
 
 # The Job's container, as container/job.yaml runs it. /exp is the mounted writable folder
 # that holds experiment files in local mode.
+# shellcheck disable=SC2054 # the commas are tmpfs mount options
 job_opts=(--rm "${ENGINE_LIMITS[@]}" --user 65532:65532 --read-only --cap-drop=ALL
   --security-opt=no-new-privileges
   --tmpfs /tmp:rw,exec,mode=1777 --tmpfs /scratch:rw,exec,mode=1777
