@@ -60,7 +60,7 @@ iter8_engine_setup() {
   if [[ $engine == podman ]]; then
     # runc: rootful podman on hosts with cgroup v1 or the hybrid layout (v1 controllers plus
     # /sys/fs/cgroup/unified) needs it; crun refuses that layout. mmdebstrap: the local base.
-    iter8_apt_install podman runc mmdebstrap
+    iter8_apt_install podman runc mmdebstrap || return 1
     local runtime=${ITER8_RUNTIME:-}
     if [[ -z $runtime && $(stat -fc %T /sys/fs/cgroup 2>/dev/null) != cgroup2fs ]]; then
       runtime=runc
@@ -130,7 +130,7 @@ iter8_ensure_base() {
     iter8_log "a local base needs podman (set ITER8_ENGINE=podman)"
     return 1
   }
-  iter8_apt_install mmdebstrap
+  iter8_apt_install mmdebstrap || return 1
   local mirror=${ITER8_DEBIAN_MIRROR:-http://deb.debian.org} work
   work=$(mktemp -d)
   # minbase: Essential packages and apt, as the official slim image. The merged-usr hook

@@ -42,7 +42,12 @@ finish() {
   exit
 }
 
-bash scripts/install-deps.sh >/dev/null
+if ! bash scripts/install-deps.sh >"$work/deps.log" 2>&1; then
+  failed=$((failed + 1))
+  echo "FAIL  scripts/install-deps.sh"
+  tail -20 "$work/deps.log" | sed 's/^/      | /'
+  finish
+fi
 tag=${1:-$(iter8_default_tag)}
 if ! { iter8_engine_setup && iter8_ensure_base && iter8_detect_limits; }; then
   failed=$((failed + 1))
