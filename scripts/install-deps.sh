@@ -8,12 +8,14 @@ packages=(
   libboost-dev libboost-program-options-dev
   rapidjson-dev libspdlog-dev libfmt-dev libyaml-cpp-dev
   libcurl4-openssl-dev libssl-dev
-  libgtest-dev libgmock-dev libcpp-httplib-dev
   openssl ca-certificates
 )
-# Test- and benchmark-only tools (nginx and wrk for bench/, python3 for fixtures).
+# Test- and benchmark-only packages: GoogleTest and cpp-httplib for the suites (built only with
+# ITER8_BUILD_TESTS=ON), nginx and wrk for bench/, python3 for fixtures and python3-kubernetes
+# for the offline check of container/'s manifests. ITER8_DEPS_NO_TEST_TOOLS=1 (the image's
+# build stage, which configures with tests off) skips them all.
 if [[ "${ITER8_DEPS_NO_TEST_TOOLS:-}" != 1 ]]; then
-  packages+=(nginx-light wrk python3)
+  packages+=(libgtest-dev libgmock-dev libcpp-httplib-dev nginx-light wrk python3 python3-kubernetes)
 fi
 
 missing=()
