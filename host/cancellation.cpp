@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <csignal>
 #include <cstdint>
+#include <mutex>
 
 namespace iter8 {
 namespace {
@@ -41,6 +42,15 @@ void openDescriptors() {
   eventFd.store(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
 }
 
+// Opens the descriptors once, whichever thread gets there first: two waiters opening their own
+// would leave one polling a descriptor nobody writes to.
+void ensureDescriptors() {
+  if (levelFd.load() >= 0) return;  // set: no lock, so a forked child never waits on it
+  static std::mutex opening;
+  std::lock_guard<std::mutex> lock(opening);
+  if (levelFd.load() < 0) openDescriptors();
+}
+
 extern "C" void onStopSignal(int signal) {
   int saved = errno;
   lastSignal.store(signal);
@@ -61,7 +71,7 @@ extern "C" void onStopSignal(int signal) {
 }  // namespace
 
 void installCancellationHandlers() {
-  if (levelFd.load() < 0) openDescriptors();
+  ensureDescriptors();
   struct sigaction action {};
   action.sa_handler = onStopSignal;
   sigemptyset(&action.sa_mask);
@@ -75,7 +85,7 @@ bool cancellationRequested() {
 
 void requestCancellation() {
   cancelled.store(true);
-  if (levelFd.load() < 0) openDescriptors();
+  ensureDescriptors();
   poke(levelFd.load());
   poke(eventFd.load());
 }
@@ -83,7 +93,7 @@ void requestCancellation() {
 bool waitForCancellation(std::chrono::milliseconds timeout) {
   using Clock = std::chrono::steady_clock;
   if (cancelled.load()) return true;
-  if (levelFd.load() < 0) openDescriptors();
+  ensureDescriptors();
   const auto deadline = Clock::now() + timeout;
   for (;;) {
     if (cancelled.load()) return true;
