@@ -6,13 +6,28 @@
 #include <rapidjson/schema.h>
 #include <rapidjson/stringbuffer.h>
 
+#include <cstdlib>
+#include <optional>
+
 #include "lib/json.h"
+#include "lib/suggest.h"
 
 namespace iter8 {
 namespace {
 
 bool equalFold(const char* a, const char* b) {
   return strcasecmp(a, b) == 0;
+}
+
+std::optional<bool>& strictSetting() {
+  static std::optional<bool> strict;
+  return strict;
+}
+
+std::vector<std::string> namesOf(const rapidjson::Value& properties) {
+  std::vector<std::string> names;
+  for (const auto& p : properties.GetObject()) names.emplace_back(p.name.GetString());
+  return names;
 }
 
 std::string listNames(const rapidjson::Value& properties) {
@@ -52,7 +67,9 @@ void normalize(rapidjson::Value& value, const rapidjson::Value& schema, const st
         normalize(member.value, *propertySchema, memberPath, allocator, warnings);
       } else if (warnsOfUnknownKeys(schema)) {
         warnings.push_back("unknown input '" + memberPath +
-                           "' is ignored (known inputs: " + listNames(*properties) + ")");
+                           (strictInputs() ? "' is refused (--strict)" : "' is ignored") +
+                           didYouMean(member.name.GetString(), namesOf(*properties)) +
+                           " (known inputs: " + listNames(*properties) + ")");
       }
     }
   }
@@ -159,6 +176,12 @@ InputCheck checkInputs(rapidjson::Value& with, rapidjson::Document::AllocatorTyp
                        const rapidjson::Document& schema) {
   InputCheck check;
   normalize(with, schema, "with", allocator, check.warnings);
+  if (strictInputs() && !check.warnings.empty()) {
+    check.ok = false;
+    check.error = check.warnings.front();
+    check.warnings.clear();
+    return check;
+  }
   rapidjson::SchemaDocument compiled(schema);
   rapidjson::SchemaValidator validator(compiled);
   if (!with.Accept(validator)) {
@@ -166,6 +189,21 @@ InputCheck checkInputs(rapidjson::Value& with, rapidjson::Document::AllocatorTyp
     check.error = describeFailure(validator, schema, with);
   }
   return check;
+}
+
+void setStrictInputs(bool strict) {
+  strictSetting() = strict;
+}
+
+bool strictInputs() {
+  std::optional<bool>& strict = strictSetting();
+  if (!strict) {
+    const char* env = std::getenv("ITER8_STRICT");
+    std::string value = env ? env : "";
+    strict = !value.empty() && value != "0" && strcasecmp(value.c_str(), "false") != 0 &&
+             strcasecmp(value.c_str(), "no") != 0;
+  }
+  return *strict;
 }
 
 }  // namespace iter8

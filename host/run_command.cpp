@@ -1,11 +1,16 @@
 // `handler run`: read the experiment, resolve the action, run it.
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "host/action.h"
 #include "host/cluster_source.h"
 #include "host/commands.h"
+#include "host/input_validation.h"
 #include "host/local_source.h"
 #include "host/log.h"
+#include "lib/json.h"
+#include "lib/suggest.h"
 
 namespace iter8 {
 namespace {
@@ -16,6 +21,28 @@ std::unique_ptr<ExperimentSource> openSource(const RunOptions& run) {
         LocalSourceOptions{run.file, run.output, run.secretsDir});
   }
   return openClusterSource(run);
+}
+
+bool isControllerAction(const std::string& name) {
+  return name == "start" || name == "loop" || name == "finish" || name == "rollback";
+}
+
+// Names under spec.strategy.actions, in the file's order.
+std::vector<std::string> definedActions(const rapidjson::Value& experiment) {
+  std::vector<std::string> names;
+  const rapidjson::Value* spec = findMember(experiment, "spec");
+  const rapidjson::Value* strategy = spec ? findMember(*spec, "strategy") : nullptr;
+  const rapidjson::Value* actions = strategy ? findMember(*strategy, "actions") : nullptr;
+  if (actions != nullptr && actions->IsObject()) {
+    for (const auto& m : actions->GetObject()) names.emplace_back(m.name.GetString());
+  }
+  return names;
+}
+
+std::string joinNames(const std::vector<std::string>& names) {
+  std::string text;
+  for (const auto& n : names) text += (text.empty() ? "" : ", ") + n;
+  return text;
 }
 
 }  // namespace
@@ -39,15 +66,26 @@ int runCommand(const Command& command) {
     return fail(kExitBadExperiment, e.what());
   }
 
+  if (run.strict) setStrictInputs(true);
   PluginRegistry registry;
   registry.scan(pluginDirsOf(command.common));
 
   try {
     Action action = Action::resolve(run.action, experiment, registry, *source, terminationLog);
     if (!action.defined()) {
-      logger().warn("action '{}' is not defined in {}; nothing to do", run.action,
-                    source->describe());
-      return kExitOk;
+      // The controller calls these whether or not the experiment defines them, and a cluster
+      // run is always the controller's: exit 0 there, as the original. A local run of any
+      // other name is a typo.
+      if (run.file.empty() || isControllerAction(run.action)) {
+        logger().warn("action '{}' is not defined in {}; nothing to do", run.action,
+                      source->describe());
+        return kExitOk;
+      }
+      std::vector<std::string> defined = definedActions(experiment);
+      return fail(kExitInvalidAction,
+                  "action '" + run.action + "' is not defined in " + source->describe() +
+                      didYouMean(run.action, defined) + "; it defines: " +
+                      (defined.empty() ? std::string("no action") : joinNames(defined)));
     }
     if (run.dryRun) {
       logger().info("action {}: {} task(s) resolved and valid (dry run: none run)", run.action,
