@@ -11,9 +11,10 @@ packages=(
   libgtest-dev libgmock-dev libcpp-httplib-dev
   openssl ca-certificates
 )
-# Test- and benchmark-only tools (nginx and wrk for bench/, python3 for fixtures).
+# Test- and benchmark-only tools (nginx and wrk for bench/, python3 for fixtures, chromium to
+# render the HTML report; its test skips with a message where chromium is missing).
 if [[ "${ITER8_DEPS_NO_TEST_TOOLS:-}" != 1 ]]; then
-  packages+=(nginx-light wrk python3)
+  packages+=(nginx-light wrk python3 chromium)
 fi
 
 missing=()
