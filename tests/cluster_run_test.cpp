@@ -121,6 +121,18 @@ TEST_F(ClusterRun, ContextOptionSelectsAnotherContext) {
   auto missing = run({"--context", "nosuch"});
   EXPECT_EQ(missing.exitCode, 3);
   EXPECT_THAT(missing.err, HasSubstr("nosuch"));
+  EXPECT_THAT(missing.err, HasSubstr("; it has "));  // the contexts that exist
+  EXPECT_THAT(missing.err, HasSubstr("job"));
+}
+
+TEST_F(ClusterRun, EachRetryIsLoggedWithItsReasonAndWait) {
+  server_.putExperiment("shop", "canary-1", experimentJson("[]"));
+  server_.failNext(503, 2, "/experiments/canary-1");
+  auto result = run();
+  EXPECT_EQ(result.exitCode, 0) << result.err;
+  EXPECT_THAT(result.err, HasSubstr("attempt 1 failed (HTTP 503"));
+  EXPECT_THAT(result.err, HasSubstr("attempt 2 failed (HTTP 503"));
+  EXPECT_THAT(result.err, HasSubstr("); retrying in "));
 }
 
 TEST_F(ClusterRun, MissingExperimentNameIsExplained) {
