@@ -4,6 +4,7 @@
 #include "host/input_validation.h"
 #include "host/log.h"
 #include "lib/json.h"
+#include "lib/suggest.h"
 
 namespace iter8 {
 namespace {
@@ -120,15 +121,19 @@ Action Action::resolve(const std::string& name, const rapidjson::Value& experime
       std::string known;
       for (const auto& t : plugin->tasks)
         known += (known.empty() ? "" : ", ") + library + "/" + t.name;
+      std::vector<std::string> names;
+      for (const auto& t : plugin->tasks) names.push_back(t.name);
       throw fail(fullName, "library '" + library + "' (" + plugin->path.string() +
-                               ") has no task '" + task + "'; it offers " + known);
+                               ") has no task '" + task + "'" + didYouMean(task, names) +
+                               "; it offers " + known);
     }
 
     // Work on a copy: key normalisation renames inputs, and the experiment stays untouched.
     rapidjson::Document normalized;
     normalized.CopyFrom(spec, normalized.GetAllocator());
     auto with = normalized.FindMember("with");
-    if (with == normalized.MemberEnd()) {
+    const bool withMissing = with == normalized.MemberEnd();
+    if (withMissing) {
       normalized.AddMember("with", rapidjson::Value(rapidjson::kObjectType),
                            normalized.GetAllocator());
       with = normalized.FindMember("with");
@@ -152,7 +157,14 @@ Action Action::resolve(const std::string& name, const rapidjson::Value& experime
     for (const auto& warning : check.warnings) {
       logger().warn("{}: {}", taskLabel(name, i, label), warning);
     }
-    if (!check.ok) throw fail(label, check.error);
+    if (!check.ok) {
+      // A `with:` dedented to the level of `- task:` becomes a sibling key elsewhere, and the
+      // task then misses every required input: say what the likely mistake is.
+      throw fail(label, check.error + (withMissing ? "; task " + std::to_string(i) +
+                                                         " has no `with:`; is it indented under "
+                                                         "the task?"
+                                                   : std::string()));
+    }
 
     auto resolved = std::make_unique<ResolvedTask>(i, fullName, plugin);
     resolved->context().source = &source;

@@ -94,6 +94,33 @@ TEST_F(Cli, UnknownInputsSuggestAndStrictRefusesThem) {
   EXPECT_EQ(run("start", {}, env).exitCode, 0);
 }
 
+TEST_F(Cli, ADedentedWithAndATaskTypoSayWhatIsWrong) {
+  std::string dedented = R"(apiVersion: iter8.tools/v2alpha2
+kind: Experiment
+metadata: {name: exp-1, namespace: team-a}
+spec:
+  target: team-a/app
+  strategy:
+    actions:
+      loop:
+      - task: metrics/collect
+      with:
+        versions: [{name: v1, url: "http://127.0.0.1:1/"}]
+)";
+  auto r = handler({"run", "-a", "loop", "-f", dir_.write("d.yaml", dedented), "--plugins-dir",
+                    shippedPluginDir()});
+  EXPECT_EQ(r.exitCode, 4) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("action loop, task 0 (metrics/collect): input 'with.versions' is "
+                               "required; expected array; task 0 has no `with:`; is it indented "
+                               "under the task?"));
+  std::string typo = std::string(kExperiment);
+  typo.replace(typo.find("common/exec"), 11, "common/exce");
+  auto t = handler({"run", "-a", "start", "-f", dir_.write("t.yaml", typo), "--plugins-dir",
+                    shippedPluginDir()});
+  EXPECT_EQ(t.exitCode, 4);
+  EXPECT_THAT(t.err, HasSubstr("has no task 'exce' (did you mean `exec`?)"));
+}
+
 TEST_F(Cli, StatusWritesSayWhereTheyWent) {
   path_ = dir_.write("e.yaml", std::string(kExperiment) + R"(status:
   stage: Running

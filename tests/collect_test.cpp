@@ -20,6 +20,7 @@ using test::ProcessResult;
 using test::readFile;
 using test::TempDir;
 using ::testing::HasSubstr;
+using ::testing::Not;
 using ::testing::StartsWith;
 
 std::string experiment(const std::string& with) {
@@ -201,6 +202,21 @@ TEST_F(Collect, PseudoVersionsAreCollectedWithOneWarning) {
       "spec.versionInfo (v1, v2); it is collected as a pseudo version";
   EXPECT_THAT(r.err, HasSubstr(warning));
   EXPECT_EQ(r.err.find(warning), r.err.rfind(warning)) << "warned more than once:\n" << r.err;
+}
+
+TEST_F(Collect, WithoutVersionInfoEveryVersionIsPseudoWithOneExplanation) {
+  std::string text = experiment(
+      "          numQueries: 1\n          versions:\n"
+      "          - {name: a, url: \"" +
+      server_.url("/fast") + "\"}");
+  text = text.substr(0, text.find("  versionInfo:"));
+  path_ = dir_.write("experiment.yaml", text);
+  auto r = run("", {}, true);
+  ASSERT_EQ(r.exitCode, 0) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("the experiment has no spec.versionInfo (baseline and candidates), "
+                               "so every version is collected as a pseudo version"));
+  EXPECT_THAT(r.err, Not(HasSubstr("it is collected as a pseudo version")));
+  EXPECT_EQ(result(status(), "a")["DurationHistogram"]["Count"].GetInt(), 1);
 }
 
 TEST_F(Collect, CancelledBeforeTheFirstResponseWritesAnEmptyResult) {

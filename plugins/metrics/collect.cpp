@@ -79,6 +79,12 @@ CollectTask::CollectTask(const sdk::TaskSpec& spec, sdk::Host& host)
   }
 
   std::set<std::string> declared = declaredVersions(host.experiment());
+  if (declared.empty()) {
+    host.warn(
+        "the experiment has no spec.versionInfo (baseline and candidates), so every "
+        "version is collected as a pseudo version and cannot be compared; add "
+        "spec.versionInfo.baseline.name (and candidates) to compare them");
+  }
   std::set<std::string> seen;
   const rapidjson::Value& versions = spec.with()["versions"];
   for (rapidjson::SizeType i = 0; i < versions.Size(); ++i) {
@@ -91,10 +97,9 @@ CollectTask::CollectTask(const sdk::TaskSpec& spec, sdk::Host& host)
     }
     // Pseudo versions (iter8's docs use them for load-only runs) are allowed, as the original
     // did; a typo is the likelier cause, so say so once per name.
-    if (!declared.count(version.name)) {
+    if (!declared.empty() && !declared.count(version.name)) {
       host.warn("input '" + field + ".name' is \"" + version.name +
-                "\", which is not a version of spec.versionInfo (" +
-                (declared.empty() ? std::string("none declared") : joined(declared)) +
+                "\", which is not a version of spec.versionInfo (" + joined(declared) +
                 "); it is collected as a pseudo version");
     }
     version.load.url = v["url"].GetString();
