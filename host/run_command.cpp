@@ -1,4 +1,9 @@
 // `handler run`: read the experiment, resolve the action, run it.
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
@@ -45,6 +50,23 @@ std::string joinNames(const std::vector<std::string>& names) {
   return text;
 }
 
+// Why status cannot be written to `output` ("" when it can, or when no --output was given).
+std::string outputProblem(const std::string& output) {
+  if (output.empty()) return "";
+  std::filesystem::path path(output);
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) return "is a folder; expected a file";
+  std::filesystem::path folder = path.parent_path().empty() ? "." : path.parent_path();
+  if (!std::filesystem::is_directory(folder, ec)) {
+    return "the folder " + folder.string() + " does not exist";
+  }
+  // The status is written to a temporary file in the folder, then renamed over the target.
+  if (::access(folder.c_str(), W_OK | X_OK) != 0) {
+    return "the folder " + folder.string() + " is not writable (" + std::strerror(errno) + ")";
+  }
+  return "";
+}
+
 }  // namespace
 
 int runCommand(const Command& command) {
@@ -66,6 +88,10 @@ int runCommand(const Command& command) {
     return fail(kExitBadExperiment, e.what());
   }
 
+  // Before any task runs (and in a dry run): finding out after a whole load is too late.
+  if (std::string problem = outputProblem(run.output); !problem.empty()) {
+    return fail(kExitUsage, "--output " + run.output + ": " + problem);
+  }
   if (run.strict) setStrictInputs(true);
   PluginRegistry registry;
   registry.scan(pluginDirsOf(command.common));

@@ -1,6 +1,10 @@
 // What a person typing the usual mistakes sees: suggestions, strict inputs, undefined actions,
 // help with examples, describe's field table, JSON for tools, and completion scripts. A real
 // handler process each time.
+#include <unistd.h>
+
+#include <filesystem>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -119,6 +123,27 @@ spec:
                     shippedPluginDir()});
   EXPECT_EQ(t.exitCode, 4);
   EXPECT_THAT(t.err, HasSubstr("has no task 'exce' (did you mean `exec`?)"));
+}
+
+TEST_F(Cli, AnUnusableOutputIsFoundBeforeAnyTaskRuns) {
+  auto missing = run("start", {"--dry-run", "-o", "/nonexistent/out.yaml"});
+  EXPECT_EQ(missing.exitCode, 2) << missing.err;
+  EXPECT_THAT(missing.err,
+              HasSubstr("--output /nonexistent/out.yaml: the folder /nonexistent does not exist"));
+  auto folder = run("start", {"-o", dir_.path()});
+  EXPECT_EQ(folder.exitCode, 2);
+  EXPECT_THAT(folder.err, HasSubstr("is a folder; expected a file"));
+  if (::geteuid() != 0) {  // root writes anywhere
+    std::string locked = dir_.path() + "/locked";
+    std::filesystem::create_directory(locked);
+    std::filesystem::permissions(
+        locked, std::filesystem::perms::owner_read | std::filesystem::perms::owner_exec);
+    auto denied = run("start", {"--dry-run", "-o", locked + "/out.yaml"});
+    EXPECT_EQ(denied.exitCode, 2);
+    EXPECT_THAT(denied.err, HasSubstr("is not writable"));
+    std::filesystem::permissions(locked, std::filesystem::perms::owner_all);
+  }
+  EXPECT_EQ(run("start", {"--dry-run", "-o", dir_.file("out.yaml")}).exitCode, 0);
 }
 
 TEST_F(Cli, StatusWritesSayWhereTheyWent) {
