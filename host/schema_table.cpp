@@ -20,7 +20,8 @@ std::string typeOf(const rapidjson::Value& schema) {
       if (t == "array") {
         const rapidjson::Value* items = findMember(schema, "items");
         std::string inner = items != nullptr && items->IsObject() ? typeOf(*items) : "";
-        return inner.empty() || inner == "object" ? "array" : "[]" + inner;
+        if (inner.empty() || inner == "object") return "array";
+        return inner.find('|') == std::string::npos ? "[]" + inner : "[](" + inner + ")";
       }
       return t;
     }
