@@ -154,16 +154,23 @@ Action Action::resolve(const std::string& name, const rapidjson::Value& experime
       normalized.AddMember("task", rapidjson::Value(kRunTask, allocator), allocator);
     }
     InputCheck check = checkInputs(with->value, normalized.GetAllocator(), *info->inputSchema);
+    // A `run:` item's script is its `run` text: name it so.
+    auto named = [isRun](std::string text) {
+      const std::string script = "input 'with.script'";
+      if (isRun && text.rfind(script, 0) == 0) text.replace(0, script.size(), "input 'run'");
+      return text;
+    };
     for (const auto& warning : check.warnings) {
-      logger().warn("{}: {}", taskLabel(name, i, label), warning);
+      logger().warn("{}: {}", taskLabel(name, i, label), named(warning));
     }
     if (!check.ok) {
       // A `with:` dedented to the level of `- task:` becomes a sibling key elsewhere, and the
       // task then misses every required input: say what the likely mistake is.
-      throw fail(label, check.error + (withMissing ? "; task " + std::to_string(i) +
-                                                         " has no `with:`; is it indented under "
-                                                         "the task?"
-                                                   : std::string()));
+      throw fail(label, named(check.error) + (withMissing && !isRun
+                                                  ? "; task " + std::to_string(i) +
+                                                        " has no `with:`; is it indented under "
+                                                        "the task?"
+                                                  : std::string()));
     }
 
     auto resolved = std::make_unique<ResolvedTask>(i, fullName, plugin);

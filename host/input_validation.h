@@ -20,6 +20,13 @@ struct InputCheck {
 void setStrictInputs(bool strict);
 bool strictInputs();
 
+// Template syntax checks (on for --dry-run): inputs the schema marks with "x-iter8-template"
+// ("{{ }}" or "@< >@"; none when the boolean input named by the root's
+// "x-iter8-template-switch" is true, as exec's disableInterpolation) are parsed, and one that
+// does not parse is a warning, or the error in strict mode.
+void setTemplateSyntaxChecks(bool on);
+bool templateSyntaxChecks();
+
 // Renames keys of `with` in place to the schema's spelling the way Go's encoding/json matched
 // struct fields (exact name first, else case-insensitive), recursing through `properties`
 // and `items`; records unknown keys as warnings with the closest known name ("did you mean"),

@@ -93,6 +93,7 @@ int runCommand(const Command& command) {
     return fail(kExitUsage, "--output " + run.output + ": " + problem);
   }
   if (run.strict) setStrictInputs(true);
+  if (run.dryRun) setTemplateSyntaxChecks(true);
   PluginRegistry registry;
   registry.scan(pluginDirsOf(command.common));
 

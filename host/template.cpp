@@ -534,6 +534,11 @@ std::string evaluateCall(std::string_view text, const Operand& operand,
 
 }  // namespace
 
+void checkTemplateSyntax(std::string_view text, const TemplateDelims& delims) {
+  Parser parser(text, template_internal::lexTemplate(text, delims.left, delims.right));
+  parser.parse();
+}
+
 std::string renderTemplate(std::string_view text, const rapidjson::Value& data,
                            const TemplateDelims& delims) {
   return renderTemplate(text, data, TemplateOptions{delims, {}});

@@ -125,6 +125,40 @@ spec:
   EXPECT_THAT(t.err, HasSubstr("has no task 'exce' (did you mean `exec`?)"));
 }
 
+TEST_F(Cli, DryRunParsesEveryTemplateThatWillBeInterpolated) {
+  std::string text = R"(apiVersion: iter8.tools/v2alpha2
+kind: Experiment
+metadata: {name: exp-1, namespace: team-a}
+spec:
+  target: team-a/app
+  strategy:
+    actions:
+      start:
+      - task: common/bash
+        with: {script: "echo {{ .this.metadata.name"}
+      - run: 'echo @< .Name'
+      - task: common/exec
+        with: {cmd: echo, args: ["{{ literal"], disableInterpolation: true}
+)";
+  std::string file = dir_.write("t.yaml", text);
+  auto r =
+      handler({"run", "-a", "start", "-f", file, "--dry-run", "--plugins-dir", shippedPluginDir()});
+  EXPECT_EQ(r.exitCode, 0) << r.err;  // as the Go handler, the items before one would run
+  EXPECT_THAT(r.err, HasSubstr("action start, task 0 (common/bash): input 'with.script' is not a "
+                               "valid template: template: 1:27: unclosed action; the task will "
+                               "fail when it runs"));
+  EXPECT_THAT(r.err, HasSubstr("action start, task 1 (run): input 'run' is not a valid template: "
+                               "template: 1:13: unclosed action"));
+  EXPECT_THAT(r.err, Not(HasSubstr("task 2 (common/exec)")));  // not interpolated
+  auto strict = handler({"run", "-a", "start", "-f", file, "--dry-run", "--strict", "--plugins-dir",
+                         shippedPluginDir()});
+  EXPECT_EQ(strict.exitCode, 4);
+  EXPECT_THAT(strict.err, HasSubstr("unclosed action (--strict)"));
+  // Without --dry-run the action runs as before and fails at the broken item.
+  auto real = handler({"run", "-a", "start", "-f", file, "--plugins-dir", shippedPluginDir()});
+  EXPECT_EQ(real.exitCode, 1);
+}
+
 TEST_F(Cli, AnUnusableOutputIsFoundBeforeAnyTaskRuns) {
   auto missing = run("start", {"--dry-run", "-o", "/nonexistent/out.yaml"});
   EXPECT_EQ(missing.exitCode, 2) << missing.err;
