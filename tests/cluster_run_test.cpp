@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "host/yaml.h"
 #include "lib/json.h"
 #include "tests/support/fake_apiserver.h"
 #include "tests/support/subprocess.h"
@@ -123,6 +124,22 @@ TEST_F(ClusterRun, ContextOptionSelectsAnotherContext) {
   EXPECT_THAT(missing.err, HasSubstr("nosuch"));
   EXPECT_THAT(missing.err, HasSubstr("; it has "));  // the contexts that exist
   EXPECT_THAT(missing.err, HasSubstr("job"));
+}
+
+TEST_F(ClusterRun, ReportReadsTheExperimentByName) {
+  std::string fixture =
+      test::readFile(std::string(ITER8_SOURCE_DIR) + "/tests/report/fixed-experiment.yaml");
+  server_.putExperiment("shop", "checkout-canary", toJson(parseYaml(fixture)));
+  test::ProcessOptions options;
+  options.unsetEnv = {"KUBECONFIG", "KUBERNETES_SERVICE_HOST", "EXPERIMENT_NAME",
+                      "EXPERIMENT_NAMESPACE"};
+  auto result =
+      test::runProcess({test::handlerPath(), "report", "--kubeconfig", kubeconfig_, "--name",
+                        "checkout-canary", "--namespace", "shop", "--format", "json"},
+                       options);
+  ASSERT_EQ(result.exitCode, 0) << result.err;
+  EXPECT_EQ(result.out,
+            test::readFile(std::string(ITER8_SOURCE_DIR) + "/tests/report/expected-report.json"));
 }
 
 TEST_F(ClusterRun, EachRetryIsLoggedWithItsReasonAndWait) {
