@@ -98,6 +98,14 @@ TEST(Report, AnExperimentWithoutResultsSaysNothingWasMeasured) {
   EXPECT_THAT(r.out, HasSubstr("\na*              not measured by metrics/collect\n"));
 }
 
+TEST(Report, ReadsWhatTheGoHandlerRecorded) {
+  auto r = runProcess({test::handlerPath(), "report", "-f", kDir + "/go-handler-experiment.yaml"});
+  ASSERT_EQ(r.exitCode, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("\nv1*                  20     0.00  10.00%   15.00   20.00   "));
+  EXPECT_THAT(r.out, HasSubstr("hist+F\n"));
+  EXPECT_THAT(r.out, HasSubstr("v1: 2 of 20 (HTTP 503: 2)"));
+}
+
 TEST(Report, HtmlRendersInHeadlessChromiumWithoutAnyRequest) {
   TempDir dir;
   auto r = report({"--format", "html", "-o", dir.file("report.html")});

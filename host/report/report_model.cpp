@@ -71,10 +71,38 @@ HistogramData successHistogram(const HistogramData& all, const HistogramData& er
   return ok;
 }
 
+// The Go handler's histograms: {Count, Max, Sum, Data}, with the buckets of every loop appended
+// (their Percent restarting each time). Same buckets are added up and percents recomputed.
+HistogramData goHandlerHistogram(const rapidjson::Value& json) {
+  HistogramData h;
+  h.count = integer(findMember(json, "Count"));
+  h.max = number(findMember(json, "Max"));
+  h.sum = number(findMember(json, "Sum"));
+  h.avg = h.count > 0 ? h.sum / static_cast<double>(h.count) : 0;
+  std::map<std::pair<double, double>, int64_t> buckets;
+  if (const rapidjson::Value* data = findMember(json, "Data"); data && data->IsArray()) {
+    for (const auto& b : data->GetArray()) {
+      buckets[{number(findMember(b, "Start")), number(findMember(b, "End"))}] +=
+          integer(findMember(b, "Count"));
+    }
+  }
+  int64_t total = 0, running = 0;
+  for (const auto& [range, n] : buckets) total += n;
+  for (const auto& [range, n] : buckets) {
+    if (n <= 0) continue;
+    running += n;
+    h.data.push_back({range.first, range.second,
+                      100.0 * static_cast<double>(running) / static_cast<double>(total), n});
+  }
+  if (!h.data.empty()) h.min = h.data.front().start;
+  return h;
+}
+
 HistogramData histogramAt(const rapidjson::Value& result, const char* key,
                           const std::string& where) {
   const rapidjson::Value* json = findMember(result, key);
   if (json == nullptr || json->IsNull()) return {};
+  if (json->IsObject() && findMember(*json, "Min") == nullptr) return goHandlerHistogram(*json);
   try {
     return metrics::histogramDataFromJson(*json);
   } catch (const std::exception& e) {
@@ -103,12 +131,22 @@ VersionFigures figuresOf(const std::string& name, const rapidjson::Value& result
   v.measured = true;
   HistogramData all = histogramAt(result, "DurationHistogram", where);
   HistogramData errors = histogramAt(result, "ErrorsDurationHistogram", where);
+  // Written by the Go handler: no error histogram, so failures cannot be told apart from
+  // successes in the latency; the error count comes from RetCodes.
+  const bool goHandler = findMember(result, "ErrorsDurationHistogram") == nullptr;
   v.requests = all.count;
   v.errors = errors.count;
-  v.successes = std::max<int64_t>(0, all.count - errors.count);
+  if (goHandler) {
+    if (const rapidjson::Value* codes = findMember(result, "RetCodes");
+        codes != nullptr && codes->IsObject()) {
+      for (const auto& m : codes->GetObject()) {
+        if (!isOkCode(std::atoi(m.name.GetString()))) v.errors += integer(&m.value);
+      }
+    }
+  }
+  v.successes = std::max<int64_t>(0, all.count - v.errors);
   v.errorRatePercent =
-      all.count > 0 ? 100.0 * static_cast<double>(errors.count) / static_cast<double>(all.count)
-                    : 0;
+      all.count > 0 ? 100.0 * static_cast<double>(v.errors) / static_cast<double>(all.count) : 0;
   v.actualQps = number(findMember(result, "ActualQPS"));
   const rapidjson::Value* runs = findMember(result, "Runs");
   v.runs = runs != nullptr ? integer(runs) : 1;
@@ -149,7 +187,7 @@ VersionFigures figuresOf(const std::string& name, const rapidjson::Value& result
                                                    : std::optional<double>(it->second * 1e3));
     }
   } else if (ok.count > 0) {
-    v.percentileSource = "histogram";
+    v.percentileSource = goHandler && v.errors > 0 ? "histogram (failures included)" : "histogram";
     for (double p : reportPercentiles()) v.percentilesMs.push_back(ok.calcPercentile(p) * 1e3);
   } else {
     v.percentilesMs.assign(reportPercentiles().size(), std::nullopt);

@@ -94,12 +94,19 @@ std::string renderTable(const Report& r, bool colour) {
     for (const auto& p : v.percentilesMs) out += pad(ms(p), 8);
     std::string source = v.percentileSource == "exact (last run)" ? "exact/L" : v.percentileSource;
     if (source == "histogram") source = "hist";
+    if (source == "histogram (failures included)") source = "hist+F";
     out += "  " + source + "\n";
   }
   out +=
       "Latency in ms of successful responses only; * = baseline. pct: exact = nearest-rank\n"
       "percentiles of the samples; exact/L = the same, of the last run only (loops merge\n"
       "histograms, not samples); hist = interpolated from the merged histogram.\n";
+  for (const auto& v : r.versions) {
+    if (v.percentileSource == "histogram (failures included)") {
+      out += "hist+F = the same, failures included: the Go handler recorded no error histogram.\n";
+      break;
+    }
+  }
 
   bool anyErrors = false;
   for (const auto& v : r.versions) anyErrors = anyErrors || !v.errorReasons.empty();
