@@ -155,6 +155,17 @@ TEST_F(Collect, ResetsAndErrorStatusesAreNamedAndSuccessesMeasuredApart) {
   EXPECT_THAT(r.err, HasSubstr("100.00% errors (HTTP 500: 6;"));
 }
 
+TEST_F(Collect, HttpsToAPlainHttpServerIsATlsError) {
+  std::string url = server_.url("/fast");
+  url.replace(0, 4, "https");
+  auto r =
+      run("          numQueries: 2\n          qps: 0\n          connections: 1\n"
+          "          versions:\n          - {name: v1, url: \"" +
+          url + "\"}");
+  ASSERT_EQ(r.exitCode, 0) << r.err;
+  EXPECT_EQ(toJson(result(status(), "v1")["ErrorReasons"]), R"({"TLS":2})");
+}
+
 TEST_F(Collect, ErrorReasonsAddUpAcrossLoops) {
   int closedPort;
   {
