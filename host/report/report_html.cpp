@@ -104,6 +104,29 @@ std::vector<double> ticks(const Axis& axis) {
   return out;
 }
 
+// Round steps (1, 2 or 5 times a power of ten) giving about four ticks up to `top`, which is
+// raised to the next step so the highest tick is the top of the chart.
+std::vector<double> valueTicks(double& top) {
+  double raw = top / 4;
+  double power = std::pow(10, std::floor(std::log10(raw)));
+  double step = power;
+  for (double m : {1.0, 2.0, 5.0, 10.0}) {
+    step = m * power;
+    if (step >= raw) break;
+  }
+  top = std::ceil(top / step) * step;
+  std::vector<double> out;
+  for (double v = 0; v <= top * (1 + 1e-9); v += step) out.push_back(v);
+  return out;
+}
+
+// A round tick value as written: 20, 2.5, 0.05.
+std::string roundLabel(double v) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%g", v);
+  return text;
+}
+
 std::string tickLabel(double v) {
   if (v == 0) return "0";
   return v >= 100 ? num(v, 0) : v >= 1 ? num(v, 1) : num(v, 3);
@@ -133,17 +156,15 @@ std::string histogramSvg(const Report& r, bool log) {
   if (!log) lo = 0;
   if (hi <= lo) hi = lo * 2 + 1;
   Axis x{lo, hi, log};
-  top *= 1.1;
+  top *= 1.05;
   svg += axisLines();
   for (double t : ticks(x)) {
     svg += "<line class=\"grid\" x1=\"" + num(x(t)) + "\" y1=\"" + num(kTop) + "\" x2=\"" +
            num(x(t)) + "\" y2=\"" + num(kHeight - kBottom) + "\"/>\n";
     svg += text(x(t), kHeight - kBottom + 20, tickLabel(t));
   }
-  for (int i = 0; i <= 4; ++i) {
-    double v = top * i / 4;
-    svg += text(kLeft - 6, yOf(v, top) + 4, num(v, 0) + "%", "end");
-  }
+  for (double v : valueTicks(top))
+    svg += text(kLeft - 6, yOf(v, top) + 4, roundLabel(v) + "%", "end");
   svg += text((kWidth + kLeft) / 2, kHeight - 6, "latency (ms)");
   for (size_t i = 0; i < r.versions.size(); ++i) {
     const VersionFigures& v = r.versions[i];
@@ -174,7 +195,7 @@ std::string percentileSvg(const Report& r) {
   std::string svg = svgOpen("percentile-chart", "Latency percentiles of successful responses");
   if (top <= 0)
     return svg + text(kWidth / 2, kHeight / 2, "no successful response recorded") + "</svg>\n";
-  top *= 1.1;
+  top *= 1.05;
   svg += axisLines();
   const auto& ps = reportPercentiles();
   auto xOf = [&](size_t i) {
@@ -184,11 +205,10 @@ std::string percentileSvg(const Report& r) {
   for (size_t i = 0; i < ps.size(); ++i) {
     svg += text(xOf(i), kHeight - kBottom + 20, percentileLabel(ps[i]));
   }
-  for (int i = 0; i <= 4; ++i) {
-    double v = top * i / 4;
+  for (double v : valueTicks(top)) {
     svg += "<line class=\"grid\" x1=\"" + num(kLeft) + "\" y1=\"" + num(yOf(v, top)) + "\" x2=\"" +
            num(kWidth - kRight) + "\" y2=\"" + num(yOf(v, top)) + "\"/>\n";
-    svg += text(kLeft - 6, yOf(v, top) + 4, tickLabel(v), "end");
+    svg += text(kLeft - 6, yOf(v, top) + 4, roundLabel(v), "end");
   }
   for (size_t vi = 0; vi < r.versions.size(); ++vi) {
     const VersionFigures& v = r.versions[vi];
@@ -300,7 +320,7 @@ th:first-child,td:first-child{text-align:left}
 .bad{color:#cf222e}.good{color:#1a7f37}
 svg{width:100%;height:auto;display:block}
 svg text{font-size:17px;fill:var(--muted)}
-@media (max-width:600px){th,td{padding:3px 5px;font-size:13px}}
+@media (max-width:600px){th,td{padding:3px 5px;font-size:13px}#summary th:nth-child(2),#summary td:nth-child(2){display:none}}
 .axis{stroke:var(--muted)}.grid{stroke:var(--line);stroke-dasharray:2 3}
 .series{fill-opacity:.25;stroke-width:1.5}
 .line{fill:none;stroke-width:2}

@@ -11,6 +11,7 @@ if [[ -z "$browser" ]]; then
   echo "chromium is not installed (scripts/install-deps.sh installs it with the test tools)"
   exit 77
 fi
+# shellcheck disable=SC2054  # the comma is part of --window-size
 flags=(--headless --no-sandbox --disable-gpu --no-first-run --disable-background-networking
        --disable-component-update --disable-sync --window-size=412,915)
 run() {  # a new empty profile for every run
