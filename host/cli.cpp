@@ -152,7 +152,9 @@ Command parseCommandLine(int argc, const char* const argv[]) {
     usage = completionHelp();
   } else if (verb == "version" || verb == "--version") {
     command.kind = Command::Kind::kVersion;
-    usage = "Usage: handler version\n\nPrints the handler's version and its plugin ABI version.\n";
+    usage =
+        "Usage: handler version\n\nPrints the handler's version and its plugin ABI version.\n\n"
+        "Example:\n  handler version   # handler 0.1.0 (plugin ABI 1.0)\n";
   } else {
     throw UsageError("unknown command '" + verb + "'" +
                      didYouMean(verb, {"run", "report", "plugins", "completion", "version"}) +

@@ -238,6 +238,7 @@ TEST_F(Cli, EveryCommandsHelpHasExamples) {
     auto help = handler({command, "--help"});
     EXPECT_EQ(help.exitCode, 0) << command;
     EXPECT_THAT(help.out, HasSubstr("Usage: handler " + std::string(command))) << command;
+    EXPECT_THAT(help.out, HasSubstr("\n  handler " + std::string(command))) << "an example";
   }
   auto describe = handler({"plugins", "describe", "--help"});
   EXPECT_THAT(describe.out, HasSubstr("Usage: handler plugins describe LIBRARY[/TASK]"));
