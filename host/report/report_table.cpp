@@ -1,6 +1,7 @@
 #include <cstdio>
 
 #include "host/report/report_render.h"
+#include "host/schema_table.h"
 
 namespace iter8::report {
 namespace {
@@ -118,10 +119,20 @@ std::string renderTable(const Report& r, bool colour) {
       for (const auto& [reason, n] : v.errorReasons) {
         reasons += (reasons.empty() ? "" : ", ") + reason + ": " + std::to_string(n);
       }
-      out += "  " + v.name + ": " + std::to_string(v.errors) + " of " + std::to_string(v.requests) +
-             " (" + reasons + ")" +
-             (v.errors == v.requests && v.requests > 0 ? paint("  ALL FAILED", kRed, colour) : "") +
-             "\n";
+      bool allFailed = v.errors == v.requests && v.requests > 0;
+      std::string line = v.name + ": " + std::to_string(v.errors) + " of " +
+                         std::to_string(v.requests) + " (" + reasons + ")" +
+                         (allFailed ? "  ALL FAILED" : "");
+      // Many reasons wrap, indented, to stay within 100 columns.
+      std::vector<std::string> lines = wrapWords(line, 94);
+      for (size_t i = 0; i < lines.size(); ++i) {
+        std::string text = lines[i];
+        if (allFailed && i + 1 == lines.size() && colour) {
+          size_t at = text.rfind("ALL FAILED");
+          if (at != std::string::npos) text = text.substr(0, at) + paint("ALL FAILED", kRed, true);
+        }
+        out += (i == 0 ? "  " : "      ") + text + "\n";
+      }
     }
   }
 
