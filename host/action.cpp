@@ -5,6 +5,7 @@
 #include "host/iter8log.h"
 #include "host/log.h"
 #include "lib/json.h"
+#include "lib/suggest.h"
 
 namespace iter8 {
 namespace {
@@ -124,15 +125,19 @@ Action Action::resolve(const std::string& name, const rapidjson::Value& experime
       std::string known;
       for (const auto& t : plugin->tasks)
         known += (known.empty() ? "" : ", ") + library + "/" + t.name;
+      std::vector<std::string> names;
+      for (const auto& t : plugin->tasks) names.push_back(t.name);
       throw fail(fullName, "library '" + library + "' (" + plugin->path.string() +
-                               ") has no task '" + task + "'; it offers " + known);
+                               ") has no task '" + task + "'" + didYouMean(task, names) +
+                               "; it offers " + known);
     }
 
     // Work on a copy: key normalisation renames inputs, and the experiment stays untouched.
     rapidjson::Document normalized;
     normalized.CopyFrom(spec, normalized.GetAllocator());
     auto with = normalized.FindMember("with");
-    if (with == normalized.MemberEnd()) {
+    const bool withMissing = with == normalized.MemberEnd();
+    if (withMissing) {
       normalized.AddMember("with", rapidjson::Value(rapidjson::kObjectType),
                            normalized.GetAllocator());
       with = normalized.FindMember("with");
@@ -153,10 +158,24 @@ Action Action::resolve(const std::string& name, const rapidjson::Value& experime
       normalized.AddMember("task", rapidjson::Value(kRunTask, allocator), allocator);
     }
     InputCheck check = checkInputs(with->value, normalized.GetAllocator(), *info->inputSchema);
+    // A `run:` item's script is its `run` text: name it so.
+    auto named = [isRun](std::string text) {
+      const std::string script = "input 'with.script'";
+      if (isRun && text.rfind(script, 0) == 0) text.replace(0, script.size(), "input 'run'");
+      return text;
+    };
     for (const auto& warning : check.warnings) {
-      logger().warn("{}: {}", taskLabel(name, i, label), warning);
+      logger().warn("{}: {}", taskLabel(name, i, label), named(warning));
     }
-    if (!check.ok) throw fail(label, check.error);
+    if (!check.ok) {
+      // A `with:` dedented to the level of `- task:` becomes a sibling key elsewhere, and the
+      // task then misses every required input: say what the likely mistake is.
+      throw fail(label, named(check.error) + (withMissing && !isRun
+                                                  ? "; task " + std::to_string(i) +
+                                                        " has no `with:`; is it indented under "
+                                                        "the task?"
+                                                  : std::string()));
+    }
 
     auto resolved = std::make_unique<ResolvedTask>(i, fullName, plugin);
     resolved->context().source = &source;

@@ -5,24 +5,13 @@
 
 #include <boost/program_options.hpp>
 
+#include "host/cli_help.h"
+#include "lib/suggest.h"
+
 namespace po = boost::program_options;
 
 namespace iter8 {
 namespace {
-
-const char* kUsage =
-    "Usage: handler <command> [options]\n"
-    "\n"
-    "Runs the tasks of one action of an Iter8 experiment.\n"
-    "\n"
-    "Commands:\n"
-    "  run -a ACTION [-f FILE]      run an action (from a local file, or the cluster)\n"
-    "  plugins                      list plugins found, their tasks, and load errors\n"
-    "  plugins describe LIB[/TASK]  print a task's description and input schema\n"
-    "  plugins check FILE.so        run the loader's checks on one plugin file\n"
-    "  version                      print the handler and plugin ABI versions\n"
-    "\n"
-    "Run 'handler <command> --help' for the options of a command.\n";
 
 po::options_description commonOptions(CommonOptions& common) {
   po::options_description options("Common options");
@@ -36,20 +25,10 @@ po::options_description commonOptions(CommonOptions& common) {
   return options;
 }
 
-po::options_description runOptions(RunOptions& run) {
-  po::options_description options("Run options");
-  options.add_options()("action,a", po::value(&run.action)->required(),
-                        "the action to run: start, loop, finish, rollback, ...")(
-      "file,f", po::value(&run.file),
-      "read the experiment from this YAML or JSON file instead of the cluster")(
-      "output,o", po::value(&run.output),
-      "with -f: write status updates to this file instead of back into FILE")(
-      "secrets-dir", po::value(&run.secretsDir),
-      "with -f: folder of Kubernetes Secret manifests that tasks may read")(
-      "termination-log", po::value(&run.terminationLog),
-      "file for the failure message the controller reads (default /dev/termination-log)")(
-      "dry-run", po::bool_switch(&run.dryRun),
-      "resolve and validate every task of the action; run none")(
+// -f, or --name/--namespace and the kubeconfig options: which experiment (run and report).
+void addExperimentOptions(po::options_description& options, RunOptions& run) {
+  options.add_options()("file,f", po::value(&run.file),
+                        "read the experiment from this YAML or JSON file instead of the cluster")(
       "name", po::value(&run.name), "experiment name in the cluster (default $EXPERIMENT_NAME)")(
       "namespace", po::value(&run.ns),
       "experiment namespace in the cluster (default $EXPERIMENT_NAMESPACE)")(
@@ -59,12 +38,45 @@ po::options_description runOptions(RunOptions& run) {
                          "kubeconfig context to use (default: its current-context)")(
       "api-deadline", po::value(&run.apiDeadline),
       "total time one Kubernetes API call may take, retries included "
-      "(Go duration; default 60s)")(
+      "(Go duration; default 60s)");
+}
+
+po::options_description runOptions(RunOptions& run) {
+  po::options_description options("Run options");
+  options.add_options()("action,a", po::value(&run.action)->required(),
+                        "the action to run: start, loop, finish, rollback, ...")(
+      "output,o", po::value(&run.output),
+      "with -f: write status updates to this file instead of back into FILE")(
+      "secrets-dir", po::value(&run.secretsDir),
+      "with -f: folder of Kubernetes Secret manifests that tasks may read")(
+      "termination-log", po::value(&run.terminationLog),
+      "file for the failure message the controller reads (default /dev/termination-log)")(
+      "dry-run", po::bool_switch(&run.dryRun),
+      "resolve and validate every task of the action; run none")(
+      "strict", po::bool_switch(&run.strict),
+      "unknown task inputs are errors, not warnings (also: ITER8_STRICT=1)")(
       "isolation", po::value(&run.isolation),
       "process: run each task in a supervised child process (default); none: in the handler "
       "itself, for debugging (default: $ITER8_ISOLATION)")(
       "task-timeout", po::value(&run.taskTimeout),
       "time limit of each task (Go duration; default: $ITER8_TASK_TIMEOUT, else none)");
+  addExperimentOptions(options, run);
+  return options;
+}
+
+po::options_description reportOptions(Command& command) {
+  po::options_description options("Report options");
+  options.add_options()("format", po::value(&command.report.format),
+                        "table (default), json or html")(
+      "output,o", po::value(&command.report.output), "write the report to this file, not stdout");
+  addExperimentOptions(options, command.run);
+  return options;
+}
+
+po::options_description pluginsOptions(Command& command) {
+  po::options_description options("Plugins options");
+  options.add_options()("json", po::bool_switch(&command.json),
+                        "machine-readable output: the list, or describe's raw input schema");
   return options;
 }
 
@@ -85,6 +97,25 @@ void applyEnvironment(CommonOptions& common) {
   }
 }
 
+std::vector<std::string> longNames(const po::options_description& options) {
+  std::vector<std::string> names;
+  for (const auto& option : options.options()) names.push_back("--" + option->long_name());
+  return names;
+}
+
+void checkExperimentSelection(const std::string& verb, const RunOptions& run) {
+  if (!run.file.empty() && (!run.name.empty() || !run.ns.empty())) {
+    throw UsageError("handler " + verb + ": --name/--namespace select a cluster experiment; not " +
+                     "with -f");
+  }
+  if (!run.file.empty() &&
+      (!run.kubeconfig.empty() || !run.context.empty() || !run.apiDeadline.empty())) {
+    throw UsageError("handler " + verb +
+                     ": --kubeconfig, --context and --api-deadline are for the cluster; not with "
+                     "-f");
+  }
+}
+
 }  // namespace
 
 Command parseCommandLine(int argc, const char* const argv[]) {
@@ -94,8 +125,13 @@ Command parseCommandLine(int argc, const char* const argv[]) {
   }
   std::vector<std::string> args(argv + 1, argv + argc);
   if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
-    command.helpText = kUsage;
-    return command;
+    if (args.size() >= 2 && args[0] == "help") {
+      // `handler help run` = `handler run --help`
+      args = {args[1], "--help"};
+    } else {
+      command.helpText = mainHelp();
+      return command;
+    }
   }
   std::string verb = args[0];
   args.erase(args.begin());
@@ -106,19 +142,29 @@ Command parseCommandLine(int argc, const char* const argv[]) {
   if (verb == "run") {
     command.kind = Command::Kind::kRun;
     options.add(runOptions(command.run));
-    usage = "Usage: handler run -a ACTION [-f FILE] [options]";
+    usage = runHelp();
+  } else if (verb == "report") {
+    command.kind = Command::Kind::kReport;
+    options.add(reportOptions(command));
+    usage = reportHelp();
   } else if (verb == "plugins") {
     command.kind = Command::Kind::kPluginsList;
-    usage =
-        "Usage: handler plugins [options]\n"
-        "       handler plugins describe LIBRARY[/TASK] [options]\n"
-        "       handler plugins check FILE.so";
+    options.add(pluginsOptions(command));
+    bool describe = !args.empty() && args[0] == "describe";
+    bool check = !args.empty() && args[0] == "check";
+    usage = describe ? pluginsDescribeHelp() : check ? pluginsCheckHelp() : pluginsHelp();
+  } else if (verb == "completion") {
+    command.kind = Command::Kind::kCompletion;
+    usage = completionHelp();
   } else if (verb == "version" || verb == "--version") {
     command.kind = Command::Kind::kVersion;
-    usage = "Usage: handler version";
+    usage =
+        "Usage: handler version\n\nPrints the handler's version and its plugin ABI version.\n\n"
+        "Example:\n  handler version   # handler 0.1.0 (plugin ABI 1.0)\n";
   } else {
-    throw UsageError("unknown command '" + verb +
-                     "'; expected run, plugins or version (see --help)");
+    throw UsageError("unknown command '" + verb + "'" +
+                     didYouMean(verb, {"run", "report", "plugins", "completion", "version"}) +
+                     "; expected run, report, plugins, completion or version (see --help)");
   }
 
   po::options_description hidden;
@@ -137,6 +183,11 @@ Command parseCommandLine(int argc, const char* const argv[]) {
       return command;
     }
     po::notify(values);
+  } catch (const po::unknown_option& e) {
+    std::string typed = e.get_option_name();
+    throw UsageError("handler " + verb + ": unrecognised option '" + typed + "'" +
+                     didYouMean(typed, longNames(options)) + " (see 'handler " + verb +
+                     " --help')");
   } catch (const po::error& e) {
     throw UsageError(std::string("handler ") + verb + ": " + e.what() + " (see 'handler " + verb +
                      " --help')");
@@ -158,26 +209,38 @@ Command parseCommandLine(int argc, const char* const argv[]) {
       command.target = positional[1];
     } else if (sub == "list" && positional.size() == 1) {
       // same as plain `handler plugins`
+    } else if (sub == "describe" || sub == "check") {
+      throw UsageError("handler plugins " + sub + ": expected one argument, " +
+                       (sub == "describe" ? "LIBRARY[/TASK]" : "FILE.so") +
+                       " (see 'handler plugins " + sub + " --help')");
     } else {
-      throw UsageError("handler plugins: expected 'describe LIBRARY[/TASK]' or 'check FILE.so'");
+      throw UsageError("handler plugins: unknown subcommand '" + sub + "'" +
+                       didYouMean(sub, {"describe", "check", "list"}) +
+                       "; expected 'describe LIBRARY[/TASK]' or 'check FILE.so'");
     }
+  } else if (command.kind == Command::Kind::kCompletion) {
+    if (positional.size() != 1 || (positional[0] != "bash" && positional[0] != "zsh")) {
+      throw UsageError(
+          "handler completion: expected one argument, bash or zsh" +
+          (positional.empty() ? std::string() : didYouMean(positional[0], {"bash", "zsh"})));
+    }
+    command.target = positional[0];
   } else if (!positional.empty()) {
     throw UsageError("handler " + verb + ": unexpected argument '" + positional[0] + "'");
   }
   if (command.kind == Command::Kind::kRun) {
-    if (!command.run.file.empty() && (!command.run.name.empty() || !command.run.ns.empty())) {
-      throw UsageError("handler run: --name/--namespace select a cluster experiment; not with -f");
-    }
-    if (!command.run.file.empty() &&
-        (!command.run.kubeconfig.empty() || !command.run.context.empty() ||
-         !command.run.apiDeadline.empty())) {
-      throw UsageError(
-          "handler run: --kubeconfig, --context and --api-deadline are for the cluster; not with "
-          "-f");
-    }
+    checkExperimentSelection(verb, command.run);
     if (command.run.file.empty() &&
         (!command.run.output.empty() || !command.run.secretsDir.empty())) {
       throw UsageError("handler run: --output and --secrets-dir need -f FILE");
+    }
+  }
+  if (command.kind == Command::Kind::kReport) {
+    checkExperimentSelection(verb, command.run);
+    const std::string& f = command.report.format;
+    if (f != "table" && f != "json" && f != "html") {
+      throw UsageError("handler report: --format '" + f + "'" +
+                       didYouMean(f, {"table", "json", "html"}) + "; expected table, json or html");
     }
   }
   return command;

@@ -1,4 +1,5 @@
-// The command line: `handler run | plugins [describe|check] | version`, as parsed options.
+// The command line: `handler run | report | plugins [describe|check] | completion | version`,
+// as parsed options.
 #pragma once
 
 #include <stdexcept>
@@ -29,14 +30,31 @@ struct RunOptions {
   bool dryRun = false;
   std::string isolation;    // "process" (default) or "none"; default $ITER8_ISOLATION
   std::string taskTimeout;  // Go duration; default $ITER8_TASK_TIMEOUT; empty: no limit
+  bool strict = false;      // --strict: unknown inputs are errors (also ITER8_STRICT)
+};
+
+struct ReportOptions {
+  std::string format = "table";  // table, json or html
+  std::string output;            // empty: stdout
 };
 
 struct Command {
-  enum class Kind { kHelp, kVersion, kRun, kPluginsList, kPluginsDescribe, kPluginsCheck };
+  enum class Kind {
+    kHelp,
+    kVersion,
+    kRun,
+    kReport,
+    kPluginsList,
+    kPluginsDescribe,
+    kPluginsCheck,
+    kCompletion
+  };
   Kind kind = Kind::kHelp;
   CommonOptions common;
-  RunOptions run;
-  std::string target;  // LIBRARY[/TASK] for describe, FILE for check
+  RunOptions run;  // report uses its experiment-selecting fields (file, name, ns, kube*)
+  ReportOptions report;
+  std::string target;  // LIBRARY[/TASK] for describe, FILE for check, bash|zsh for completion
+  bool json = false;   // plugins [describe] --json
   std::string helpText;
 };
 

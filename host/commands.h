@@ -9,6 +9,8 @@
 namespace iter8 {
 
 int runCommand(const Command& command);
+int reportCommand(const Command& command);  // host/report/report_command.cpp
+int completionCommand(const Command& command);
 int pluginsListCommand(const Command& command);
 int pluginsDescribeCommand(const Command& command);
 int pluginsCheckCommand(const Command& command);

@@ -6,13 +6,34 @@
 #include <rapidjson/schema.h>
 #include <rapidjson/stringbuffer.h>
 
+#include <cstdlib>
+#include <optional>
+
+#include "host/template.h"
 #include "lib/json.h"
+#include "lib/suggest.h"
 
 namespace iter8 {
 namespace {
 
 bool equalFold(const char* a, const char* b) {
   return strcasecmp(a, b) == 0;
+}
+
+bool& templateSyntaxSetting() {
+  static bool on = false;
+  return on;
+}
+
+std::optional<bool>& strictSetting() {
+  static std::optional<bool> strict;
+  return strict;
+}
+
+std::vector<std::string> namesOf(const rapidjson::Value& properties) {
+  std::vector<std::string> names;
+  for (const auto& p : properties.GetObject()) names.emplace_back(p.name.GetString());
+  return names;
 }
 
 std::string listNames(const rapidjson::Value& properties) {
@@ -52,7 +73,9 @@ void normalize(rapidjson::Value& value, const rapidjson::Value& schema, const st
         normalize(member.value, *propertySchema, memberPath, allocator, warnings);
       } else if (warnsOfUnknownKeys(schema)) {
         warnings.push_back("unknown input '" + memberPath +
-                           "' is ignored (known inputs: " + listNames(*properties) + ")");
+                           (strictInputs() ? "' is refused (--strict)" : "' is ignored") +
+                           didYouMean(member.name.GetString(), namesOf(*properties)) +
+                           " (known inputs: " + listNames(*properties) + ")");
       }
     }
   }
@@ -62,6 +85,45 @@ void normalize(rapidjson::Value& value, const rapidjson::Value& schema, const st
       normalize(value[i], *items, path + "[" + std::to_string(i) + "]", allocator, warnings);
     }
   }
+}
+
+// The first input marked as a template in the schema ("x-iter8-template": "{{ }}" or "@< >@")
+// whose text does not parse, as an error line; "" when all parse. Only syntax: what a template
+// renders depends on data that exists at run time.
+std::string templateProblem(const rapidjson::Value& value, const rapidjson::Value& schema,
+                            const std::string& path) {
+  if (!schema.IsObject()) return "";
+  const rapidjson::Value* marker = findMember(schema, "x-iter8-template");
+  if (marker != nullptr && marker->IsString() && value.IsString()) {
+    std::string delims = marker->GetString();
+    size_t space = delims.find(' ');
+    TemplateDelims d;
+    if (space != std::string::npos) d = {delims.substr(0, space), delims.substr(space + 1)};
+    try {
+      checkTemplateSyntax(value.GetString(), d);
+    } catch (const TemplateError& e) {
+      return "input '" + path + "' is not a valid template: " + e.what();
+    }
+    return "";
+  }
+  const rapidjson::Value* properties = findMember(schema, "properties");
+  if (value.IsObject() && properties != nullptr && properties->IsObject()) {
+    for (const auto& member : value.GetObject()) {
+      const rapidjson::Value* propertySchema = findMember(*properties, member.name.GetString());
+      if (propertySchema == nullptr) continue;
+      std::string problem =
+          templateProblem(member.value, *propertySchema, path + "." + member.name.GetString());
+      if (!problem.empty()) return problem;
+    }
+  }
+  const rapidjson::Value* items = findMember(schema, "items");
+  if (value.IsArray() && items != nullptr) {
+    for (rapidjson::SizeType i = 0; i < value.Size(); ++i) {
+      std::string problem = templateProblem(value[i], *items, path + "[" + std::to_string(i) + "]");
+      if (!problem.empty()) return problem;
+    }
+  }
+  return "";
 }
 
 // `with.versions[0].url` from the JSON pointer `/versions/0/url`.
@@ -159,13 +221,60 @@ InputCheck checkInputs(rapidjson::Value& with, rapidjson::Document::AllocatorTyp
                        const rapidjson::Document& schema) {
   InputCheck check;
   normalize(with, schema, "with", allocator, check.warnings);
+  if (strictInputs() && !check.warnings.empty()) {
+    check.ok = false;
+    check.error = check.warnings.front();
+    check.warnings.clear();
+    return check;
+  }
   rapidjson::SchemaDocument compiled(schema);
   rapidjson::SchemaValidator validator(compiled);
   if (!with.Accept(validator)) {
     check.ok = false;
     check.error = describeFailure(validator, schema, with);
+    return check;
+  }
+  // "x-iter8-template-switch": the boolean input that turns interpolation off (exec's
+  // disableInterpolation): then nothing is a template.
+  const rapidjson::Value* off = findMember(schema, "x-iter8-template-switch");
+  const rapidjson::Value* disabled =
+      off != nullptr && off->IsString() ? findMember(with, off->GetString()) : nullptr;
+  if (templateSyntaxChecks() &&
+      (disabled == nullptr || !disabled->IsBool() || !disabled->GetBool())) {
+    std::string problem = templateProblem(with, schema, "with");
+    // A warning, as the Go handler too ran the items before a broken template and failed only
+    // at it (reference experiments rely on that); --strict makes it an error.
+    if (!problem.empty() && strictInputs()) {
+      check.ok = false;
+      check.error = problem + " (--strict)";
+    } else if (!problem.empty()) {
+      check.warnings.push_back(problem + "; the task will fail when it runs");
+    }
   }
   return check;
+}
+
+void setStrictInputs(bool strict) {
+  strictSetting() = strict;
+}
+
+bool strictInputs() {
+  std::optional<bool>& strict = strictSetting();
+  if (!strict) {
+    const char* env = std::getenv("ITER8_STRICT");
+    std::string value = env ? env : "";
+    strict = !value.empty() && value != "0" && strcasecmp(value.c_str(), "false") != 0 &&
+             strcasecmp(value.c_str(), "no") != 0;
+  }
+  return *strict;
+}
+
+void setTemplateSyntaxChecks(bool on) {
+  templateSyntaxSetting() = on;
+}
+
+bool templateSyntaxChecks() {
+  return templateSyntaxSetting();
 }
 
 }  // namespace iter8

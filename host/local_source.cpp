@@ -130,7 +130,7 @@ void LocalExperimentSource::updateStatus(const rapidjson::Value& statusPatch) {
   const std::filesystem::path& target = options_.output.empty() ? options_.file : options_.output;
   writeAtomically(target, json_ ? toPrettyJson(doc) + "\n" : toYaml(doc));
   if (!options_.output.empty()) wroteOutput_->store(true);
-  logger().debug("status of {} written to {}", describe(), target.string());
+  logger().info("status of {} written to {}", describe(), target.string());
 }
 
 SecretData LocalExperimentSource::getSecret(const std::string& ns, const std::string& name) {

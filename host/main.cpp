@@ -3,6 +3,7 @@
 
 #include "host/action.h"
 #include "host/cancellation.h"
+#include "host/cli_help.h"
 #include "host/commands.h"
 #include "host/log.h"
 #include "iter8/plugin_api.h"
@@ -14,6 +15,11 @@ namespace iter8 {
 int versionCommand() {
   std::cout << "handler " << ITER8_VERSION << " (plugin ABI " << ITER8_ABI_MAJOR << "."
             << ITER8_ABI_MINOR << ")\n";
+  return 0;
+}
+
+int completionCommand(const Command& command) {
+  std::cout << completionScript(command.target);
   return 0;
 }
 
@@ -40,6 +46,10 @@ int main(int argc, char** argv) {
         return versionCommand();
       case Command::Kind::kRun:
         return runCommand(command);
+      case Command::Kind::kReport:
+        return reportCommand(command);
+      case Command::Kind::kCompletion:
+        return completionCommand(command);
       case Command::Kind::kPluginsList:
         return pluginsListCommand(command);
       case Command::Kind::kPluginsDescribe:

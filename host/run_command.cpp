@@ -1,15 +1,25 @@
 // `handler run`: read the experiment, resolve the action, run it.
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
+#include <filesystem>
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "host/action.h"
 #include "host/cluster_source.h"
 #include "host/commands.h"
+#include "host/input_validation.h"
 #include "host/iter8log.h"
 #include "host/local_source.h"
 #include "host/log.h"
 #include "host/scratch_dir.h"
 #include "lib/duration.h"
+#include "lib/json.h"
+#include "lib/suggest.h"
 
 namespace iter8 {
 namespace {
@@ -55,6 +65,45 @@ RunSettings runSettingsOf(const RunOptions& run) {
   return settings;
 }
 
+bool isControllerAction(const std::string& name) {
+  return name == "start" || name == "loop" || name == "finish" || name == "rollback";
+}
+
+// Names under spec.strategy.actions, in the file's order.
+std::vector<std::string> definedActions(const rapidjson::Value& experiment) {
+  std::vector<std::string> names;
+  const rapidjson::Value* spec = findMember(experiment, "spec");
+  const rapidjson::Value* strategy = spec ? findMember(*spec, "strategy") : nullptr;
+  const rapidjson::Value* actions = strategy ? findMember(*strategy, "actions") : nullptr;
+  if (actions != nullptr && actions->IsObject()) {
+    for (const auto& m : actions->GetObject()) names.emplace_back(m.name.GetString());
+  }
+  return names;
+}
+
+std::string joinNames(const std::vector<std::string>& names) {
+  std::string text;
+  for (const auto& n : names) text += (text.empty() ? "" : ", ") + n;
+  return text;
+}
+
+// Why status cannot be written to `output` ("" when it can, or when no --output was given).
+std::string outputProblem(const std::string& output) {
+  if (output.empty()) return "";
+  std::filesystem::path path(output);
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) return "is a folder; expected a file";
+  std::filesystem::path folder = path.parent_path().empty() ? "." : path.parent_path();
+  if (!std::filesystem::is_directory(folder, ec)) {
+    return "the folder " + folder.string() + " does not exist";
+  }
+  // The status is written to a temporary file in the folder, then renamed over the target.
+  if (::access(folder.c_str(), W_OK | X_OK) != 0) {
+    return "the folder " + folder.string() + " is not writable (" + std::strerror(errno) + ")";
+  }
+  return "";
+}
+
 }  // namespace
 
 int runCommand(const Command& command) {
@@ -77,15 +126,31 @@ int runCommand(const Command& command) {
     return fail(kExitBadExperiment, e.what());
   }
 
+  // Before any task runs (and in a dry run): finding out after a whole load is too late.
+  if (std::string problem = outputProblem(run.output); !problem.empty()) {
+    return fail(kExitUsage, "--output " + run.output + ": " + problem);
+  }
+  if (run.strict) setStrictInputs(true);
+  if (run.dryRun) setTemplateSyntaxChecks(true);
   PluginRegistry registry;
   registry.scan(pluginDirsOf(command.common));
 
   try {
     Action action = Action::resolve(run.action, experiment, registry, *source, terminationLog);
     if (!action.defined()) {
-      logger().warn("action '{}' is not defined in {}; nothing to do", run.action,
-                    source->describe());
-      return kExitOk;
+      // The controller calls these whether or not the experiment defines them, and a cluster
+      // run is always the controller's: exit 0 there, as the original. A local run of any
+      // other name is a typo.
+      if (run.file.empty() || isControllerAction(run.action)) {
+        logger().warn("action '{}' is not defined in {}; nothing to do", run.action,
+                      source->describe());
+        return kExitOk;
+      }
+      std::vector<std::string> defined = definedActions(experiment);
+      return fail(kExitInvalidAction,
+                  "action '" + run.action + "' is not defined in " + source->describe() +
+                      didYouMean(run.action, defined) + "; it defines: " +
+                      (defined.empty() ? std::string("no action") : joinNames(defined)));
     }
     if (run.dryRun) {
       logger().info("action {}: {} task(s) resolved and valid (dry run: none run)", run.action,

@@ -69,6 +69,10 @@ struct TemplateOptions {
 // callables: `.Name "key"` for a callable member Name (TemplateOptions).
 std::string renderTemplate(std::string_view text, const rapidjson::Value& data,
                            const TemplateDelims& delims = {});
+
+// Parses `text` as renderTemplate does, without data or output: throws the TemplateError a
+// render would throw for its syntax. For validating inputs before anything runs (--dry-run).
+void checkTemplateSyntax(std::string_view text, const TemplateDelims& delims = {});
 std::string renderTemplate(std::string_view text, const rapidjson::Value& data,
                            const TemplateOptions& options);
 

@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "host/yaml.h"
 #include "lib/json.h"
 #include "tests/support/fake_apiserver.h"
 #include "tests/support/subprocess.h"
@@ -121,6 +122,34 @@ TEST_F(ClusterRun, ContextOptionSelectsAnotherContext) {
   auto missing = run({"--context", "nosuch"});
   EXPECT_EQ(missing.exitCode, 3);
   EXPECT_THAT(missing.err, HasSubstr("nosuch"));
+  EXPECT_THAT(missing.err, HasSubstr("; it has "));  // the contexts that exist
+  EXPECT_THAT(missing.err, HasSubstr("job"));
+}
+
+TEST_F(ClusterRun, ReportReadsTheExperimentByName) {
+  std::string fixture =
+      test::readFile(std::string(ITER8_SOURCE_DIR) + "/tests/report/fixed-experiment.yaml");
+  server_.putExperiment("shop", "checkout-canary", toJson(parseYaml(fixture)));
+  test::ProcessOptions options;
+  options.unsetEnv = {"KUBECONFIG", "KUBERNETES_SERVICE_HOST", "EXPERIMENT_NAME",
+                      "EXPERIMENT_NAMESPACE"};
+  auto result =
+      test::runProcess({test::handlerPath(), "report", "--kubeconfig", kubeconfig_, "--name",
+                        "checkout-canary", "--namespace", "shop", "--format", "json"},
+                       options);
+  ASSERT_EQ(result.exitCode, 0) << result.err;
+  EXPECT_EQ(result.out,
+            test::readFile(std::string(ITER8_SOURCE_DIR) + "/tests/report/expected-report.json"));
+}
+
+TEST_F(ClusterRun, EachRetryIsLoggedWithItsReasonAndWait) {
+  server_.putExperiment("shop", "canary-1", experimentJson("[]"));
+  server_.failNext(503, 2, "/experiments/canary-1");
+  auto result = run();
+  EXPECT_EQ(result.exitCode, 0) << result.err;
+  EXPECT_THAT(result.err, HasSubstr("attempt 1 failed (HTTP 503"));
+  EXPECT_THAT(result.err, HasSubstr("attempt 2 failed (HTTP 503"));
+  EXPECT_THAT(result.err, HasSubstr("); retrying in "));
 }
 
 TEST_F(ClusterRun, MissingExperimentNameIsExplained) {

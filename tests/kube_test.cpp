@@ -270,7 +270,7 @@ TEST_F(KubeTest, KubeconfigErrorsNameTheFileAndField) {
     kube::loadKubeconfig(kubeconfig("    token: t\n"), "nope");
     FAIL();
   } catch (const kube::ConfigError& e) {
-    EXPECT_THAT(e.what(), HasSubstr("no contexts entry named \"nope\""));
+    EXPECT_THAT(e.what(), HasSubstr("no contexts entry named \"nope\"; it has test"));
   }
 }
 

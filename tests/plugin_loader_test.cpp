@@ -211,8 +211,9 @@ TEST(HandlerPlugins, DescribePrintsTheInputSchema) {
   auto result = runProcess(
       {handlerPath(), "plugins", "describe", "common/exec", "--plugins-dir", shippedPluginDir()});
   EXPECT_EQ(result.exitCode, 0) << result.err;
-  EXPECT_THAT(result.out, HasSubstr("common/exec"));
-  EXPECT_THAT(result.out, HasSubstr("\"disableInterpolation\""));
+  EXPECT_THAT(result.out, HasSubstr("TASK: common/exec"));
+  EXPECT_THAT(result.out, HasSubstr("FIELD"));
+  EXPECT_THAT(result.out, HasSubstr("disableInterpolation"));
   EXPECT_THAT(result.out, Not(HasSubstr("common/bash")));
 }
 

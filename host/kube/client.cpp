@@ -148,7 +148,10 @@ http::Response KubeClient::call(const std::string& method, const std::string& pa
                                       seconds(SteadyClock::now() - started) + " (retry deadline " +
                                       seconds(policy_.deadline) + "); last error: " + lastError);
     }
-    logger().debug("{} {}: {}; retrying in {} ms", method, path, lastError, wait.count());
+    // Info, not debug: a cluster run otherwise waits in silence for up to the whole deadline.
+    logger().info("{} {}: attempt {} failed ({}); retrying in {} ms ({} left of the {} deadline)",
+                  method, path, attempts, lastError, wait.count(),
+                  seconds(deadline - SteadyClock::now()), seconds(policy_.deadline));
     std::this_thread::sleep_for(wait);
     backoff = std::min(backoff * 2, policy_.maxBackoff);
   }

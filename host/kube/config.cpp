@@ -14,6 +14,7 @@
 #include "host/yaml.h"
 #include "lib/base64.h"
 #include "lib/json.h"
+#include "lib/suggest.h"
 
 namespace iter8::kube {
 namespace {
@@ -160,9 +161,11 @@ class KubeconfigReader {
   // Entry `name` of list `list` ("clusters", "contexts", "users"): its member `field`.
   const rapidjson::Value& named(const char* list, const std::string& name, const char* field) {
     const rapidjson::Value* entries = findMember(doc_, list);
+    std::vector<std::string> names;
     if (entries && entries->IsArray()) {
       for (const auto& entry : entries->GetArray()) {
         const rapidjson::Value* entryName = findMember(entry, "name");
+        if (entryName && entryName->IsString()) names.emplace_back(entryName->GetString());
         if (entryName && entryName->IsString() && name == entryName->GetString()) {
           const rapidjson::Value* value = findMember(entry, field);
           if (value && value->IsObject()) return *value;
@@ -170,7 +173,11 @@ class KubeconfigReader {
         }
       }
     }
-    throw fail(std::string("no ") + list + " entry named \"" + name + "\"");
+    // Name what exists: `--context nope` is usually a typo of one of them.
+    std::string known;
+    for (const auto& n : names) known += (known.empty() ? "" : ", ") + n;
+    throw fail(std::string("no ") + list + " entry named \"" + name + "\"" +
+               didYouMean(name, names) + "; it has " + (known.empty() ? "none" : known));
   }
 
   std::string string(const rapidjson::Value& object, const char* key, const char* where) {

@@ -9,6 +9,11 @@
 
 namespace iter8 {
 
+void checkTemplateSyntax(std::string_view text, const TemplateDelims& delims) {
+  using namespace template_internal;
+  parseTemplate(text, lexTemplate(text, delims.left, delims.right));
+}
+
 std::string renderTemplate(std::string_view text, const rapidjson::Value& data,
                            const TemplateDelims& delims) {
   TemplateOptions options;

@@ -17,7 +17,8 @@ class BashTask : public sdk::Task {
   static constexpr const char* kInputSchema = R"({
     "type": "object",
     "properties": {
-      "script": {"type": "string", "description": "bash script; a Go text/template"}
+      "script": {"type": "string", "x-iter8-template": "{{ }}",
+                 "description": "bash script; a Go text/template"}
     },
     "required": ["script"]
   })";

@@ -17,11 +17,13 @@ class ExecTask : public sdk::Task {
     "type": "object",
     "properties": {
       "cmd": {"type": "string", "minLength": 1, "description": "command, looked up in PATH"},
-      "args": {"type": "array", "items": {"type": ["string", "number"]},
+      "args": {"type": "array", "items": {"type": ["string", "number"], "x-iter8-template": "{{ }}"}, "default": [],
                "description": "arguments; each a Go text/template, e.g. {{ .name }}"},
-      "disableInterpolation": {"type": "boolean", "description": "pass args through unchanged"}
+      "disableInterpolation": {"type": "boolean", "default": false,
+                               "description": "pass args through unchanged"}
     },
-    "required": ["cmd"]
+    "required": ["cmd"],
+    "x-iter8-template-switch": "disableInterpolation"
   })";
 
   explicit ExecTask(const sdk::TaskSpec& spec);

@@ -18,7 +18,8 @@ class RunTask : public sdk::Task {
   static constexpr const char* kInputSchema = R"({
     "type": "object",
     "properties": {
-      "script": {"type": "string", "description": "bash script; a Go text/template with @< >@"},
+      "script": {"type": "string", "x-iter8-template": "@< >@",
+                 "description": "bash script; a Go text/template with @< >@"},
       "secret": {"type": "string", "minLength": 1,
                  "description": "secret read by .Secret: 'name' or 'namespace/name'"}
     },

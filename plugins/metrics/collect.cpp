@@ -77,20 +77,28 @@ CollectTask::CollectTask(const sdk::TaskSpec& spec, sdk::Host& host)
   }
 
   std::set<std::string> declared = declaredVersions(host.experiment());
+  if (declared.empty()) {
+    host.warn(
+        "the experiment has no spec.versionInfo (baseline and candidates), so every "
+        "version is collected as a pseudo version and cannot be compared; add "
+        "spec.versionInfo.baseline.name (and candidates) to compare them");
+  }
   std::set<std::string> seen;
   const rapidjson::Value& versions = spec.with()["versions"];
   for (rapidjson::SizeType i = 0; i < versions.Size(); ++i) {
     const rapidjson::Value& v = versions[i];
     std::string field = "with.versions[" + std::to_string(i) + "]";
     Version version{v["name"].GetString(), defaults};
-    if (!declared.count(version.name)) {
-      throw sdk::InputError("input '" + field + ".name' is \"" + version.name +
-                            "\"; expected a version of spec.versionInfo (" + joined(declared) +
-                            ")");
-    }
     if (!seen.insert(version.name).second) {
       throw sdk::InputError("input '" + field + ".name': version \"" + version.name +
                             "\" is listed twice");
+    }
+    // Pseudo versions (iter8's docs use them for load-only runs) are allowed, as the original
+    // did; a typo is the likelier cause, so say so once per name.
+    if (!declared.empty() && !declared.count(version.name)) {
+      host.warn("input '" + field + ".name' is \"" + version.name +
+                "\", which is not a version of spec.versionInfo (" + joined(declared) +
+                "); it is collected as a pseudo version");
     }
     version.load.url = v["url"].GetString();
     if (!http::isHttpUrl(version.load.url)) {
@@ -198,7 +206,8 @@ void CollectTask::run(sdk::Host& host) {
       data.AddMember(rapidjson::Value(versions_[i].name, a), result, a);
     }
     rapidjson::Value hists(rapidjson::kObjectType);
-    hists.AddMember("provenance", "fortio", a);
+    // The original's value (section 3.6 of the reference); `message` names our generator.
+    hists.AddMember("provenance", "Builtin metrics collector", a);
     hists.AddMember("timestamp", rapidjson::Value(rfc3339Utc(std::chrono::system_clock::now()), a),
                     a);
     hists.AddMember("message",

@@ -20,24 +20,26 @@ class CollectTask : public sdk::Task {
   static constexpr const char* kInputSchema = R"json({
     "type": "object",
     "properties": {
-      "versions": {"type": "array", "minItems": 1, "items": {
+      "versions": {"type": "array", "minItems": 1,
+        "description": "the versions to load, in parallel; each result goes to aggregatedBuiltinHists.data.<name>",
+        "items": {
         "type": "object",
         "properties": {
-          "name": {"type": "string", "minLength": 1},
-          "url": {"type": "string", "minLength": 1},
-          "qps": {"type": "number", "minimum": 0},
-          "headers": {"type": "object", "additionalProperties": {"type": "string"}}
+          "name": {"type": "string", "minLength": 1, "description": "version name; one of spec.versionInfo, or a pseudo version (warned)"},
+          "url": {"type": "string", "minLength": 1, "description": "http:// or https:// URL to send requests to"},
+          "qps": {"type": "number", "minimum": 0, "description": "this version's rate; default: the task's qps"},
+          "headers": {"type": "object", "additionalProperties": {"type": "string", "description": "header value, sent as given"}, "description": "request headers, name: value"}
         },
         "required": ["name", "url"]}},
-      "time": {"type": "string", "description": "Go duration, e.g. 5s or 1m30s (default 5s)"},
-      "numQueries": {"type": "integer", "minimum": 1},
-      "qps": {"type": "number", "minimum": 0, "description": "per version; 0 = max rate"},
-      "connections": {"type": "integer", "minimum": 1, "maximum": 10000},
-      "payloadStr": {"type": "string"},
-      "payloadURL": {"type": "string"},
-      "contentType": {"type": "string"},
-      "timeout": {"type": "string", "description": "Go duration per request (default 3s)"},
-      "loadOnly": {"type": "boolean"}
+      "time": {"type": "string", "default": "5s", "description": "how long to send load (Go duration, e.g. 5s or 1m30s); numQueries wins"},
+      "numQueries": {"type": "integer", "minimum": 1, "description": "send exactly this many requests per version instead of a timed run"},
+      "qps": {"type": "number", "minimum": 0, "default": 8, "description": "requests per second per version; 0 = as fast as possible"},
+      "connections": {"type": "integer", "minimum": 1, "maximum": 10000, "default": 4, "description": "concurrent connections per version"},
+      "payloadStr": {"type": "string", "description": "request body; makes the requests POSTs"},
+      "payloadURL": {"type": "string", "description": "fetch the request body from this URL once before the load (10 s limit); makes the requests POSTs"},
+      "contentType": {"type": "string", "description": "Content-Type of the body (default application/octet-stream)"},
+      "timeout": {"type": "string", "default": "3s", "description": "per request (Go duration); a timeout counts as an error with reason \"timeout\""},
+      "loadOnly": {"type": "boolean", "default": false, "description": "send the load but record nothing in the status"}
     },
     "required": ["versions"]
   })json";

@@ -1,5 +1,6 @@
 #include "plugins/metrics/fortio_result.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <ctime>
 #include <map>
@@ -83,6 +84,11 @@ std::string rfc3339Utc(std::chrono::system_clock::time_point t) {
   return text;
 }
 
+std::chrono::nanoseconds reportedDuration(const RunDescription& run, const LoadResult& load) {
+  if (run.numQueries == 0 && !load.interrupted) return std::max(load.actualDuration, run.duration);
+  return load.actualDuration;
+}
+
 const std::vector<double>& reportedPercentiles() {
   static const std::vector<double> percentiles{50, 75, 90, 95, 99, 99.9};
   return percentiles;
@@ -95,7 +101,8 @@ rapidjson::Value fortioResultJson(const RunDescription& run, const LoadResult& l
                               ? "exactly " + std::to_string(run.numQueries) + " calls"
                               : formatGoDuration(run.duration);
   if (load.interrupted) requested += ", interrupted after " + std::to_string(load.requests);
-  double seconds = std::chrono::duration<double>(load.actualDuration).count();
+  std::chrono::nanoseconds duration = reportedDuration(run, load);
+  double seconds = std::chrono::duration<double>(duration).count();
 
   out.AddMember("RunType", "HTTP", a);
   out.AddMember("Labels", text(run.label, a), a);
@@ -103,7 +110,7 @@ rapidjson::Value fortioResultJson(const RunDescription& run, const LoadResult& l
   out.AddMember("RequestedQPS", text(qpsText(run.qps), a), a);
   out.AddMember("RequestedDuration", text(requested, a), a);
   out.AddMember("ActualQPS", seconds > 0 ? static_cast<double>(load.requests) / seconds : 0.0, a);
-  out.AddMember("ActualDuration", static_cast<int64_t>(load.actualDuration.count()), a);
+  out.AddMember("ActualDuration", static_cast<int64_t>(duration.count()), a);
   out.AddMember("NumThreads", run.connections, a);
   out.AddMember("Version", text(run.version, a), a);
   out.AddMember("DurationHistogram", histogramJson(recorder.durations(), a), a);
@@ -116,6 +123,15 @@ rapidjson::Value fortioResultJson(const RunDescription& run, const LoadResult& l
                     a);
   }
   out.AddMember("RetCodes", codes, a);
+  // Ours: why the code -1 requests failed, beside RetCodes.
+  rapidjson::Value reasons(rapidjson::kObjectType);
+  for (int r = 1; r < kTransportErrorCount; ++r) {
+    int64_t n = recorder.transportErrors()[static_cast<size_t>(r)];
+    if (n > 0)
+      reasons.AddMember(rapidjson::StringRef(transportErrorName(static_cast<TransportError>(r))),
+                        rapidjson::Value(n), a);
+  }
+  out.AddMember("ErrorReasons", reasons, a);
   out.AddMember("Sizes", histogramDataToJson(recorder.sizes().exportData(), a), a);
   out.AddMember("URL", text(run.url, a), a);
   out.AddMember("SocketCount", load.socketCount, a);
@@ -141,6 +157,25 @@ void mergeEarlierResult(rapidjson::Value& latest, const rapidjson::Value& earlie
 }
 
 namespace {
+
+// Adds the counts of an object field such as ErrorReasons; absent on either side is empty.
+void mergeCounts(rapidjson::Value& latest, const rapidjson::Value& earlier, const char* name,
+                 Allocator& a) {
+  auto theirs = earlier.FindMember(name);
+  if (theirs == earlier.MemberEnd() || !theirs->value.IsObject()) return;
+  if (!latest.HasMember(name))
+    latest.AddMember(rapidjson::StringRef(name), rapidjson::Value(rapidjson::kObjectType), a);
+  rapidjson::Value& mine = latest[name];
+  for (const auto& m : theirs->value.GetObject()) {
+    if (!m.value.IsInt64()) continue;
+    auto it = mine.FindMember(m.name);
+    if (it == mine.MemberEnd()) {
+      mine.AddMember(rapidjson::Value(m.name, a), rapidjson::Value(m.value.GetInt64()), a);
+    } else if (it->value.IsInt64()) {
+      it->value.SetInt64(it->value.GetInt64() + m.value.GetInt64());
+    }
+  }
+}
 
 void mergeInto(rapidjson::Value& latest, const rapidjson::Value& earlier, Allocator& a) {
   if (!earlier.IsObject()) throw std::runtime_error("the stored result is not an object");
@@ -171,6 +206,7 @@ void mergeInto(rapidjson::Value& latest, const rapidjson::Value& earlier, Alloca
   for (const auto& [code, n] : codes)
     merged.AddMember(text(code, a), rapidjson::Value(static_cast<int64_t>(n)), a);
   latest["RetCodes"] = merged;
+  mergeCounts(latest, earlier, "ErrorReasons", a);
 
   for (const char* counter : {"LateSends", "Unsent"}) {
     auto it = earlier.FindMember(counter);

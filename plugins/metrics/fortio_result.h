@@ -29,8 +29,14 @@ struct RunDescription {
   std::string version;  // our version, Fortio's Version field
 };
 
+// The ActualDuration reported: a timed run that was not interrupted lasts at least `time`, as
+// Fortio's did (it ran its schedule to the end), so 4 requests of a 2 s run at 2 qps are 2 qps,
+// not 4 / 1.5 s; runs of numQueries and interrupted runs end at their last response.
+std::chrono::nanoseconds reportedDuration(const RunDescription& run, const LoadResult& load);
+
 // Fortio's HTTPRunnerResults for one run, with CorrectedDurationHistogram, LateSends,
-// MaxLagNs, Unsent, Interrupted and ExactPercentiles added.
+// MaxLagNs, Unsent, Interrupted, ErrorReasons and ExactPercentiles (successful responses only)
+// added.
 rapidjson::Value fortioResultJson(const RunDescription& run, const LoadResult& load,
                                   VersionRecorder& recorder,
                                   rapidjson::Document::AllocatorType& allocator);

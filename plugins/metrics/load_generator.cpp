@@ -466,6 +466,13 @@ class LoadRun {
         long status = 0;
         curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
         if (status > 0) sample.code = static_cast<int>(status);
+      } else {
+        long osErrno = 0;
+        curl_easy_getinfo(easy, CURLINFO_OS_ERRNO, &osErrno);
+        sample.error = classifyCurlResult(outcome, osErrno);
+      }
+      if (sample.code < 0 && sample.error == TransportError::kNone) {
+        sample.error = TransportError::kOther;  // CURLE_OK without a status line
       }
       curl_off_t totalMicros = 0;
       curl_easy_getinfo(easy, CURLINFO_TOTAL_TIME_T, &totalMicros);

@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "plugins/metrics/transport_error.h"
+
 namespace iter8::metrics {
 
 // What to send, how fast, and for how long.
@@ -31,6 +33,7 @@ struct Sample {
   double correctedLatencySeconds;  // from the intended send time (no coordinated omission)
   int code;                        // HTTP status, or -1 on a transport failure
   size_t responseBytes;            // body bytes received (headers not counted)
+  TransportError error = TransportError::kNone;  // why code is -1
 };
 
 // Receives every sample, on the generator's thread only, as soon as the response completes.

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 
@@ -18,6 +19,9 @@ std::string format(const char* pattern, double a, double b = 0, double c = 0) {
   std::snprintf(buffer, sizeof buffer, pattern, a, b, c);
   return buffer;
 }
+
+// "connection refused: 60, HTTP 503: 3": transport reasons, then error status codes.
+std::string failureReasons(const VersionRecorder& recorder);
 
 }  // namespace
 
@@ -76,21 +80,66 @@ void ProgressReport::runUntilDone(std::vector<std::thread>& threads) {
   for (auto& thread : threads) thread.join();
 }
 
+namespace {
+std::string failureReasons(const VersionRecorder& recorder) {
+  std::string text;
+  auto add = [&](const std::string& reason, int64_t n) {
+    text += (text.empty() ? "" : ", ") + reason + ": " + std::to_string(n);
+  };
+  for (int r = 1; r < kTransportErrorCount; ++r) {
+    int64_t n = recorder.transportErrors()[static_cast<size_t>(r)];
+    if (n > 0) add(transportErrorName(static_cast<TransportError>(r)), n);
+  }
+  for (const auto& [code, n] : recorder.retCodes()) {
+    if (code >= 0 && !isOkCode(code)) add("HTTP " + std::to_string(code), n);
+  }
+  return text;
+}
+}  // namespace
+
 void ProgressReport::summary(const std::vector<std::unique_ptr<VersionRecorder>>& recorders,
                              const std::vector<LoadResult>& results) const {
-  host_.info("version: requests, actual qps, mean / p50 / p95 / p99 / max ms, error rate");
+  host_.info(
+      "version: requests, actual qps, successful responses' mean / p50 / p95 / p99 / max ms, "
+      "error rate (reasons)");
   for (size_t i = 0; i < recorders.size(); ++i) {
-    HistogramData d = recorders[i]->durations().exportData().calcPercentiles({50, 95, 99});
-    double seconds = std::chrono::duration<double>(results[i].actualDuration).count();
-    double errors = static_cast<double>(recorders[i]->errorDurations().counter().count);
-    std::string row =
-        rows_[i].name + ": " + std::to_string(d.count) +
-        format(", %.2f qps", seconds > 0 ? d.count / seconds : 0.0) +
-        format(", %.3f / %.3f", d.avg * 1e3, d.percentiles[0].value * 1e3) +
-        format(" / %.3f / %.3f", d.percentiles[1].value * 1e3, d.percentiles[2].value * 1e3) +
-        format(" / %.3f ms, %.2f%% errors", d.max * 1e3, d.count ? 100.0 * errors / d.count : 0.0) +
-        (results[i].interrupted ? " (interrupted)" : "");
+    VersionRecorder& recorder = *recorders[i];
+    const LoadResult& result = results[i];
+    int64_t requests = static_cast<int64_t>(result.requests);
+    const Counter& failed = recorder.errorDurations().counter();
+    std::string row = rows_[i].name + ": " + std::to_string(requests);
+    if (requests == 0) {
+      host_.info(row + (result.interrupted ? " (interrupted before the first response)" : ""));
+      continue;
+    }
+    // A timed run lasts its whole `time` (as Fortio's did; see reportedDuration).
+    double seconds = std::chrono::duration<double>(result.actualDuration).count();
+    if (!result.interrupted) seconds = std::max(seconds, rows_[i].plannedSeconds);
+    row += format(", %.2f qps", seconds > 0 ? static_cast<double>(requests) / seconds : 0.0);
+    ExactPercentiles& ok = recorder.exactPercentiles();
+    if (ok.count() == 0) {
+      row += ", no successful response";
+    } else {
+      // Exact nearest-rank values, never the histogram's interpolation (its first bucket made
+      // p50 ten times the mean at high rates).
+      row += format(", %.3f / %.3f", recorder.okDurations().counter().avg() * 1e3,
+                    ok.percentile(50) * 1e3) +
+             format(" / %.3f / %.3f", ok.percentile(95) * 1e3, ok.percentile(99) * 1e3) +
+             format(" / %.3f ms", ok.max() * 1e3) + (ok.exact() ? "" : " (within 0.4%)");
+    }
+    double errorRate = 100.0 * static_cast<double>(failed.count) / static_cast<double>(requests);
+    row += format(", %.2f%% errors", errorRate);
+    std::string reasons = failureReasons(recorder);
+    if (!reasons.empty()) {
+      row += " (" + reasons + format("; failed in %.3f ms on average)", failed.avg() * 1e3);
+    }
+    if (result.interrupted) row += " (interrupted)";
     host_.info(row);
+    if (failed.count == requests) {
+      host_.warn("ALL " + std::to_string(requests) + " requests to version " + rows_[i].name +
+                 " failed (" + reasons + "): it was not measured; check that it runs and that " +
+                 "its URL is right");
+    }
   }
 }
 

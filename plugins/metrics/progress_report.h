@@ -26,7 +26,9 @@ class ProgressReport {
   // Reports until every version has called finished(), then joins `threads`.
   void runUntilDone(std::vector<std::thread>& threads);
 
-  // Logs one row per version: requests, actual QPS, mean/p50/p95/p99/max ms, error rate.
+  // Logs one row per version: requests, actual QPS, mean/p50/p95/p99/max ms of the successful
+  // responses (exact percentiles), error rate with reasons and the failures' mean latency; warns
+  // when every request of a version failed. Safe when nothing was recorded (early SIGTERM).
   void summary(const std::vector<std::unique_ptr<VersionRecorder>>& recorders,
                const std::vector<LoadResult>& results) const;
 

@@ -11,10 +11,16 @@ VersionRecorder::VersionRecorder() : sizes_(HistogramScale{0, 1}) {}
 void VersionRecorder::onSample(const Sample& sample) {
   durations_.record(sample.latencySeconds);
   correctedDurations_.record(sample.correctedLatencySeconds);
-  if (!isOkCode(sample.code)) errorDurations_.record(sample.latencySeconds);
   sizes_.record(static_cast<double>(sample.responseBytes));
   ++retCodes_[sample.code];
-  exact_.record(sample.latencySeconds);
+  if (isOkCode(sample.code)) {
+    okDurations_.record(sample.latencySeconds);
+    exact_.record(sample.latencySeconds);
+  } else {
+    errorDurations_.record(sample.latencySeconds);
+    if (sample.error != TransportError::kNone)
+      ++transportErrors_[static_cast<size_t>(sample.error)];
+  }
 }
 
 }  // namespace iter8::metrics

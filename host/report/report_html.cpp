@@ -1,0 +1,381 @@
+// The HTML report: one file, inline CSS and SVG, no script, no font, no external resource, so
+// it can be attached to a ticket or opened offline. The log/linear switch of the histogram is
+// two radio buttons and CSS (:checked), not JavaScript.
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+#include "host/report/report_render.h"
+
+namespace iter8::report {
+namespace {
+
+const char* kPalette[] = {"#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf"};
+
+const char* colourOf(size_t i) {
+  return kPalette[i % (sizeof kPalette / sizeof kPalette[0])];
+}
+
+std::string escape(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
+    }
+  }
+  return out;
+}
+
+std::string num(double v, int decimals = 2) {
+  char text[48];
+  std::snprintf(text, sizeof text, "%.*f", decimals, v);
+  return text;
+}
+
+std::string ms(const std::optional<double>& v) {
+  return v ? num(*v, *v >= 100 ? 1 : 2) : "&ndash;";
+}
+
+constexpr double kWidth = 640, kHeight = 300, kLeft = 64, kRight = 20, kTop = 14, kBottom = 48;
+
+struct Axis {
+  double lo, hi;
+  bool log;
+  double operator()(double v) const {
+    double a = log ? std::log10(std::max(v, lo)) : v;
+    double l = log ? std::log10(lo) : lo, h = log ? std::log10(hi) : hi;
+    double t = h > l ? (a - l) / (h - l) : 0;
+    return kLeft + t * (kWidth - kLeft - kRight);
+  }
+};
+
+double yOf(double v, double top) {
+  double t = top > 0 ? v / top : 0;
+  return kTop + (1 - t) * (kHeight - kTop - kBottom);
+}
+
+std::string svgOpen(const std::string& id, const std::string& label) {
+  return "<svg id=\"" + id + "\" role=\"img\" aria-label=\"" + escape(label) + "\" viewBox=\"0 0 " +
+         num(kWidth, 0) + " " + num(kHeight, 0) + "\" preserveAspectRatio=\"xMidYMid meet\">\n";
+}
+
+std::string axisLines() {
+  return "<line class=\"axis\" x1=\"" + num(kLeft) + "\" y1=\"" + num(kHeight - kBottom) +
+         "\" x2=\"" + num(kWidth - kRight) + "\" y2=\"" + num(kHeight - kBottom) + "\"/>\n" +
+         "<line class=\"axis\" x1=\"" + num(kLeft) + "\" y1=\"" + num(kTop) + "\" x2=\"" +
+         num(kLeft) + "\" y2=\"" + num(kHeight - kBottom) + "\"/>\n";
+}
+
+std::string text(double x, double y, const std::string& body, const char* anchor = "middle") {
+  return "<text x=\"" + num(x) + "\" y=\"" + num(y) + "\" text-anchor=\"" + anchor + "\">" + body +
+         "</text>\n";
+}
+
+// Ticks of a latency axis: powers of ten (and 2, 5) for log, five even steps for linear.
+std::vector<double> ticks(const Axis& axis) {
+  std::vector<double> out;
+  if (axis.log) {
+    for (double decade = std::pow(10, std::floor(std::log10(axis.lo))); decade <= axis.hi;
+         decade *= 10) {
+      for (double m : {1.0, 2.0, 5.0}) {
+        double v = decade * m;
+        if (v >= axis.lo && v <= axis.hi) out.push_back(v);
+      }
+    }
+  } else {
+    for (int i = 0; i <= 5; ++i) out.push_back(axis.lo + (axis.hi - axis.lo) * i / 5);
+  }
+  return out;
+}
+
+// Round steps (1, 2 or 5 times a power of ten) giving about four ticks up to `top`, which is
+// raised to the next step so the highest tick is the top of the chart.
+std::vector<double> valueTicks(double& top) {
+  double raw = top / 4;
+  double power = std::pow(10, std::floor(std::log10(raw)));
+  double step = power;
+  for (double m : {1.0, 2.0, 5.0, 10.0}) {
+    step = m * power;
+    if (step >= raw) break;
+  }
+  top = std::ceil(top / step) * step;
+  std::vector<double> out;
+  for (double v = 0; v <= top * (1 + 1e-9); v += step) out.push_back(v);
+  return out;
+}
+
+// A round tick value as written: 20, 2.5, 0.05.
+std::string roundLabel(double v) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%g", v);
+  return text;
+}
+
+std::string tickLabel(double v) {
+  if (v == 0) return "0";
+  return v >= 100 ? num(v, 0) : v >= 1 ? num(v, 1) : num(v, 3);
+}
+
+std::string histogramSvg(const Report& r, bool log) {
+  double lo = 0, hi = 0, top = 0;
+  bool any = false;
+  for (const auto& v : r.versions) {
+    for (const auto& b : v.histogram) {
+      lo = any ? std::min(lo, b.startMs) : b.startMs;
+      hi = any ? std::max(hi, b.endMs) : b.endMs;
+      any = true;
+      double share = v.successes > 0
+                         ? 100.0 * static_cast<double>(b.count) / static_cast<double>(v.successes)
+                         : 0;
+      top = std::max(top, share);
+    }
+  }
+  std::string id = log ? "latency-histogram-log" : "latency-histogram-linear";
+  std::string svg = svgOpen(id, std::string("Latency histograms of successful responses, ") +
+                                    (log ? "log" : "linear") + " scale");
+  if (!any)
+    return svg + text(kWidth / 2, kHeight / 2, "no successful response recorded") + "</svg>\n";
+  if (log) lo = std::max(lo, hi / 1e6);
+  if (log && lo <= 0) lo = 1e-3;
+  if (!log) lo = 0;
+  if (hi <= lo) hi = lo * 2 + 1;
+  Axis x{lo, hi, log};
+  top *= 1.05;
+  svg += axisLines();
+  for (double t : ticks(x)) {
+    svg += "<line class=\"grid\" x1=\"" + num(x(t)) + "\" y1=\"" + num(kTop) + "\" x2=\"" +
+           num(x(t)) + "\" y2=\"" + num(kHeight - kBottom) + "\"/>\n";
+    svg += text(x(t), kHeight - kBottom + 20, tickLabel(t));
+  }
+  for (double v : valueTicks(top))
+    svg += text(kLeft - 6, yOf(v, top) + 4, roundLabel(v) + "%", "end");
+  svg += text((kWidth + kLeft) / 2, kHeight - 6, "latency (ms)");
+  for (size_t i = 0; i < r.versions.size(); ++i) {
+    const VersionFigures& v = r.versions[i];
+    if (v.histogram.empty()) continue;
+    std::string points;
+    double base = yOf(0, top);
+    for (const auto& b : v.histogram) {
+      double share = 100.0 * static_cast<double>(b.count) / static_cast<double>(v.successes);
+      double y = yOf(share, top);
+      double x0 = x(b.startMs), x1 = std::max(x(b.endMs), x0 + 1);
+      points += num(x0) + "," + num(base) + " " + num(x0) + "," + num(y) + " " + num(x1) + "," +
+                num(y) + " " + num(x1) + "," + num(base) + " ";
+    }
+    svg += "<polygon class=\"series\" data-version=\"" + escape(v.name) + "\" fill=\"" +
+           colourOf(i) + "\" stroke=\"" + colourOf(i) + "\" points=\"" + points + "\"><title>" +
+           escape(v.name) + "</title></polygon>\n";
+  }
+  return svg + "</svg>\n";
+}
+
+std::string percentileSvg(const Report& r) {
+  double top = 0;
+  for (const auto& v : r.versions) {
+    for (const auto& p : v.percentilesMs) {
+      if (p) top = std::max(top, *p);
+    }
+  }
+  std::string svg = svgOpen("percentile-chart", "Latency percentiles of successful responses");
+  if (top <= 0)
+    return svg + text(kWidth / 2, kHeight / 2, "no successful response recorded") + "</svg>\n";
+  top *= 1.05;
+  svg += axisLines();
+  const auto& ps = reportPercentiles();
+  auto xOf = [&](size_t i) {
+    return kLeft + (static_cast<double>(i) + 0.5) * (kWidth - kLeft - kRight) /
+                       static_cast<double>(ps.size());
+  };
+  for (size_t i = 0; i < ps.size(); ++i) {
+    svg += text(xOf(i), kHeight - kBottom + 20, percentileLabel(ps[i]));
+  }
+  for (double v : valueTicks(top)) {
+    svg += "<line class=\"grid\" x1=\"" + num(kLeft) + "\" y1=\"" + num(yOf(v, top)) + "\" x2=\"" +
+           num(kWidth - kRight) + "\" y2=\"" + num(yOf(v, top)) + "\"/>\n";
+    svg += text(kLeft - 6, yOf(v, top) + 4, roundLabel(v), "end");
+  }
+  for (size_t vi = 0; vi < r.versions.size(); ++vi) {
+    const VersionFigures& v = r.versions[vi];
+    std::string points, dots;
+    for (size_t i = 0; i < ps.size() && i < v.percentilesMs.size(); ++i) {
+      if (!v.percentilesMs[i]) continue;
+      double x = xOf(i), y = yOf(*v.percentilesMs[i], top);
+      points += num(x) + "," + num(y) + " ";
+      dots += "<circle cx=\"" + num(x) + "\" cy=\"" + num(y) + "\" r=\"4\" fill=\"" + colourOf(vi) +
+              "\"><title>" + escape(v.name) + " " + percentileLabel(ps[i]) + ": " +
+              ms(v.percentilesMs[i]) + " ms</title></circle>\n";
+    }
+    if (points.empty()) continue;
+    svg += "<polyline class=\"line\" data-version=\"" + escape(v.name) + "\" stroke=\"" +
+           colourOf(vi) + "\" points=\"" + points + "\"/>\n" + dots;
+  }
+  return svg + "</svg>\n";
+}
+
+std::string legend(const Report& r) {
+  std::string out = "<p class=\"legend\">";
+  for (size_t i = 0; i < r.versions.size(); ++i) {
+    out += "<span><i style=\"background:" + std::string(colourOf(i)) + "\"></i>" +
+           escape(r.versions[i].name) + "</span> ";
+  }
+  return out + "</p>\n";
+}
+
+std::string summaryTable(const Report& r) {
+  std::string out =
+      "<div class=\"scroll\"><table id=\"summary\">\n<thead><tr><th>version</th><th>role</th>"
+      "<th>requests</th><th>qps</th><th>errors</th><th>mean</th>";
+  for (double p : reportPercentiles()) out += "<th>" + percentileLabel(p) + "</th>";
+  out += "<th>percentiles</th></tr></thead>\n<tbody>\n";
+  for (const auto& v : r.versions) {
+    out += "<tr><td>" + escape(v.name) + "</td><td>" + escape(v.role) + "</td>";
+    if (!v.measured) {
+      out += "<td colspan=\"" + std::to_string(5 + reportPercentiles().size()) +
+             "\">not measured by metrics/collect</td></tr>\n";
+      continue;
+    }
+    out += "<td>" + std::to_string(v.requests) + "</td><td>" + num(v.actualQps) + "</td><td" +
+           (v.errors > 0 ? " class=\"bad\"" : "") + ">" + num(v.errorRatePercent) + "%</td><td>" +
+           ms(v.meanMs) + "</td>";
+    for (const auto& p : v.percentilesMs) out += "<td>" + ms(p) + "</td>";
+    out += "<td>" + escape(v.percentileSource.empty() ? "-" : v.percentileSource) + "</td></tr>\n";
+  }
+  out +=
+      "</tbody></table></div>\n<p class=\"note\">Latency in ms of successful responses only.</p>\n";
+  if (!r.comparisons.empty()) {
+    out +=
+        "<h2>Candidates vs baseline " + escape(r.baseline) +
+        "</h2>\n"
+        "<div class=\"scroll\"><table id=\"comparison\"><thead><tr><th>version</th><th>mean</th>";
+    for (double p : reportPercentiles()) out += "<th>" + percentileLabel(p) + "</th>";
+    out += "<th>errors</th></tr></thead>\n<tbody>\n";
+    auto cell = [](const Difference& d, const char* unit) {
+      if (!d.absolute) return std::string("<td>&ndash;</td>");
+      std::string cls = *d.absolute > 0   ? " class=\"bad\""
+                        : *d.absolute < 0 ? " class=\"good\""
+                                          : "";
+      std::string t = (*d.absolute > 0 ? "+" : "") + num(*d.absolute) + unit;
+      if (d.percent) t += " (" + std::string(*d.percent > 0 ? "+" : "") + num(*d.percent, 1) + "%)";
+      return "<td" + cls + ">" + t + "</td>";
+    };
+    for (const auto& c : r.comparisons) {
+      out += "<tr><td>" + escape(c.version) + "</td>" + cell(c.meanMs, " ms");
+      for (const auto& d : c.percentilesMs) out += cell(d, " ms");
+      Difference points = c.errorRate;
+      points.percent.reset();
+      out += cell(points, " pp") + "</tr>\n";
+    }
+    out += "</tbody></table></div>\n";
+  }
+  return out;
+}
+
+std::string errorSection(const Report& r) {
+  std::string out = "<section id=\"errors\"><h2>Errors</h2>\n";
+  bool any = false;
+  for (const auto& v : r.versions) any = any || !v.errorReasons.empty();
+  if (!any) return out + "<p>No request failed.</p></section>\n";
+  out +=
+      "<div class=\"scroll\"><table id=\"error-table\"><thead><tr><th>version</th>"
+      "<th>reason</th><th>requests</th><th>share</th></tr></thead><tbody>\n";
+  for (const auto& v : r.versions) {
+    for (const auto& [reason, n] : v.errorReasons) {
+      double share =
+          v.requests > 0 ? 100.0 * static_cast<double>(n) / static_cast<double>(v.requests) : 0;
+      out += "<tr><td>" + escape(v.name) + "</td><td>" + escape(reason) + "</td><td>" +
+             std::to_string(n) + "</td><td><span class=\"bar\" style=\"width:" + num(share, 1) +
+             "%\"></span>" + num(share, 1) + "%</td></tr>\n";
+    }
+  }
+  return out + "</tbody></table></div></section>\n";
+}
+
+const char* kStyle = R"css(
+:root{color-scheme:light dark;--fg:#1b1f24;--bg:#fff;--muted:#5b6470;--line:#d0d7de}
+@media (prefers-color-scheme:dark){:root{--fg:#e6edf3;--bg:#0d1117;--muted:#9da7b3;--line:#30363d}}
+*{box-sizing:border-box}
+body{margin:0 auto;max-width:960px;padding:12px;font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:var(--fg);background:var(--bg)}
+h1{font-size:1.3em;margin:.2em 0}h2{font-size:1.1em;margin:1.2em 0 .4em}
+.meta,.note{color:var(--muted);font-size:.9em}
+.scroll{overflow-x:auto}
+table{border-collapse:collapse;font-variant-numeric:tabular-nums;width:100%}
+th,td{padding:4px 8px;border-bottom:1px solid var(--line);text-align:right;white-space:nowrap}
+th:first-child,td:first-child{text-align:left}
+.bad{color:#cf222e}.good{color:#1a7f37}
+svg{width:100%;height:auto;display:block}
+svg text{font-size:17px;fill:var(--muted)}
+@media (max-width:600px){th,td{padding:3px 5px;font-size:13px}#summary th:nth-child(2),#summary td:nth-child(2){display:none}}
+.axis{stroke:var(--muted)}.grid{stroke:var(--line);stroke-dasharray:2 3}
+.series{fill-opacity:.25;stroke-width:1.5}
+.line{fill:none;stroke-width:2}
+.legend span{margin-right:1em;white-space:nowrap}.legend i{display:inline-block;width:.9em;height:.9em;margin-right:.3em;vertical-align:-.1em}
+.bar{display:inline-block;height:.7em;background:#cf222e;margin-right:.4em;max-width:60%}
+#scale-log:checked~.charts #latency-histogram-linear,#scale-linear:checked~.charts #latency-histogram-log{display:none}
+)css";
+
+}  // namespace
+
+std::string renderHtml(const Report& r) {
+  std::string title = "Iter8 report: " + (r.ns.empty() ? "" : r.ns + "/") + r.name;
+  std::string out =
+      "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+      "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
+      "style-src 'unsafe-inline'; img-src data:\">\n<title>" +
+      escape(title) + "</title>\n<style>" + kStyle + "</style>\n</head>\n<body>\n";
+  out += "<h1>" + escape(title) + "</h1>\n<p class=\"meta\">";
+  if (!r.stage.empty()) out += "stage <b>" + escape(r.stage) + "</b> &middot; ";
+  if (r.winnerFound) {
+    out += "winner <b>" +
+           escape(*r.winnerFound ? (r.winner.empty() ? "found" : r.winner) : "not found") +
+           "</b> &middot; ";
+  }
+  if (!r.recommendedVersion.empty()) {
+    out += "recommended <b>" + escape(r.recommendedVersion) + "</b> &middot; ";
+  }
+  out += "baseline <b>" + escape(r.baseline.empty() ? "none" : r.baseline) + "</b>";
+  if (!r.collectedAt.empty()) out += " &middot; collected " + escape(r.collectedAt);
+  out += "</p>\n";
+  if (!r.conditions.empty()) {
+    out += "<ul id=\"conditions\" class=\"meta\">\n";
+    for (const auto& c : r.conditions) {
+      out += "<li>" + escape(c.type) + " = " + escape(c.status) +
+             (c.reason.empty() ? "" : " (" + escape(c.reason) + ")") +
+             (c.message.empty() ? "" : ": " + escape(c.message)) + "</li>\n";
+    }
+    out += "</ul>\n";
+  }
+  out += "<h2>Summary</h2>\n" + summaryTable(r);
+  out +=
+      "<h2>Latency distribution</h2>\n"
+      "<input type=\"radio\" name=\"scale\" id=\"scale-linear\" checked>"
+      "<label for=\"scale-linear\"> linear</label> "
+      "<input type=\"radio\" name=\"scale\" id=\"scale-log\"><label for=\"scale-log\"> log "
+      "scale</label>\n<div class=\"charts\">\n" +
+      legend(r) + histogramSvg(r, false) + histogramSvg(r, true) +
+      "<p class=\"note\">Share of each version's successful responses per histogram bucket.</p>\n"
+      "</div>\n";
+  out += "<h2>Percentiles</h2>\n" + legend(r) + percentileSvg(r) +
+         "<p class=\"note\">Latency in ms of successful responses, p50 to p99.9.</p>\n";
+  out += errorSection(r);
+  out += "</body>\n</html>\n";
+  return out;
+}
+
+}  // namespace iter8::report

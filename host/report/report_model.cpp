@@ -1,0 +1,297 @@
+#include "host/report/report_model.h"
+
+#include <algorithm>
+#include <cstdio>
+
+#include "lib/json.h"
+#include "plugins/metrics/histogram.h"
+
+namespace iter8::report {
+namespace {
+
+using metrics::HistogramData;
+
+const rapidjson::Value* path(const rapidjson::Value& root,
+                             std::initializer_list<const char*> keys) {
+  const rapidjson::Value* v = &root;
+  for (const char* key : keys) {
+    v = findMember(*v, key);
+    if (v == nullptr) return nullptr;
+  }
+  return v;
+}
+
+std::string stringAt(const rapidjson::Value& root, std::initializer_list<const char*> keys) {
+  const rapidjson::Value* v = path(root, keys);
+  return v != nullptr && v->IsString() ? v->GetString() : "";
+}
+
+double number(const rapidjson::Value* v) {
+  return v != nullptr && v->IsNumber() ? v->GetDouble() : 0;
+}
+
+int64_t integer(const rapidjson::Value* v) {
+  if (v == nullptr || !v->IsNumber()) return 0;
+  return v->IsInt64() ? v->GetInt64() : static_cast<int64_t>(v->GetDouble());
+}
+
+bool isOkCode(int code) {  // as metrics/collect (Fortio): 2xx and 418
+  return (code >= 200 && code < 300) || code == 418;
+}
+
+// The successful responses' histogram: all responses minus the errors, bucket by bucket. Both
+// use the same bucket grid, so every error bucket lies inside one bucket of the whole (the one
+// whose end is the first at or past its end); only the outer ends (Min, Max) differ.
+HistogramData successHistogram(const HistogramData& all, const HistogramData& errors) {
+  HistogramData ok;
+  std::vector<metrics::Bucket> buckets = all.data;
+  for (const auto& e : errors.data) {
+    auto it = std::find_if(buckets.begin(), buckets.end(),
+                           [&](const metrics::Bucket& b) { return b.end >= e.end * (1 - 1e-12); });
+    if (it == buckets.end()) it = buckets.end() - 1;
+    it->count -= std::min(it->count, e.count);
+  }
+  int64_t total = 0;
+  for (const auto& b : buckets) total += b.count;
+  ok.count = total;
+  ok.sum = all.sum - errors.sum;
+  ok.avg = total > 0 ? ok.sum / static_cast<double>(total) : 0;
+  int64_t running = 0;
+  for (const auto& b : buckets) {
+    if (b.count == 0) continue;
+    metrics::Bucket copy = b;
+    running += b.count;
+    copy.percent = 100.0 * static_cast<double>(running) / static_cast<double>(total);
+    ok.data.push_back(copy);
+  }
+  if (!ok.data.empty()) {
+    ok.min = ok.data.front().start;
+    ok.max = ok.data.back().end;
+  }
+  return ok;
+}
+
+// The Go handler's histograms: {Count, Max, Sum, Data}, with the buckets of every loop appended
+// (their Percent restarting each time). Same buckets are added up and percents recomputed.
+HistogramData goHandlerHistogram(const rapidjson::Value& json) {
+  HistogramData h;
+  h.count = integer(findMember(json, "Count"));
+  h.max = number(findMember(json, "Max"));
+  h.sum = number(findMember(json, "Sum"));
+  h.avg = h.count > 0 ? h.sum / static_cast<double>(h.count) : 0;
+  std::map<std::pair<double, double>, int64_t> buckets;
+  if (const rapidjson::Value* data = findMember(json, "Data"); data && data->IsArray()) {
+    for (const auto& b : data->GetArray()) {
+      buckets[{number(findMember(b, "Start")), number(findMember(b, "End"))}] +=
+          integer(findMember(b, "Count"));
+    }
+  }
+  int64_t total = 0, running = 0;
+  for (const auto& [range, n] : buckets) total += n;
+  for (const auto& [range, n] : buckets) {
+    if (n <= 0) continue;
+    running += n;
+    h.data.push_back({range.first, range.second,
+                      100.0 * static_cast<double>(running) / static_cast<double>(total), n});
+  }
+  if (!h.data.empty()) h.min = h.data.front().start;
+  return h;
+}
+
+HistogramData histogramAt(const rapidjson::Value& result, const char* key,
+                          const std::string& where) {
+  const rapidjson::Value* json = findMember(result, key);
+  if (json == nullptr || json->IsNull()) return {};
+  if (json->IsObject() && findMember(*json, "Min") == nullptr) return goHandlerHistogram(*json);
+  try {
+    return metrics::histogramDataFromJson(*json);
+  } catch (const std::exception& e) {
+    throw ReportError(where + "." + key + ": " + e.what());
+  }
+}
+
+// Exact percentiles recorded by the last run, when they hold samples.
+std::optional<std::map<double, double>> exactPercentiles(const rapidjson::Value& result) {
+  const rapidjson::Value* exact = findMember(result, "ExactPercentiles");
+  if (exact == nullptr || integer(findMember(*exact, "Count")) == 0) return std::nullopt;
+  const rapidjson::Value* list = findMember(*exact, "Percentiles");
+  if (list == nullptr || !list->IsArray()) return std::nullopt;
+  std::map<double, double> values;
+  for (const auto& p : list->GetArray()) {
+    values[number(findMember(p, "Percentile"))] = number(findMember(p, "Value"));
+  }
+  return values;
+}
+
+VersionFigures figuresOf(const std::string& name, const rapidjson::Value& result) {
+  std::string where = "status.analysis.aggregatedBuiltinHists.data." + name;
+  if (!result.IsObject()) throw ReportError(where + " is not an object");
+  VersionFigures v;
+  v.name = name;
+  v.measured = true;
+  HistogramData all = histogramAt(result, "DurationHistogram", where);
+  HistogramData errors = histogramAt(result, "ErrorsDurationHistogram", where);
+  // Written by the Go handler: no error histogram, so failures cannot be told apart from
+  // successes in the latency; the error count comes from RetCodes.
+  const bool goHandler = findMember(result, "ErrorsDurationHistogram") == nullptr;
+  v.requests = all.count;
+  v.errors = errors.count;
+  if (goHandler) {
+    if (const rapidjson::Value* codes = findMember(result, "RetCodes");
+        codes != nullptr && codes->IsObject()) {
+      for (const auto& m : codes->GetObject()) {
+        if (!isOkCode(std::atoi(m.name.GetString()))) v.errors += integer(&m.value);
+      }
+    }
+  }
+  v.successes = std::max<int64_t>(0, all.count - v.errors);
+  v.errorRatePercent =
+      all.count > 0 ? 100.0 * static_cast<double>(v.errors) / static_cast<double>(all.count) : 0;
+  v.actualQps = number(findMember(result, "ActualQPS"));
+  const rapidjson::Value* runs = findMember(result, "Runs");
+  v.runs = runs != nullptr ? integer(runs) : 1;
+
+  if (const rapidjson::Value* reasons = findMember(result, "ErrorReasons");
+      reasons != nullptr && reasons->IsObject()) {
+    for (const auto& m : reasons->GetObject())
+      v.errorReasons[m.name.GetString()] += integer(&m.value);
+  }
+  if (const rapidjson::Value* codes = findMember(result, "RetCodes");
+      codes != nullptr && codes->IsObject()) {
+    int64_t unexplained = 0;
+    for (const auto& m : codes->GetObject()) {
+      int code = std::atoi(m.name.GetString());
+      if (code < 0)
+        unexplained += integer(&m.value);
+      else if (!isOkCode(code))
+        v.errorReasons["HTTP " + std::string(m.name.GetString())] += integer(&m.value);
+    }
+    // Results of handlers before ErrorReasons existed: say the reason is unknown.
+    int64_t explained = 0;
+    for (const auto& [reason, n] : v.errorReasons) {
+      if (reason.rfind("HTTP ", 0) != 0) explained += n;
+    }
+    if (unexplained > explained)
+      v.errorReasons["unknown transport error"] += unexplained - explained;
+  }
+
+  HistogramData ok = successHistogram(all, errors);
+  for (const auto& b : ok.data) v.histogram.push_back({b.start * 1e3, b.end * 1e3, b.count});
+  if (v.successes > 0) v.meanMs = ok.avg * 1e3;
+  auto exact = exactPercentiles(result);
+  if (exact) {
+    v.percentileSource = v.runs > 1 ? "exact (last run)" : "exact";
+    for (double p : reportPercentiles()) {
+      auto it = exact->find(p);
+      v.percentilesMs.push_back(it == exact->end() ? std::nullopt
+                                                   : std::optional<double>(it->second * 1e3));
+    }
+  } else if (ok.count > 0) {
+    v.percentileSource = goHandler && v.errors > 0 ? "histogram (failures included)" : "histogram";
+    for (double p : reportPercentiles()) v.percentilesMs.push_back(ok.calcPercentile(p) * 1e3);
+  } else {
+    v.percentilesMs.assign(reportPercentiles().size(), std::nullopt);
+  }
+  return v;
+}
+
+Difference differenceOf(std::optional<double> candidate, std::optional<double> baseline) {
+  Difference d;
+  if (!candidate || !baseline) return d;
+  d.absolute = *candidate - *baseline;
+  if (*baseline != 0) d.percent = 100.0 * (*candidate - *baseline) / *baseline;
+  return d;
+}
+
+}  // namespace
+
+const std::vector<double>& reportPercentiles() {
+  static const std::vector<double> ps{50, 90, 95, 99, 99.9};
+  return ps;
+}
+
+std::string percentileLabel(double p) {
+  char text[16];
+  std::snprintf(text, sizeof text, "p%g", p);
+  return text;
+}
+
+Report buildReport(const rapidjson::Value& experiment) {
+  Report r;
+  r.name = stringAt(experiment, {"metadata", "name"});
+  r.ns = stringAt(experiment, {"metadata", "namespace"});
+  r.stage = stringAt(experiment, {"status", "stage"});
+  r.recommendedVersion = stringAt(experiment, {"status", "versionRecommendedForPromotion"});
+  const rapidjson::Value* winnerData =
+      path(experiment, {"status", "analysis", "winnerAssessment", "data"});
+  if (winnerData != nullptr) {
+    r.winner = stringAt(*winnerData, {"winner"});
+    const rapidjson::Value* found = findMember(*winnerData, "winnerFound");
+    if (found != nullptr && found->IsBool()) r.winnerFound = found->GetBool();
+  }
+  if (const rapidjson::Value* conditions = path(experiment, {"status", "conditions"});
+      conditions != nullptr && conditions->IsArray()) {
+    for (const auto& c : conditions->GetArray()) {
+      r.conditions.push_back({stringAt(c, {"type"}), stringAt(c, {"status"}),
+                              stringAt(c, {"reason"}), stringAt(c, {"message"})});
+    }
+  }
+  r.collectedAt =
+      stringAt(experiment, {"status", "analysis", "aggregatedBuiltinHists", "timestamp"});
+
+  // Declared versions first, in versionInfo order, then pseudo versions in status order.
+  std::vector<std::pair<std::string, std::string>> order;  // name, role
+  r.baseline = stringAt(experiment, {"spec", "versionInfo", "baseline", "name"});
+  if (!r.baseline.empty()) order.emplace_back(r.baseline, "baseline");
+  if (const rapidjson::Value* candidates = path(experiment, {"spec", "versionInfo", "candidates"});
+      candidates != nullptr && candidates->IsArray()) {
+    for (const auto& c : candidates->GetArray()) {
+      std::string name = stringAt(c, {"name"});
+      if (!name.empty()) order.emplace_back(name, "candidate");
+    }
+  }
+  const rapidjson::Value* data =
+      path(experiment, {"status", "analysis", "aggregatedBuiltinHists", "data"});
+  if (data != nullptr && !data->IsObject()) {
+    throw ReportError("status.analysis.aggregatedBuiltinHists.data is " +
+                      jsonTypeWithArticle(*data) + "; expected an object of versions");
+  }
+  if (data != nullptr) {
+    for (const auto& m : data->GetObject()) {
+      std::string name = m.name.GetString();
+      bool known =
+          std::any_of(order.begin(), order.end(), [&](const auto& o) { return o.first == name; });
+      if (!known) order.emplace_back(name, "pseudo");
+    }
+  }
+  for (const auto& [name, role] : order) {
+    const rapidjson::Value* result = data ? findMember(*data, name) : nullptr;
+    VersionFigures v = result ? figuresOf(name, *result) : VersionFigures{};
+    v.name = name;
+    v.role = role;
+    if (!result) v.percentilesMs.assign(reportPercentiles().size(), std::nullopt);
+    r.versions.push_back(std::move(v));
+  }
+
+  const VersionFigures* base = nullptr;
+  for (const auto& v : r.versions) {
+    if (v.role == "baseline" && v.measured) base = &v;
+  }
+  if (base != nullptr) {
+    for (const auto& v : r.versions) {
+      if (v.role != "candidate" || !v.measured) continue;
+      Comparison c;
+      c.version = v.name;
+      c.meanMs = differenceOf(v.meanMs, base->meanMs);
+      for (size_t i = 0; i < reportPercentiles().size(); ++i) {
+        c.percentilesMs.push_back(differenceOf(v.percentilesMs[i], base->percentilesMs[i]));
+      }
+      c.errorRate = differenceOf(v.errorRatePercent, base->errorRatePercent);
+      c.actualQps = differenceOf(v.actualQps, base->actualQps);
+      r.comparisons.push_back(std::move(c));
+    }
+  }
+  return r;
+}
+
+}  // namespace iter8::report

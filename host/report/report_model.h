@@ -1,0 +1,84 @@
+// What `handler report` shows, computed once from an experiment's status: per-version load
+// figures from metrics/collect (status.analysis.aggregatedBuiltinHists), each candidate's
+// difference from the baseline, and the experiment's stage, conditions and outcome. The
+// table, JSON and HTML renderers only format this.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <rapidjson/document.h>
+
+namespace iter8::report {
+
+// The latency percentiles the report shows, in this order.
+const std::vector<double>& reportPercentiles();  // 50, 90, 95, 99, 99.9
+// "p50", "p99.9", ...
+std::string percentileLabel(double p);
+
+struct LatencyBucket {
+  double startMs = 0;
+  double endMs = 0;
+  int64_t count = 0;
+};
+
+struct VersionFigures {
+  std::string name;
+  std::string role;       // "baseline", "candidate" or "pseudo" (not in spec.versionInfo)
+  bool measured = false;  // metrics/collect recorded it
+  int64_t requests = 0;
+  double actualQps = 0;
+  int64_t runs = 0;  // load runs folded in (loops)
+  int64_t errors = 0;
+  double errorRatePercent = 0;
+  std::map<std::string, int64_t> errorReasons;  // "connection refused", "HTTP 503", ...
+  int64_t successes = 0;
+  // Successful responses only; absent when there were none.
+  std::optional<double> meanMs;
+  std::vector<std::optional<double>> percentilesMs;  // reportPercentiles() order
+  std::string percentileSource;          // "exact", "exact (last run)", "histogram" or "" (none)
+  std::vector<LatencyBucket> histogram;  // successful responses, for the charts
+};
+
+struct Difference {
+  std::optional<double> absolute;  // candidate - baseline (ms, or percentage points)
+  std::optional<double> percent;   // relative to the baseline; absent when it is 0
+};
+
+struct Comparison {
+  std::string version;
+  Difference meanMs;
+  std::vector<Difference> percentilesMs;  // reportPercentiles() order
+  Difference errorRate;                   // absolute in percentage points
+  Difference actualQps;
+};
+
+struct Condition {
+  std::string type, status, reason, message;
+};
+
+struct Report {
+  std::string name, ns;
+  std::string stage;   // status.stage, "" when absent
+  std::string winner;  // status.analysis.winnerAssessment.data.winner
+  std::optional<bool> winnerFound;
+  std::string recommendedVersion;  // status.versionRecommendedForPromotion
+  std::string baseline;            // spec.versionInfo.baseline.name
+  std::vector<Condition> conditions;
+  std::vector<VersionFigures> versions;  // baseline, candidates, then pseudo versions
+  std::vector<Comparison> comparisons;   // one per measured candidate when the baseline is
+  std::string collectedAt;               // aggregatedBuiltinHists.timestamp
+};
+
+class ReportError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// Throws ReportError naming the field when a recorded result is malformed.
+Report buildReport(const rapidjson::Value& experiment);
+
+}  // namespace iter8::report

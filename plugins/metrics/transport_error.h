@@ -1,0 +1,33 @@
+// Why a request got no HTTP response: the reasons metrics/collect records per version in
+// `ErrorReasons` (beside Fortio's RetCodes, where all of them are code -1).
+#pragma once
+
+#include <array>
+#include <cstdint>
+
+namespace iter8::metrics {
+
+enum class TransportError : uint8_t {
+  kNone,  // a response arrived (its status may still be an error; see RetCodes)
+  kConnectionRefused,
+  kTimeout,
+  kConnectionReset,  // closed or reset by the peer, or nothing received
+  kDns,
+  kTls,
+  kOther,
+};
+
+inline constexpr int kTransportErrorCount = static_cast<int>(TransportError::kOther) + 1;
+
+// The key used in `ErrorReasons` and in messages: "connection refused", "timeout",
+// "connection reset", "DNS", "TLS", "other" ("" for kNone).
+const char* transportErrorName(TransportError error);
+
+// libcurl's result code of a finished transfer (CURLcode as int) and the OS errno it saw
+// (CURLINFO_OS_ERRNO) mapped to a reason. 0 (CURLE_OK) is kNone.
+TransportError classifyCurlResult(int curlCode, long osErrno);
+
+// Counts per reason, indexed by the enum (kNone unused).
+using TransportErrorCounts = std::array<int64_t, kTransportErrorCount>;
+
+}  // namespace iter8::metrics

@@ -1,0 +1,321 @@
+// What a person typing the usual mistakes sees: suggestions, strict inputs, undefined actions,
+// help with examples, describe's field table, JSON for tools, and completion scripts. A real
+// handler process each time.
+#include <unistd.h>
+
+#include <filesystem>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "lib/json.h"
+#include "tests/support/subprocess.h"
+
+namespace iter8 {
+namespace {
+
+using test::handlerPath;
+using test::ProcessOptions;
+using test::ProcessResult;
+using test::readFile;
+using test::runProcess;
+using test::shippedPluginDir;
+using test::TempDir;
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+const char* kExperiment = R"(apiVersion: iter8.tools/v2alpha2
+kind: Experiment
+metadata: {name: exp-1, namespace: team-a}
+spec:
+  target: team-a/app
+  strategy:
+    actions:
+      start:
+      - task: common/exec
+        with: {cmd: "true", disbleInterpolation: true}
+      loop:
+      - task: common/exec
+        with: {cmd: "true"}
+  versionInfo:
+    baseline: {name: v1}
+)";
+
+class Cli : public ::testing::Test {
+ protected:
+  ProcessResult handler(std::vector<std::string> args, ProcessOptions options = {}) {
+    std::vector<std::string> argv{handlerPath()};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return runProcess(argv, options);
+  }
+  ProcessResult run(const std::string& action, std::vector<std::string> extra = {},
+                    ProcessOptions options = {}) {
+    path_ = dir_.write("e.yaml", kExperiment);
+    std::vector<std::string> args{"run",
+                                  "-a",
+                                  action,
+                                  "-f",
+                                  path_,
+                                  "--plugins-dir",
+                                  shippedPluginDir(),
+                                  "--termination-log",
+                                  dir_.file("termination-log")};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return handler(args, options);
+  }
+  TempDir dir_;
+  std::string path_;
+};
+
+TEST_F(Cli, AnUndefinedActionWithAFileListsTheDefinedOnes) {
+  auto r = run("lop");
+  EXPECT_EQ(r.exitCode, 4) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("action 'lop' is not defined in file " + path_ +
+                               " (did you mean `loop`?); it defines: start, loop"));
+  // The controller's names keep the original's exit 0.
+  for (const char* name : {"finish", "rollback"}) {
+    auto ok = run(name);
+    EXPECT_EQ(ok.exitCode, 0) << name << ": " << ok.err;
+    EXPECT_THAT(ok.err, HasSubstr("is not defined"));
+  }
+}
+
+TEST_F(Cli, UnknownInputsSuggestAndStrictRefusesThem) {
+  auto warned = run("start");
+  EXPECT_EQ(warned.exitCode, 0) << warned.err;
+  EXPECT_THAT(warned.err, HasSubstr("unknown input 'with.disbleInterpolation' is ignored (did "
+                                    "you mean `disableInterpolation`?)"));
+  auto strict = run("start", {"--strict"});
+  EXPECT_EQ(strict.exitCode, 4) << strict.err;
+  EXPECT_THAT(readFile(dir_.file("termination-log")),
+              HasSubstr("action start, task 0 (common/exec): unknown input "
+                        "'with.disbleInterpolation' is refused (--strict) (did you mean "
+                        "`disableInterpolation`?)"));
+  ProcessOptions env;
+  env.env["ITER8_STRICT"] = "1";
+  EXPECT_EQ(run("start", {}, env).exitCode, 4);
+  env.env["ITER8_STRICT"] = "false";
+  EXPECT_EQ(run("start", {}, env).exitCode, 0);
+}
+
+TEST_F(Cli, ADedentedWithAndATaskTypoSayWhatIsWrong) {
+  std::string dedented = R"(apiVersion: iter8.tools/v2alpha2
+kind: Experiment
+metadata: {name: exp-1, namespace: team-a}
+spec:
+  target: team-a/app
+  strategy:
+    actions:
+      loop:
+      - task: metrics/collect
+      with:
+        versions: [{name: v1, url: "http://127.0.0.1:1/"}]
+)";
+  auto r = handler({"run", "-a", "loop", "-f", dir_.write("d.yaml", dedented), "--plugins-dir",
+                    shippedPluginDir()});
+  EXPECT_EQ(r.exitCode, 4) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("action loop, task 0 (metrics/collect): input 'with.versions' is "
+                               "required; expected array; task 0 has no `with:`; is it indented "
+                               "under the task?"));
+  std::string typo = std::string(kExperiment);
+  typo.replace(typo.find("common/exec"), 11, "common/exce");
+  auto t = handler({"run", "-a", "start", "-f", dir_.write("t.yaml", typo), "--plugins-dir",
+                    shippedPluginDir()});
+  EXPECT_EQ(t.exitCode, 4);
+  EXPECT_THAT(t.err, HasSubstr("has no task 'exce' (did you mean `exec`?)"));
+}
+
+TEST_F(Cli, DryRunParsesEveryTemplateThatWillBeInterpolated) {
+  std::string text = R"(apiVersion: iter8.tools/v2alpha2
+kind: Experiment
+metadata: {name: exp-1, namespace: team-a}
+spec:
+  target: team-a/app
+  strategy:
+    actions:
+      start:
+      - task: common/bash
+        with: {script: "echo {{ .this.metadata.name"}
+      - run: 'echo @< .Name'
+      - task: common/exec
+        with: {cmd: echo, args: ["{{ literal"], disableInterpolation: true}
+)";
+  std::string file = dir_.write("t.yaml", text);
+  auto r =
+      handler({"run", "-a", "start", "-f", file, "--dry-run", "--plugins-dir", shippedPluginDir()});
+  EXPECT_EQ(r.exitCode, 0) << r.err;  // as the Go handler, the items before one would run
+  EXPECT_THAT(r.err, HasSubstr("action start, task 0 (common/bash): input 'with.script' is not a "
+                               "valid template: template: 1:27: unclosed action; the task will "
+                               "fail when it runs"));
+  EXPECT_THAT(r.err, HasSubstr("action start, task 1 (run): input 'run' is not a valid template: "
+                               "template: 1:13: unclosed action"));
+  EXPECT_THAT(r.err, Not(HasSubstr("task 2 (common/exec)")));  // not interpolated
+  auto strict = handler({"run", "-a", "start", "-f", file, "--dry-run", "--strict", "--plugins-dir",
+                         shippedPluginDir()});
+  EXPECT_EQ(strict.exitCode, 4);
+  EXPECT_THAT(strict.err, HasSubstr("unclosed action (--strict)"));
+  // Without --dry-run the action runs as before and fails at the broken item.
+  auto real = handler({"run", "-a", "start", "-f", file, "--plugins-dir", shippedPluginDir()});
+  EXPECT_EQ(real.exitCode, 1);
+}
+
+TEST_F(Cli, AnUnusableOutputIsFoundBeforeAnyTaskRuns) {
+  auto missing = run("start", {"--dry-run", "-o", "/nonexistent/out.yaml"});
+  EXPECT_EQ(missing.exitCode, 2) << missing.err;
+  EXPECT_THAT(missing.err,
+              HasSubstr("--output /nonexistent/out.yaml: the folder /nonexistent does not exist"));
+  auto folder = run("start", {"-o", dir_.path()});
+  EXPECT_EQ(folder.exitCode, 2);
+  EXPECT_THAT(folder.err, HasSubstr("is a folder; expected a file"));
+  if (::geteuid() != 0) {  // root writes anywhere
+    std::string locked = dir_.path() + "/locked";
+    std::filesystem::create_directory(locked);
+    std::filesystem::permissions(
+        locked, std::filesystem::perms::owner_read | std::filesystem::perms::owner_exec);
+    auto denied = run("start", {"--dry-run", "-o", locked + "/out.yaml"});
+    EXPECT_EQ(denied.exitCode, 2);
+    EXPECT_THAT(denied.err, HasSubstr("is not writable"));
+    std::filesystem::permissions(locked, std::filesystem::perms::owner_all);
+  }
+  EXPECT_EQ(run("start", {"--dry-run", "-o", dir_.file("out.yaml")}).exitCode, 0);
+}
+
+TEST_F(Cli, StatusWritesSayWhereTheyWent) {
+  path_ = dir_.write("e.yaml", std::string(kExperiment) + R"(status:
+  stage: Running
+)");
+  dir_.write("loop.yaml", R"(apiVersion: iter8.tools/v2alpha2
+kind: Experiment
+metadata: {name: exp-1, namespace: team-a}
+spec:
+  target: team-a/app
+  strategy:
+    actions:
+      loop:
+      - task: metrics/collect
+        with:
+          numQueries: 1
+          versions:
+          - {name: v1, url: "http://127.0.0.1:1/"}
+  versionInfo:
+    baseline: {name: v1}
+)");
+  auto r = handler({"run", "-a", "loop", "-f", dir_.file("loop.yaml"), "-o", dir_.file("out.yaml"),
+                    "--plugins-dir", shippedPluginDir()});
+  EXPECT_EQ(r.exitCode, 0) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("info  status of file " + dir_.file("loop.yaml") + " written to " +
+                               dir_.file("out.yaml")));
+}
+
+TEST_F(Cli, AMissingPluginFolderIsAWarning) {
+  auto r = handler({"plugins", "--plugins-dir", "/nonexistent"});
+  EXPECT_THAT(r.err, HasSubstr("plugin folder /nonexistent (--plugins-dir or ITER8_PLUGINS_DIR) "
+                               "is not a folder; it does not exist"));
+}
+
+TEST_F(Cli, TyposOfCommandsOptionsAndSubcommandsGetSuggestions) {
+  auto command = handler({"rnu"});
+  EXPECT_EQ(command.exitCode, 2);
+  EXPECT_THAT(command.err, HasSubstr("unknown command 'rnu' (did you mean `run`?)"));
+  auto option = handler({"run", "-a", "start", "--dry-rn"});
+  EXPECT_EQ(option.exitCode, 2);
+  EXPECT_THAT(option.err, HasSubstr("unrecognised option '--dry-rn' (did you mean `--dry-run`?)"));
+  auto sub = handler({"plugins", "descrbe", "common"});
+  EXPECT_EQ(sub.exitCode, 2);
+  EXPECT_THAT(sub.err, HasSubstr("unknown subcommand 'descrbe' (did you mean `describe`?)"));
+}
+
+TEST_F(Cli, EveryCommandsHelpHasExamples) {
+  auto run = handler({"run", "--help"});
+  EXPECT_EQ(run.exitCode, 0);
+  size_t invocations = 0;
+  for (size_t at = run.out.find("\n  handler run -a "); at != std::string::npos;
+       at = run.out.find("\n  handler run -a ", at + 1)) {
+    ++invocations;
+  }
+  EXPECT_GE(invocations, 3u) << run.out;
+  for (const char* command : {"report", "plugins", "completion", "version"}) {
+    auto help = handler({command, "--help"});
+    EXPECT_EQ(help.exitCode, 0) << command;
+    EXPECT_THAT(help.out, HasSubstr("Usage: handler " + std::string(command))) << command;
+    EXPECT_THAT(help.out, HasSubstr("\n  handler " + std::string(command))) << "an example";
+  }
+  auto describe = handler({"plugins", "describe", "--help"});
+  EXPECT_THAT(describe.out, HasSubstr("Usage: handler plugins describe LIBRARY[/TASK]"));
+  EXPECT_THAT(describe.out, HasSubstr("table of its inputs"));
+  EXPECT_THAT(handler({"help", "report"}).out, HasSubstr("Usage: handler report"));
+}
+
+TEST_F(Cli, DescribeShowsAFieldTableWithDefaults) {
+  auto r = handler({"plugins", "describe", "metrics/collect", "--plugins-dir", shippedPluginDir()});
+  ASSERT_EQ(r.exitCode, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("TASK: metrics/collect"));
+  EXPECT_THAT(r.out,
+              HasSubstr("\n  FIELD                     TYPE     DEFAULT  REQUIRED  DESCRIPTION\n"));
+  EXPECT_THAT(r.out,
+              HasSubstr("\n  time                      string   \"5s\"               how long"));
+  EXPECT_THAT(r.out,
+              HasSubstr("\n  versions[].url            string            yes       http://"));
+  EXPECT_THAT(r.out, HasSubstr("  versions[].headers.<key>"));
+  for (size_t start = 0; start < r.out.size();) {
+    size_t end = r.out.find('\n', start);
+    EXPECT_LE(end - start, 100u) << r.out.substr(start, end - start);
+    start = end + 1;
+  }
+  auto json = handler(
+      {"plugins", "describe", "metrics/collect", "--json", "--plugins-dir", shippedPluginDir()});
+  ASSERT_EQ(json.exitCode, 0) << json.err;
+  auto schema = parseJson(json.out);
+  EXPECT_STREQ(schema["properties"]["time"]["default"].GetString(), "5s");
+}
+
+TEST_F(Cli, AWrongTaskNameSuggestsTheClosest) {
+  auto task =
+      handler({"plugins", "describe", "metrics/colect", "--plugins-dir", shippedPluginDir()});
+  EXPECT_EQ(task.exitCode, 1);
+  EXPECT_THAT(task.err, HasSubstr("library 'metrics' has no task 'colect' (did you mean "
+                                  "`metrics/collect`?); it has metrics/collect"));
+  auto library =
+      handler({"plugins", "describe", "metrix/collect", "--plugins-dir", shippedPluginDir()});
+  EXPECT_EQ(library.exitCode, 1);
+  EXPECT_THAT(library.err, HasSubstr("(did you mean `metrics`?)"));
+}
+
+TEST_F(Cli, PluginsJsonIsForTools) {
+  auto r = handler({"plugins", "--json", "--plugins-dir", shippedPluginDir()});
+  ASSERT_EQ(r.exitCode, 0) << r.err;
+  auto doc = parseJson(r.out);
+  std::vector<std::string> tasks;
+  for (const auto& plugin : doc["plugins"].GetArray()) {
+    for (const auto& task : plugin["tasks"].GetArray()) tasks.push_back(task["name"].GetString());
+  }
+  EXPECT_THAT(tasks, ::testing::IsSupersetOf({"common/exec", "metrics/collect"}));
+  EXPECT_EQ(doc["errors"].Size(), 0u);
+}
+
+TEST_F(Cli, CompletionScriptsParse) {
+  auto bash = handler({"completion", "bash"});
+  ASSERT_EQ(bash.exitCode, 0);
+  std::string script = dir_.write("handler.bash", bash.out);
+  auto check = runProcess({"bash", "-c",
+                           "source " + script +
+                               " && COMP_WORDS=(handler rep) COMP_CWORD=1 && "
+                               "_handler && echo \"${COMPREPLY[*]}\""});
+  EXPECT_EQ(check.exitCode, 0) << check.err;
+  EXPECT_EQ(check.out, "report\n");
+  auto options = runProcess({"bash", "-c",
+                             "source " + script +
+                                 " && COMP_WORDS=(handler report --fo) "
+                                 "COMP_CWORD=2 && _handler && echo \"${COMPREPLY[*]}\""});
+  EXPECT_EQ(options.out, "--format\n");
+  auto zsh = handler({"completion", "zsh"});
+  ASSERT_EQ(zsh.exitCode, 0);
+  EXPECT_THAT(zsh.out, HasSubstr("#compdef handler"));
+  if (system("command -v zsh >/dev/null 2>&1") == 0) {
+    std::string file = dir_.write("_handler", zsh.out);
+    EXPECT_EQ(runProcess({"zsh", "-n", file}).exitCode, 0);
+  }
+}
+
+}  // namespace
+}  // namespace iter8
