@@ -256,6 +256,19 @@ const Plugin* PluginRegistry::loadAs(const std::string& library,
   }
 }
 
+std::vector<std::string> PluginRegistry::libraryNames() const {
+  std::vector<std::string> names;
+  for (const auto& dir : dirs_) {
+    std::error_code ec;
+    for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+      if (entry.path().extension() == ".so") names.push_back(entry.path().stem().string());
+    }
+  }
+  std::sort(names.begin(), names.end());
+  names.erase(std::unique(names.begin(), names.end()), names.end());
+  return names;
+}
+
 void PluginRegistry::loadAll() {
   std::map<std::string, std::filesystem::path> first;  // library -> the file that provides it
   for (const auto& dir : dirs_) {

@@ -78,6 +78,10 @@ class PluginRegistry {
   // Loads every `*.so` of the folders (for `handler plugins`); failures go to loadErrors().
   void loadAll();
 
+  // The libraries the folders offer, from the file names (`<library>.so`), sorted and without
+  // duplicates; opens no plugin. For suggestions when a name is mistyped.
+  std::vector<std::string> libraryNames() const;
+
   // The plugins loaded so far (by find() or loadAll()).
   const std::deque<Plugin>& plugins() const { return plugins_; }
   // Files that failed to load (or are not regular files), and second claims of a library name.

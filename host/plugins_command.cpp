@@ -71,12 +71,6 @@ int printPluginsJson(const PluginRegistry& registry,
   return registry.loadErrors().empty() ? 0 : 1;
 }
 
-std::vector<std::string> libraryNames(const PluginRegistry& registry) {
-  std::vector<std::string> names;
-  for (const auto& plugin : registry.plugins()) names.push_back(plugin.library);
-  return names;
-}
-
 }  // namespace
 
 int pluginsListCommand(const Command& command) {
@@ -113,7 +107,7 @@ int pluginsDescribeCommand(const Command& command) {
   try {
     plugin = &registry.find(library);
   } catch (const PluginError& e) {
-    std::cerr << "error: " << e.what() << didYouMean(library, libraryNames(registry)) << "\n";
+    std::cerr << "error: " << e.what() << didYouMean(library, registry.libraryNames()) << "\n";
     return 1;
   }
   std::vector<const TaskInfo*> chosen;

@@ -205,8 +205,7 @@ TEST_F(NotificationHttp, BadTemplateFailsAndNeverSendsTheRawTemplate) {
   EXPECT_EQ(result.exitCode, 1) << result.err;
   EXPECT_THAT(terminationLog(), HasSubstr("(notification/http): input 'with.body': template: "));
   // A construct the engine refuses fails when rendered, before anything is sent.
-  auto unsupported =
-      run(experiment(task("/hook", "body: '{{ define \"x\" }}y{{ end }}'")));
+  auto unsupported = run(experiment(task("/hook", "body: '{{ define \"x\" }}y{{ end }}'")));
   EXPECT_EQ(unsupported.exitCode, 1) << unsupported.err;
   EXPECT_THAT(receiver_.requests(), IsEmpty());
 }
@@ -376,7 +375,7 @@ TEST_F(NotificationHttp, DryRunValidatesWithoutSending) {
 
 TEST_F(NotificationHttp, DescribeShowsTheCompleteSchemaWithDefaults) {
   auto result = test::runProcess({test::handlerPath(), "plugins", "describe", "notification/http",
-                                  "--plugins-dir", test::shippedPluginDir()});
+                                  "--json", "--plugins-dir", test::shippedPluginDir()});
   ASSERT_EQ(result.exitCode, 0) << result.err;
   for (const char* input : {"\"URL\"", "\"method\"", "\"authType\"", "\"secret\"", "\"headers\"",
                             "\"body\"", "\"ignoreFailure\"", "\"timeoutSeconds\"", "\"retries\""}) {
