@@ -10,21 +10,12 @@
 #include <rapidjson/document.h>
 
 #include "host/conditions.h"
+#include "host/exit_code.h"
 #include "host/host_services.h"
 #include "host/plugin_registry.h"
 #include "host/supervisor.h"
 
 namespace iter8 {
-
-// Exit codes of `handler run` (docs/operator-guide.md#exit-codes).
-enum ExitCode : int {
-  kExitOk = 0,
-  kExitTaskFailed = 1,     // a task ran and failed
-  kExitUsage = 2,          // bad command line
-  kExitBadExperiment = 3,  // the experiment could not be read or is malformed
-  kExitInvalidAction = 4,  // an unknown library/task or a bad input; nothing ran
-  kExitCancelled = 5,      // SIGTERM/SIGINT stopped the action
-};
 
 class ActionError : public std::runtime_error {
  public:

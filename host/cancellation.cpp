@@ -1,5 +1,7 @@
 #include "host/cancellation.h"
 
+#include "host/exit_code.h"
+
 #include <poll.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
@@ -27,8 +29,6 @@ std::atomic<int> eventFd{-1};
 static_assert(std::atomic<bool>::is_always_lock_free, "flag is set from a signal handler");
 static_assert(std::atomic<int>::is_always_lock_free, "counter is set from a signal handler");
 static_assert(std::atomic<pid_t>::is_always_lock_free, "group is read in a signal handler");
-
-constexpr int kExitCancelled = 5;  // ExitCode::kExitCancelled (host/action.h)
 
 void poke(int fd) {
   if (fd < 0) return;

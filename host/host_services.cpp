@@ -1,21 +1,29 @@
 #include "host/host_services.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstddef>
+#include <cstring>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "host/cancellation.h"
 #include "host/log.h"
 #include "host/template.h"
-#include "iter8/task.hpp"
 #include "iter8_version.h"
 #include "lib/json.h"
 
 namespace iter8 {
 namespace {
 
-using sdk::detail::copyMessage;
+// Copies `message` into a plugin's error buffer, truncating and always NUL-terminating.
+void copyMessage(char* buffer, size_t size, std::string_view message) {
+  if (buffer == nullptr || size == 0) return;
+  const size_t n = std::min(message.size(), size - 1);
+  std::memcpy(buffer, message.data(), n);
+  buffer[n] = '\0';
+}
 
 constexpr const char* kCallablesMember = "$callables";
 

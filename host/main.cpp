@@ -1,10 +1,10 @@
 // handler: runs the tasks of one action of an Iter8 experiment. See README.md.
 #include <iostream>
 
-#include "host/action.h"
 #include "host/cancellation.h"
 #include "host/cli_help.h"
 #include "host/commands.h"
+#include "host/exit_code.h"
 #include "host/log.h"
 #include "iter8/plugin_api.h"
 

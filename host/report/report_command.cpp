@@ -8,9 +8,9 @@
 #include <cstring>
 #include <iostream>
 
-#include "host/action.h"
 #include "host/cluster_source.h"
 #include "host/commands.h"
+#include "host/exit_code.h"
 #include "host/local_source.h"
 #include "host/log.h"
 #include "host/report/report_render.h"
