@@ -5,7 +5,7 @@
 // absent key is how Go wrote a nil pointer or an empty list).
 #include "host/conditions.h"
 
-#include "lib/experiment_view.h"
+#include "iter8/experiment.hpp"
 #include "lib/json.h"
 
 namespace iter8 {
@@ -69,7 +69,7 @@ std::string pathText(const ConditionNode& node) {
 class Evaluator {
  public:
   Evaluator(const Condition& condition, const rapidjson::Value& experiment)
-      : condition_(condition), experiment_(experiment), view_(goExperimentView(experiment)) {}
+      : condition_(condition), experiment_(experiment), view_(sdk::goExperimentView(experiment)) {}
 
   Value eval(int index) {
     const ConditionNode& node = condition_.nodes.at(static_cast<std::size_t>(index));
@@ -90,8 +90,8 @@ class Evaluator {
       case Kind::kField:
         return field(node);
       case Kind::kCall:
-        return boolean(node.text == "WinnerFound" ? experimentWinnerFound(experiment_)
-                                                  : experimentCandidateWon(experiment_));
+        return boolean(node.text == "WinnerFound" ? sdk::winnerFound(experiment_)
+                                                  : sdk::candidateWon(experiment_));
       case Kind::kNot:
         return boolean(!truth(node.left, "!"));
       case Kind::kAnd:
@@ -126,7 +126,7 @@ class Evaluator {
   Value field(const ConditionNode& node) const {
     const rapidjson::Value* current = &view_;
     for (const auto& part : node.path) {
-      current = findGoField(*current, part);
+      current = sdk::findGoField(*current, part);
       if (current == nullptr) return Value{};
     }
     return fromJson(current);

@@ -1,6 +1,6 @@
 #include "plugins/common/run.h"
 
-#include "lib/experiment_view.h"
+#include "iter8/experiment.hpp"
 #include "lib/json.h"
 #include "plugins/common/process.h"
 
@@ -22,12 +22,12 @@ void RunTask::run(sdk::Host& host) {
   rapidjson::Document experiment = host.experiment();
   // etc3 rendered the template on its Go Experiment: fields by Go name (.Spec.Target, .Name
   // promoted from the embedded ObjectMeta), methods .WinnerFound and .CandidateWon.
-  rapidjson::Document data = goExperimentView(experiment);
+  rapidjson::Document data = sdk::goExperimentView(experiment);
   auto& allocator = data.GetAllocator();
   data.RemoveMember("WinnerFound");
   data.RemoveMember("CandidateWon");
-  data.AddMember("WinnerFound", experimentWinnerFound(experiment), allocator);
-  data.AddMember("CandidateWon", experimentCandidateWon(experiment), allocator);
+  data.AddMember("WinnerFound", sdk::winnerFound(experiment), allocator);
+  data.AddMember("CandidateWon", sdk::candidateWon(experiment), allocator);
   if (!secret_.empty()) {
     rapidjson::Document secret;
     try {
