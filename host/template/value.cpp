@@ -1,5 +1,7 @@
 #include "host/template/value.h"
 
+#include "lib/go_json.h"
+
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
@@ -116,35 +118,20 @@ bool isTrue(const Value& value) {
 std::string formatGoFloat(double value) {
   if (std::isnan(value)) return "NaN";
   if (std::isinf(value)) return value > 0 ? "+Inf" : "-Inf";
-  char buf[64];
-  const auto result = std::to_chars(buf, buf + sizeof buf, value, std::chars_format::scientific);
-  const std::string_view scientific(buf, static_cast<std::size_t>(result.ptr - buf));
-  const auto ePos = scientific.find('e');
-  std::string digits;
-  bool negative = false;
-  for (char c : scientific.substr(0, ePos)) {
-    if (c == '-') negative = true;
-    if (c >= '0' && c <= '9') digits += c;
-  }
-  const int exponent = std::atoi(std::string(scientific.substr(ePos + 1)).c_str());
-  std::string out = negative ? "-" : "";
-  if (exponent < -4 || exponent >= 6) {
-    out += digits[0];
-    if (digits.size() > 1) out += "." + digits.substr(1);
-    const int magnitude = std::abs(exponent);
-    out += exponent < 0 ? "e-" : "e+";
+  if (value == 0) return std::signbit(value) ? "-0" : "0";
+  // The digits are encoding/json's (lib/go_json); only the layout differs: %v switches to
+  // exponent form below 1e-4 and from 1e6 on, with at least two exponent digits.
+  const ShortestDigits d = shortestDigits(value);
+  if (d.exponent < -4 || d.exponent >= 6) {
+    std::string out = d.negative ? "-" : "";
+    out += d.digits[0];
+    if (d.digits.size() > 1) out += "." + d.digits.substr(1);
+    const int magnitude = std::abs(d.exponent);
+    out += d.exponent < 0 ? "e-" : "e+";
     if (magnitude < 10) out += '0';
     return out + std::to_string(magnitude);
   }
-  const int pointAt = exponent + 1;  // digits before the decimal point
-  const auto digitCount = static_cast<int>(digits.size());
-  if (pointAt <= 0)
-    return out + "0." + std::string(static_cast<std::size_t>(-pointAt), '0') + digits;
-  if (pointAt >= digitCount) {
-    return out + digits + std::string(static_cast<std::size_t>(pointAt - digitCount), '0');
-  }
-  const auto split = static_cast<std::size_t>(pointAt);
-  return out + digits.substr(0, split) + "." + digits.substr(split);
+  return formatFixed(d);
 }
 
 std::string_view stringOf(const rapidjson::Value& value) {

@@ -116,7 +116,7 @@ class Host {
       return services_->get_experiment(services_->host, detail::appendToString, out, e, n);
     });
     rapidjson::Document doc;
-    doc.Parse(text.c_str(), text.size());
+    doc.Parse<rapidjson::kParseFullPrecisionFlag>(text.c_str(), text.size());
     if (doc.HasParseError()) throw Error(ITER8_ERR_INTERNAL, "host sent invalid experiment JSON");
     return doc;
   }
@@ -138,7 +138,7 @@ class Host {
       return services_->get_secret(services_->host, ref.c_str(), detail::appendToString, out, e, n);
     });
     rapidjson::Document doc;
-    doc.Parse(text.c_str(), text.size());
+    doc.Parse<rapidjson::kParseFullPrecisionFlag>(text.c_str(), text.size());
     if (doc.HasParseError()) throw Error(ITER8_ERR_INTERNAL, "host sent invalid secret JSON");
     return doc;
   }
@@ -224,7 +224,7 @@ class Host {
 class TaskSpec {
  public:
   explicit TaskSpec(const char* json) {
-    doc_.Parse(json);
+    doc_.Parse<rapidjson::kParseFullPrecisionFlag>(json);
     if (doc_.HasParseError() || !doc_.IsObject()) throw InputError("TaskSpec is not a JSON object");
     auto it = doc_.FindMember("with");
     if (it != doc_.MemberEnd() && it->value.IsObject()) with_ = &it->value;
