@@ -1,16 +1,13 @@
 #include "host/action.h"
 
 #include "host/cancellation.h"
-#include "host/input_validation.h"
 #include "host/iter8log.h"
 #include "host/log.h"
+#include "host/task_item.h"
 #include "lib/json.h"
-#include "lib/suggest.h"
 
 namespace iter8 {
 namespace {
-
-constexpr const char* kRunTask = "common/run";
 
 const rapidjson::Value* findActions(const rapidjson::Value& experiment) {
   const rapidjson::Value* spec = findMember(experiment, "spec");
@@ -68,120 +65,24 @@ Action Action::resolve(const std::string& name, const rapidjson::Value& experime
     auto fail = [&](const std::string& task, const std::string& what) {
       return ActionError(kExitInvalidAction, taskLabel(name, i, task) + ": " + oneLine(what));
     };
-    if (!spec.IsObject()) {
-      throw fail("",
-                 "is " + jsonTypeWithArticle(spec) + "; expected an object with 'task' or 'run'");
-    }
-    const rapidjson::Value* taskName = findMember(spec, "task");
-    const rapidjson::Value* runText = findMember(spec, "run");
-    if (taskName != nullptr && runText != nullptr) {
-      throw fail("", "has both 'task' and 'run'; expected exactly one of them");
-    }
-    if (taskName == nullptr && runText == nullptr) {
-      throw fail("",
-                 "has no 'task' or 'run' field; expected e.g. task: common/exec or run: echo hi");
-    }
-    // A `run:` item is the task common/run with the script taken from `run`.
-    const bool isRun = runText != nullptr;
-    if (isRun && !runText->IsString()) {
-      throw fail("run", "'run' is " + jsonTypeWithArticle(*runText) + "; expected a bash script");
-    }
-    if (!isRun && !taskName->IsString())
-      throw fail("", "'task' is " + jsonTypeWithArticle(*taskName) + "; expected a string");
-    std::string fullName = isRun ? std::string(kRunTask) : taskName->GetString();
-    const std::string label = isRun ? "run" : fullName;
-    size_t slash = fullName.find('/');
-    if (slash == std::string::npos || slash == 0 || slash + 1 == fullName.size()) {
-      throw fail(fullName, "task name must be '<library>/<task>', e.g. common/exec");
-    }
-    std::optional<Condition> condition;
-    if (const rapidjson::Value* ifText = findMember(spec, "if"); ifText && !ifText->IsNull()) {
-      if (!ifText->IsString()) {
-        throw fail(label, "'if' is " + jsonTypeWithArticle(*ifText) +
-                              "; expected a condition such as CandidateWon()");
-      }
-      try {
-        condition = parseCondition(ifText->GetString());
-      } catch (const ConditionError& e) {
-        throw fail(label, "condition 'if: " + std::string(ifText->GetString()) +
-                              "' does not parse: " + e.what());
-      }
-    }
-    std::string library = fullName.substr(0, slash);
-    std::string task = fullName.substr(slash + 1);
-
+    TaskItem item;
     const Plugin* plugin = nullptr;
-    try {
-      plugin = &registry.find(library);
-    } catch (const PluginError& e) {
-      throw fail(label, e.what());
-    }
-    if (isRun && plugin->findTask(task) == nullptr) {
-      throw fail(label, "'run:' items need the task " + fullName + ", which library '" + library +
-                            "' (" + plugin->path.string() + ") does not offer");
-    }
-    const TaskInfo* info = plugin->findTask(task);
-    if (info == nullptr) {
-      std::string known;
-      for (const auto& t : plugin->tasks)
-        known += (known.empty() ? "" : ", ") + library + "/" + t.name;
-      std::vector<std::string> names;
-      for (const auto& t : plugin->tasks) names.push_back(t.name);
-      throw fail(fullName, "library '" + library + "' (" + plugin->path.string() +
-                               ") has no task '" + task + "'" + didYouMean(task, names) +
-                               "; it offers " + known);
-    }
-
-    // Work on a copy: key normalisation renames inputs, and the experiment stays untouched.
     rapidjson::Document normalized;
-    normalized.CopyFrom(spec, normalized.GetAllocator());
-    auto with = normalized.FindMember("with");
-    const bool withMissing = with == normalized.MemberEnd();
-    if (withMissing) {
-      normalized.AddMember("with", rapidjson::Value(rapidjson::kObjectType),
-                           normalized.GetAllocator());
-      with = normalized.FindMember("with");
-    } else if (with->value.IsNull()) {
-      with->value.SetObject();
+    try {
+      item = readTaskItem(spec);
+      const TaskInfo& info = findTaskInfo(registry, item, plugin);
+      normalized = normalizeTaskSpec(spec, item, info, i, [&](const std::string& warning) {
+        logger().warn("{}: {}", taskLabel(name, i, item.label), warning);
+      });
+    } catch (const TaskItemError& e) {
+      throw fail(e.task(), e.what());
     }
-    if (!with->value.IsObject()) {
-      throw fail(label,
-                 "input 'with' is " + jsonTypeWithArticle(with->value) + "; expected an object");
-    }
-    if (isRun) {
-      if (findMember(with->value, "script") != nullptr) {
-        throw fail(label,
-                   "input 'with.script' is not allowed on a 'run:' item; the script is 'run'");
-      }
-      auto& allocator = normalized.GetAllocator();
-      with->value.AddMember("script", rapidjson::Value(*runText, allocator), allocator);
-      normalized.AddMember("task", rapidjson::Value(kRunTask, allocator), allocator);
-    }
-    InputCheck check = checkInputs(with->value, normalized.GetAllocator(), *info->inputSchema);
-    // A `run:` item's script is its `run` text: name it so.
-    auto named = [isRun](std::string text) {
-      const std::string script = "input 'with.script'";
-      if (isRun && text.rfind(script, 0) == 0) text.replace(0, script.size(), "input 'run'");
-      return text;
-    };
-    for (const auto& warning : check.warnings) {
-      logger().warn("{}: {}", taskLabel(name, i, label), named(warning));
-    }
-    if (!check.ok) {
-      // A `with:` dedented to the level of `- task:` becomes a sibling key elsewhere, and the
-      // task then misses every required input: say what the likely mistake is.
-      throw fail(label, named(check.error) + (withMissing && !isRun
-                                                  ? "; task " + std::to_string(i) +
-                                                        " has no `with:`; is it indented under "
-                                                        "the task?"
-                                                  : std::string()));
-    }
-
-    auto resolved = std::make_unique<ResolvedTask>(i, fullName, plugin);
+    const std::string& label = item.label;
+    auto resolved = std::make_unique<ResolvedTask>(i, item.fullName, plugin);
     resolved->context().source = &source;
     resolved->context().terminationLog = &terminationLog;
     resolved->context().label = taskLabel(name, i, label);
-    if (condition) resolved->setCondition(std::move(*condition));
+    if (item.condition) resolved->setCondition(std::move(*item.condition));
     char error[ITER8_ERROR_BUFFER_SIZE] = {0};
     std::string json = toJson(normalized);
     iter8_status status = plugin->makeTask(json.c_str(), &resolved->services(), &resolved->handle(),
@@ -230,7 +131,7 @@ ExitCode Action::run(TerminationLog& terminationLog, const RunSettings& settings
   for (auto& task : tasks_) {
     const std::string& label = task->context().label;
     if (cancellationRequested()) {
-      return failTask( label + ": not started; the handler was asked to stop", kExitCancelled);
+      return failTask(label + ": not started; the handler was asked to stop", kExitCancelled);
     }
     if (const auto& condition = task->condition()) {
       bool holds = false;
@@ -255,7 +156,7 @@ ExitCode Action::run(TerminationLog& terminationLog, const RunSettings& settings
           runSupervised([&task] { return runTaskHere(*task); }, settings.supervise);
       if (outcome.end != ChildOutcome::End::kReturned) {
         return failTask(label + " " + outcome.reason(settings.supervise),
-                                 outcome.stopRequested ? kExitCancelled : kExitTaskFailed);
+                        outcome.stopRequested ? kExitCancelled : kExitTaskFailed);
       }
       report = std::move(outcome.report);
     } else {
@@ -263,9 +164,9 @@ ExitCode Action::run(TerminationLog& terminationLog, const RunSettings& settings
     }
     if (report.status != ITER8_OK) {
       return failTask(label + ": " + report.message,
-                               report.status == ITER8_ERR_CANCELLED || cancellationRequested()
-                                   ? kExitCancelled
-                                   : kExitTaskFailed);
+                      report.status == ITER8_ERR_CANCELLED || cancellationRequested()
+                          ? kExitCancelled
+                          : kExitTaskFailed);
     }
     logger().info("{}: done", label);
     // etc3's collect task printed this itself; the host does it so the plugin stays unaware.
