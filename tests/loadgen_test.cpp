@@ -98,8 +98,8 @@ TEST(LoadGenerator, HoldsTheRequestedRate) {
   EXPECT_EQ(result.requests, 400u);
   double achieved = static_cast<double>(result.requests) / seconds(result.actualDuration);
   EXPECT_NEAR(achieved / 200.0, 1.0, 0.03);
-  // Sends late by > 1 ms happen when the (shared) machine is busy; a few, never a backlog.
-  EXPECT_LT(result.lateSends, result.requests / 5);
+  // How many sends are a little late depends on how busy the machine is; the pacing and
+  // catch-up rules themselves are checked exactly, without a clock, in send_schedule_test.
   EXPECT_LT(result.maxLag, 100ms);
   EXPECT_EQ(result.unsent, 0u);
 }

@@ -7,6 +7,7 @@
 // curl_multi_perform/curl_multi_poll: those walk (and poll) every transfer on each call, which
 // cost about a third of the CPU at max rate. Here only the socket that fired is processed.
 #include "plugins/metrics/load_generator.h"
+#include "plugins/metrics/send_schedule.h"
 
 #include <curl/curl.h>
 #include <sys/epoll.h>
@@ -35,11 +36,6 @@ using std::chrono::nanoseconds;
 constexpr nanoseconds kCancelCheckInterval = std::chrono::milliseconds(10);
 constexpr std::chrono::milliseconds kMaxSleep{100};
 constexpr nanoseconds kProgressInterval = std::chrono::seconds(1);
-// Catch-up after falling behind runs at twice the rate, plus bursts of this much (at 2 x qps).
-constexpr nanoseconds kCatchUpBurst = std::chrono::milliseconds(2);
-// In duration mode, requests due before the end that could not go out (every connection busy)
-// are still sent, late, until this long after the end; after that they are counted as unsent.
-constexpr nanoseconds kSendGrace = std::chrono::seconds(1);
 
 struct CurlMultiDeleter {
   void operator()(CURLM* multi) const { curl_multi_cleanup(multi); }
@@ -129,15 +125,6 @@ void validateSpec(const LoadSpec& spec) {
   }
 }
 
-// How many requests a duration-mode schedule holds: every k with k/qps < duration.
-uint64_t scheduledCount(double qps, nanoseconds duration) {
-  double exact = qps * std::chrono::duration<double>(duration).count();
-  double nearest = std::round(exact);
-  // 200 qps for 2 s is exactly 400, even when the product lands at 400.0000001.
-  if (std::fabs(exact - nearest) < 1e-6) return static_cast<uint64_t>(nearest);
-  return static_cast<uint64_t>(std::ceil(exact));
-}
-
 // One easy handle and what its current transfer needs. Its address is the CURLOPT_PRIVATE and
 // write-callback pointer, so Transfers live in a vector that never reallocates after setup.
 struct Transfer {
@@ -177,7 +164,8 @@ class LoadRun {
         progress_(progress),
         body_(spec.body),
         multi_(curl_multi_init()),
-        epoll_(epoll_create1(EPOLL_CLOEXEC)) {
+        epoll_(epoll_create1(EPOLL_CLOEXEC)),
+        schedule_(spec.qps, spec.numQueries, spec.duration) {
     if (!multi_) throw std::runtime_error("curl_multi_init failed");
     if (epoll_.get() < 0) throw std::system_error(errno, std::generic_category(), "epoll_create1");
     epoll_event timerEvent{};
@@ -205,15 +193,6 @@ class LoadRun {
       configure(transfer);
       idle_.push_back(&transfer);
     }
-    if (spec.qps > 0) {
-      period_ = std::chrono::duration<double>(1.0 / spec.qps);
-      // Sends that are due together go out together: at least two, and up to kCatchUpBurst of
-      // catch-up, so a late wake-up (the scheduler of a busy host easily takes a millisecond)
-      // costs one wake-up rather than one per overdue request.
-      catchUpBurst_ = std::max(halfPeriod(), kCatchUpBurst);
-      plannedCount_ =
-          spec.numQueries > 0 ? spec.numQueries : scheduledCount(spec.qps, spec.duration);
-    }
   }
 
   ~LoadRun() {
@@ -233,7 +212,7 @@ class LoadRun {
     }
     start_ = Clock::now();
     result_.start = std::chrono::system_clock::now();
-    catchUpTat_ = start_;
+    schedule_.start(start_);
     nextProgress_ = start_ + kProgressInterval;
     nextCancelCheck_ = start_ + kCancelCheckInterval;
     while (true) {
@@ -252,7 +231,7 @@ class LoadRun {
         reportProgress(now);
       }
       if (startDueSends(now)) continue;  // let curl send them before sleeping
-      if (sendingDone_ && idle_.size() == transfers_.size()) break;
+      if (schedule_.done() && idle_.size() == transfers_.size()) break;
       waitForWork(now);
     }
     Clock::time_point end = Clock::now();
@@ -400,53 +379,27 @@ class LoadRun {
     return true;
   }
 
-  Clock::time_point dueTime(uint64_t index) const {
-    return start_ + std::chrono::duration_cast<nanoseconds>(period_ * static_cast<double>(index));
-  }
-
   // Starts every request that is due and has an idle connection. Returns whether it started any.
   bool startDueSends(Clock::time_point now) {
     bool started = false;
-    while (!sendingDone_ && !idle_.empty()) {
-      Clock::time_point due = now;
+    while (!schedule_.done() && !idle_.empty()) {
+      const SendSchedule::Next next = schedule_.next(now);
+      if (next.decision == SendSchedule::Decision::kDone) {
+        result_.unsent = schedule_.unsent();
+        break;
+      }
+      if (next.decision == SendSchedule::Decision::kNotYet) break;
       if (spec_.qps > 0) {
-        if (nextIndex_ >= plannedCount_) {
-          sendingDone_ = true;
-          break;
-        }
-        due = dueTime(nextIndex_);
-        if (due > now) break;
-        if (spec_.numQueries == 0 && now >= start_ + spec_.duration + kSendGrace) {
-          result_.unsent = plannedCount_ - nextIndex_;
-          sendingDone_ = true;
-          break;
-        }
-        // Catch-up limit (GCRA): on average at most one send per period/2, with bursts of
-        // catchUpBurst_, so a run that fell behind recovers at twice the rate, not all at once.
-        if (now < catchUpTat_ - catchUpBurst_) break;
-        catchUpTat_ = std::max(catchUpTat_, now) + halfPeriod();
-        nanoseconds lag = std::chrono::duration_cast<nanoseconds>(now - due);
-        if (lag > kLateSendThreshold) ++result_.lateSends;
-        result_.maxLag = std::max(result_.maxLag, lag);
-      } else {
-        bool enough =
-            spec_.numQueries > 0 ? sent_ >= spec_.numQueries : now >= start_ + spec_.duration;
-        if (enough) {
-          sendingDone_ = true;
-          break;
-        }
+        if (next.lag > kLateSendThreshold) ++result_.lateSends;
+        result_.maxLag = std::max(result_.maxLag, next.lag);
       }
       Transfer* transfer = idle_.back();
       idle_.pop_back();
-      launch(*transfer, due, now, false);
-      ++nextIndex_;
-      ++sent_;
+      launch(*transfer, next.due, now, false);
       started = true;
     }
     return started;
   }
-
-  nanoseconds halfPeriod() const { return std::chrono::duration_cast<nanoseconds>(period_ / 2); }
 
   // Turns every finished transfer into a sample and returns its handle to the idle list.
   void collectCompleted() {
@@ -494,20 +447,14 @@ class LoadRun {
   // end of a max-rate run or kMaxSleep, whichever comes first.
   void waitForWork(Clock::time_point now) {
     Clock::time_point wake = std::min(now + kMaxSleep, nextProgress_);
-    if (!sendingDone_ && !idle_.empty()) {
-      if (spec_.qps > 0) {
-        wake = std::min(wake, std::max(dueTime(nextIndex_), catchUpTat_ - catchUpBurst_));
-      } else if (spec_.numQueries == 0) {
-        wake = std::min(wake, start_ + spec_.duration);
-      }
-    }
+    if (!schedule_.done() && !idle_.empty()) wake = std::min(wake, schedule_.wakeTime());
     waitAndDispatch(now, wake);
   }
 
   void reportProgress(Clock::time_point now) {
     if (!progress_) return;
     Progress report;
-    report.sent = sent_;
+    report.sent = schedule_.sent();
     report.completed = result_.requests;
     report.errors = errors_;
     report.elapsed = std::chrono::duration_cast<nanoseconds>(now - start_);
@@ -530,14 +477,8 @@ class LoadRun {
   std::vector<Transfer*> idle_;
   LoadResult result_;
   uint64_t errors_ = 0;
-  uint64_t sent_ = 0;
-  uint64_t nextIndex_ = 0;
-  uint64_t plannedCount_ = 0;
-  bool sendingDone_ = false;
-  std::chrono::duration<double> period_{0};
+  SendSchedule schedule_;
   Clock::time_point start_{};
-  Clock::time_point catchUpTat_{};  // GCRA's theoretical arrival time
-  nanoseconds catchUpBurst_{0};     // GCRA's tolerance: how far sends may run ahead of 2 x qps
   Clock::time_point nextProgress_{};
   Clock::time_point nextCancelCheck_{};
 };
