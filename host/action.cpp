@@ -9,12 +9,6 @@
 namespace iter8 {
 namespace {
 
-const rapidjson::Value* findActions(const rapidjson::Value& experiment) {
-  const rapidjson::Value* spec = findMember(experiment, "spec");
-  const rapidjson::Value* strategy = spec ? findMember(*spec, "strategy") : nullptr;
-  return strategy ? findMember(*strategy, "actions") : nullptr;
-}
-
 std::string oneLine(std::string text) {
   for (char& c : text) {
     if (c == '\n' || c == '\r') c = ' ';
@@ -23,6 +17,10 @@ std::string oneLine(std::string text) {
 }
 
 }  // namespace
+
+const rapidjson::Value* actionsOf(const rapidjson::Value& experiment) {
+  return findPath(experiment, {"spec", "strategy", "actions"});
+}
 
 std::string taskLabel(const std::string& action, size_t index, const std::string& task) {
   return "action " + action + ", task " + std::to_string(index) +
@@ -45,7 +43,7 @@ Action Action::resolve(const std::string& name, const rapidjson::Value& experime
   Action action;
   action.name_ = name;
   action.experiment_.CopyFrom(experiment, action.experiment_.GetAllocator());
-  const rapidjson::Value* actions = findActions(experiment);
+  const rapidjson::Value* actions = actionsOf(experiment);
   if (actions != nullptr && !actions->IsObject()) {
     throw ActionError(kExitBadExperiment, "spec.strategy.actions is " +
                                               jsonTypeWithArticle(*actions) +

@@ -92,6 +92,9 @@ class Action {
   std::vector<std::unique_ptr<ResolvedTask>> tasks_;
 };
 
+// spec.strategy.actions of `experiment` (the action names and their task lists), or nullptr.
+const rapidjson::Value* actionsOf(const rapidjson::Value& experiment);
+
 // "action start, task 2 (common/exec)"; `run:` items are labelled "(run)".
 std::string taskLabel(const std::string& action, size_t index, const std::string& task);
 

@@ -72,9 +72,7 @@ bool isControllerAction(const std::string& name) {
 // Names under spec.strategy.actions, in the file's order.
 std::vector<std::string> definedActions(const rapidjson::Value& experiment) {
   std::vector<std::string> names;
-  const rapidjson::Value* spec = findMember(experiment, "spec");
-  const rapidjson::Value* strategy = spec ? findMember(*spec, "strategy") : nullptr;
-  const rapidjson::Value* actions = strategy ? findMember(*strategy, "actions") : nullptr;
+  const rapidjson::Value* actions = actionsOf(experiment);
   if (actions != nullptr && actions->IsObject()) {
     for (const auto& m : actions->GetObject()) names.emplace_back(m.name.GetString());
   }

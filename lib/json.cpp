@@ -98,6 +98,16 @@ const rapidjson::Value* findMember(const rapidjson::Value& object, std::string_v
   return it == object.MemberEnd() ? nullptr : &it->value;
 }
 
+const rapidjson::Value* findPath(const rapidjson::Value& root,
+                                 std::initializer_list<std::string_view> keys) {
+  const rapidjson::Value* current = &root;
+  for (std::string_view key : keys) {
+    current = findMember(*current, key);
+    if (current == nullptr) return nullptr;
+  }
+  return current;
+}
+
 const rapidjson::Value* findPointer(const rapidjson::Value& root, std::string_view pointer) {
   const rapidjson::Pointer parsed(pointer.data(), pointer.size());
   if (!parsed.IsValid()) {

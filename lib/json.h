@@ -1,6 +1,7 @@
 // The one RapidJSON wrapper: parse and print JSON text, with errors that say where.
 #pragma once
 
+#include <initializer_list>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -30,6 +31,11 @@ void applyMergePatch(rapidjson::Value& target, const rapidjson::Value& patch,
 
 // Member `name` of object `object`, or nullptr when `object` is not an object or lacks it.
 const rapidjson::Value* findMember(const rapidjson::Value& object, std::string_view name);
+
+// The value at `keys`, member by member from `root` ({"spec", "versionInfo"} finds
+// root.spec.versionInfo), or nullptr when any of them is missing or not an object.
+const rapidjson::Value* findPath(const rapidjson::Value& root,
+                                 std::initializer_list<std::string_view> keys);
 
 // The value at JSON Pointer `pointer` (RFC 6901; "" is `root` itself), or nullptr when there is
 // none. Throws JsonError when the pointer is malformed.

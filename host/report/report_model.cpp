@@ -11,18 +11,8 @@ namespace {
 
 using metrics::HistogramData;
 
-const rapidjson::Value* path(const rapidjson::Value& root,
-                             std::initializer_list<const char*> keys) {
-  const rapidjson::Value* v = &root;
-  for (const char* key : keys) {
-    v = findMember(*v, key);
-    if (v == nullptr) return nullptr;
-  }
-  return v;
-}
-
-std::string stringAt(const rapidjson::Value& root, std::initializer_list<const char*> keys) {
-  const rapidjson::Value* v = path(root, keys);
+std::string stringAt(const rapidjson::Value& root, std::initializer_list<std::string_view> keys) {
+  const rapidjson::Value* v = findPath(root, keys);
   return v != nullptr && v->IsString() ? v->GetString() : "";
 }
 
@@ -223,13 +213,13 @@ Report buildReport(const rapidjson::Value& experiment) {
   r.stage = stringAt(experiment, {"status", "stage"});
   r.recommendedVersion = stringAt(experiment, {"status", "versionRecommendedForPromotion"});
   const rapidjson::Value* winnerData =
-      path(experiment, {"status", "analysis", "winnerAssessment", "data"});
+      findPath(experiment, {"status", "analysis", "winnerAssessment", "data"});
   if (winnerData != nullptr) {
     r.winner = stringAt(*winnerData, {"winner"});
     const rapidjson::Value* found = findMember(*winnerData, "winnerFound");
     if (found != nullptr && found->IsBool()) r.winnerFound = found->GetBool();
   }
-  if (const rapidjson::Value* conditions = path(experiment, {"status", "conditions"});
+  if (const rapidjson::Value* conditions = findPath(experiment, {"status", "conditions"});
       conditions != nullptr && conditions->IsArray()) {
     for (const auto& c : conditions->GetArray()) {
       r.conditions.push_back({stringAt(c, {"type"}), stringAt(c, {"status"}),
@@ -243,7 +233,8 @@ Report buildReport(const rapidjson::Value& experiment) {
   std::vector<std::pair<std::string, std::string>> order;  // name, role
   r.baseline = stringAt(experiment, {"spec", "versionInfo", "baseline", "name"});
   if (!r.baseline.empty()) order.emplace_back(r.baseline, "baseline");
-  if (const rapidjson::Value* candidates = path(experiment, {"spec", "versionInfo", "candidates"});
+  if (const rapidjson::Value* candidates =
+          findPath(experiment, {"spec", "versionInfo", "candidates"});
       candidates != nullptr && candidates->IsArray()) {
     for (const auto& c : candidates->GetArray()) {
       std::string name = stringAt(c, {"name"});
@@ -251,7 +242,7 @@ Report buildReport(const rapidjson::Value& experiment) {
     }
   }
   const rapidjson::Value* data =
-      path(experiment, {"status", "analysis", "aggregatedBuiltinHists", "data"});
+      findPath(experiment, {"status", "analysis", "aggregatedBuiltinHists", "data"});
   if (data != nullptr && !data->IsObject()) {
     throw ReportError("status.analysis.aggregatedBuiltinHists.data is " +
                       jsonTypeWithArticle(*data) + "; expected an object of versions");

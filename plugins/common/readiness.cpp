@@ -6,6 +6,7 @@
 
 #include "lib/json.h"
 #include "plugins/common/kubectl.h"
+#include "plugins/support/version_info.h"
 
 namespace iter8::common {
 namespace {
@@ -107,14 +108,8 @@ void ReadinessTask::run(sdk::Host& host) {
       stringOf(metadata ? findMember(*metadata, "namespace") : nullptr);
 
   std::vector<Object> objects = objects_;
-  const rapidjson::Value* spec = findMember(experiment, "spec");
-  const rapidjson::Value* info = spec ? findMember(*spec, "versionInfo") : nullptr;
-  if (info != nullptr) {
-    addWeightObject(findMember(*info, "baseline"), objects);
-    if (const rapidjson::Value* candidates = findMember(*info, "candidates");
-        candidates && candidates->IsArray()) {
-      for (const auto& candidate : candidates->GetArray()) addWeightObject(&candidate, objects);
-    }
+  for (const rapidjson::Value* version : support::versionsOf(experiment)) {
+    addWeightObject(version, objects);
   }
   // Versions often share one routing object (a VirtualService): check each object once.
   std::vector<Object> unique;

@@ -13,6 +13,7 @@
 #include "plugins/metrics/fortio_result.h"
 #include "plugins/metrics/progress_report.h"
 #include "plugins/metrics/version_recorder.h"
+#include "plugins/support/version_info.h"
 
 #include "iter8_version.h"
 
@@ -36,17 +37,10 @@ std::chrono::nanoseconds durationInput(const sdk::TaskSpec& spec, const char* ke
 // Names of spec.versionInfo's baseline and candidates.
 std::set<std::string> declaredVersions(const rapidjson::Value& experiment) {
   std::set<std::string> names;
-  const rapidjson::Value* spec = findMember(experiment, "spec");
-  const rapidjson::Value* info = spec ? findMember(*spec, "versionInfo") : nullptr;
-  if (info == nullptr) return names;
-  auto add = [&](const rapidjson::Value& v) {
-    const rapidjson::Value* name = findMember(v, "name");
-    if (name != nullptr && name->IsString()) names.insert(name->GetString());
-  };
-  if (const rapidjson::Value* baseline = findMember(*info, "baseline")) add(*baseline);
-  const rapidjson::Value* candidates = findMember(*info, "candidates");
-  if (candidates != nullptr && candidates->IsArray()) {
-    for (const auto& c : candidates->GetArray()) add(c);
+  for (const rapidjson::Value* version : support::versionsOf(experiment)) {
+    if (std::string_view name = support::versionName(*version); !name.empty()) {
+      names.emplace(name);
+    }
   }
   return names;
 }

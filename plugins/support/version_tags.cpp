@@ -1,33 +1,13 @@
 #include "plugins/support/version_tags.h"
 
+#include "plugins/support/version_info.h"
+
 #include <string>
 
 #include "lib/json.h"
 
 namespace iter8::support {
 namespace {
-
-bool hasName(const rapidjson::Value& version, const std::string& name) {
-  const rapidjson::Value* n = findMember(version, "name");
-  return n != nullptr && n->IsString() && name == n->GetString();
-}
-
-const rapidjson::Value* findVersion(const rapidjson::Value& experiment, const std::string& name) {
-  const rapidjson::Value* spec = findMember(experiment, "spec");
-  const rapidjson::Value* info = spec ? findMember(*spec, "versionInfo") : nullptr;
-  if (info == nullptr) return nullptr;
-  if (const rapidjson::Value* baseline = findMember(*info, "baseline");
-      baseline && hasName(*baseline, name)) {
-    return baseline;
-  }
-  if (const rapidjson::Value* candidates = findMember(*info, "candidates");
-      candidates && candidates->IsArray()) {
-    for (const auto& candidate : candidates->GetArray()) {
-      if (hasName(candidate, name)) return &candidate;
-    }
-  }
-  return nullptr;
-}
 
 void set(rapidjson::Document& data, const char* key, const rapidjson::Value& value) {
   auto& a = data.GetAllocator();
