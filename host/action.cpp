@@ -97,8 +97,7 @@ Action Action::resolve(const std::string& name, const rapidjson::Value& experime
   return action;
 }
 
-ExitCode reportTaskFailure(TerminationLog& terminationLog, const std::string& message,
-                           ExitCode code) {
+ExitCode reportFailure(TerminationLog& terminationLog, const std::string& message, ExitCode code) {
   std::string line = redact(message);
   logger().error("{}", line);
   terminationLog.append(line);
@@ -124,7 +123,7 @@ ExitCode Action::run(TerminationLog& terminationLog, const RunSettings& settings
   // The one way a task's failure is reported: log, termination log, and etc3's Iter8Log line.
   const auto failTask = [&](const std::string& message, ExitCode code) {
     printIter8Log(experiment_, name_, redact(message), kIter8LogPriorityHigh);
-    return reportTaskFailure(terminationLog, message, code);
+    return reportFailure(terminationLog, message, code);
   };
   for (auto& task : tasks_) {
     const std::string& label = task->context().label;

@@ -62,10 +62,10 @@ struct RunSettings {
   SuperviseOptions supervise;  // time limit and grace, when isolated
 };
 
-// Logs a task's failure and appends it to the termination log: the one place a failure
-// reason is reported, so every channel carries the same line. Returns `code`.
-ExitCode reportTaskFailure(TerminationLog& terminationLog, const std::string& message,
-                           ExitCode code);
+// Logs a failure (a task's, or the action's before any task ran) with secrets masked and
+// appends it to the termination log: the one place a failure reason is reported, so every
+// channel carries the same line. Returns `code`.
+ExitCode reportFailure(TerminationLog& terminationLog, const std::string& message, ExitCode code);
 
 class Action {
  public:

@@ -109,10 +109,7 @@ int runCommand(const Command& command) {
   const RunSettings settings = runSettingsOf(run);
   TerminationLog terminationLog(run.terminationLog, run.terminationLogGiven);
   auto fail = [&](ExitCode code, const std::string& message) {
-    std::string line = redact(message);
-    logger().error("{}", line);
-    terminationLog.append(line);
-    return static_cast<int>(code);
+    return static_cast<int>(reportFailure(terminationLog, message, code));
   };
 
   std::unique_ptr<ExperimentSource> source;
