@@ -10,18 +10,6 @@
 namespace iter8::http {
 namespace {
 
-void initCurlOnce() {
-  // curl_global_init is not thread-safe and must run once before any easy handle exists.
-  static std::once_flag once;
-  std::call_once(once, [] {
-    CURLcode code = curl_global_init(CURL_GLOBAL_DEFAULT);
-    if (code != CURLE_OK) {
-      throw HttpError(HttpError::Kind::kOther, code,
-                      std::string("cannot initialise libcurl: ") + curl_easy_strerror(code));
-    }
-  });
-}
-
 struct EasyDeleter {
   void operator()(CURL* handle) const { curl_easy_cleanup(handle); }
 };
@@ -265,6 +253,18 @@ Response send(const Request& request) {
   }
   curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &response.status);
   return response;
+}
+
+void initCurlOnce() {
+  // curl_global_init is not thread-safe and must run once before any easy handle exists.
+  static std::once_flag once;
+  std::call_once(once, [] {
+    CURLcode code = curl_global_init(CURL_GLOBAL_DEFAULT);
+    if (code != CURLE_OK) {
+      throw HttpError(HttpError::Kind::kOther, code,
+                      std::string("cannot initialise libcurl: ") + curl_easy_strerror(code));
+    }
+  });
 }
 
 }  // namespace iter8::http

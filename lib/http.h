@@ -85,4 +85,9 @@ bool isHttpUrl(std::string_view url);
 // use it whenever a URL goes into a message.
 std::string urlForMessages(std::string_view url);
 
+// Initialises libcurl for the process once (curl_global_init is not thread-safe). send() calls
+// it; code that drives libcurl handles of its own (the load generator's multi handle) calls it
+// before creating any. Throws HttpError when libcurl cannot be initialised.
+void initCurlOnce();
+
 }  // namespace iter8::http

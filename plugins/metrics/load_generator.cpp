@@ -7,6 +7,8 @@
 // curl_multi_perform/curl_multi_poll: those walk (and poll) every transfer on each call, which
 // cost about a third of the CPU at max rate. Here only the socket that fired is processed.
 #include "plugins/metrics/load_generator.h"
+
+#include "lib/http.h"
 #include "plugins/metrics/send_schedule.h"
 
 #include <curl/curl.h>
@@ -70,16 +72,6 @@ class FileDescriptor {
 using MultiPtr = std::unique_ptr<CURLM, CurlMultiDeleter>;
 using EasyPtr = std::unique_ptr<CURL, CurlEasyDeleter>;
 using SlistPtr = std::unique_ptr<curl_slist, CurlSlistDeleter>;
-
-void initCurlOnce() {
-  // curl_global_init is not thread-safe, and versions run their loads on parallel threads.
-  // Never cleaned up: other threads (and plugins) may still use libcurl until exit.
-  static std::once_flag once;
-  std::call_once(once, [] {
-    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
-      throw std::runtime_error("curl_global_init failed");
-  });
-}
 
 bool equalsIgnoreCase(std::string_view a, std::string_view b) {
   return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
@@ -488,7 +480,7 @@ class LoadRun {
 LoadResult runLoad(const LoadSpec& spec, SampleObserver& observer,
                    const std::function<bool()>& cancelled,
                    const std::function<void(const Progress&)>& progress) {
-  initCurlOnce();  // curl_url needs it too
+  http::initCurlOnce();  // curl_url needs it too
   validateSpec(spec);
   LoadRun run(spec, observer, cancelled, progress);
   return run.run();
