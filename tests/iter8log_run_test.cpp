@@ -167,6 +167,28 @@ TEST_F(Iter8LogRun, ReferenceMetricsCollectExperimentRunsAgainstALocalServer) {
   EXPECT_GT(server.requestCount(), 40u);  // 5 s at 8 qps, two versions
 }
 
+// The reference loadgen.yaml (loadOnly: true) with its URLs pointed at a local server: the load
+// goes out to both versions and nothing is recorded in the status, as the original did.
+TEST_F(Iter8LogRun, ReferenceLoadOnlyExperimentSendsLoadAndRecordsNothing) {
+  std::filesystem::path file =
+      std::filesystem::path(ITER8_SHARED_DIR) / "reference" / "experiments" / "loadgen.yaml";
+  if (!std::filesystem::exists(file)) GTEST_SKIP() << file << " is absent";
+  testing::TestHttpServer server;
+  std::string text = test::readFile(file.string());
+  for (const std::string from : {"https://httpbin.org/stream/1", "https://httpbin.org"}) {
+    for (auto at = text.find(from); at != std::string::npos; at = text.find(from, at + 1)) {
+      text.replace(at, from.size(), server.url("/fast"));
+    }
+  }
+  auto result = run("start", text);
+  EXPECT_EQ(result.exitCode, 0) << result.err;
+  EXPECT_THAT(result.out, HasSubstr(R"("priority":3,"message":"metrics collection completed for )"
+                                    R"(all versions","precedence":0})"));
+  EXPECT_THAT(test::readFile(dir_.file("experiment.yaml")),
+              Not(HasSubstr("aggregatedBuiltinHists")));
+  EXPECT_GT(server.requestCount(), 40u);  // 5 s at 8 qps, two versions
+}
+
 // The reference experiment1.yaml: its start action's `{{ revision }}` is a template error in
 // the original too ("cannot interpolate string"); the action fails at task 0 and says why.
 TEST_F(Iter8LogRun, ReferenceExperiment1StartFailsOnItsTemplateAsTheOriginalDid) {
