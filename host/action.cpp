@@ -4,6 +4,7 @@
 #include "host/input_validation.h"
 #include "host/log.h"
 #include "lib/json.h"
+#include "lib/text.h"
 
 namespace iter8 {
 namespace {
@@ -26,8 +27,9 @@ std::string oneLine(std::string text) {
 }  // namespace
 
 std::string taskLabel(const std::string& action, size_t index, const std::string& task) {
-  return "action " + action + ", task " + std::to_string(index) +
-         (task.empty() ? std::string() : " (" + task + ")");
+  // Names are shortened so a huge one cannot push the reason out of a message.
+  return "action " + shortenName(action) + ", task " + std::to_string(index) +
+         (task.empty() ? std::string() : " (" + shortenName(task) + ")");
 }
 
 ResolvedTask::ResolvedTask(size_t index, std::string name, const Plugin* plugin)
