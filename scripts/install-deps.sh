@@ -15,6 +15,10 @@ packages=(
 if [[ "${ITER8_DEPS_NO_TEST_TOOLS:-}" != 1 ]]; then
   packages+=(nginx-light wrk python3)
 fi
+# The fuzz targets need clang with libFuzzer (scripts/fuzz.sh sets this; not in CI).
+if [[ "${ITER8_DEPS_FUZZ:-}" == 1 ]]; then
+  packages+=(clang libclang-rt-dev)
+fi
 
 missing=()
 for p in "${packages[@]}"; do

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Builds everything with AddressSanitizer + UndefinedBehaviorSanitizer into ./build-asan and
+# runs the whole suite there (CI runs it after scripts/test.sh). Tests labelled `timing`
+# (load and latency figures that mean nothing 2-5x slower) are left out; see docs/robustness.md.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/install-deps.sh
+started=$(date +%s)
+generator=(-G Ninja)
+[[ -f build-asan/CMakeCache.txt ]] && generator=()
+cmake -S . -B build-asan "${generator[@]}" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DITER8_SANITIZE=ON >/dev/null
+cmake --build build-asan -j"${JOBS:-2}"
+built=$(date +%s)
+# Any report fails the process that made it; leaks are reported too.
+export ASAN_OPTIONS="${ASAN_OPTIONS:-abort_on_error=0:halt_on_error=1:detect_leaks=1:detect_stack_use_after_return=0}"
+export UBSAN_OPTIONS="${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}"
+cd build-asan
+status=0
+ctest -j2 --output-on-failure --timeout 900 -LE timing || status=$?
+echo "test-asan: build $((built - started)) s, tests $(($(date +%s) - built)) s"
+exit "$status"
