@@ -77,7 +77,8 @@ void LocalExperimentSource::write(const rapidjson::Document& doc, const std::str
     // Keep the hand-written text outside `status` when the edited text reads back as exactly
     // the document to write; otherwise (a layout the splice cannot edit) emit it whole.
     const rapidjson::Value* status = findMember(doc, "status");
-    if (status != nullptr) text = spliceYamlStatus(original, *status);
+    // No status (the first copy to --output): the original text is the document as it is.
+    text = status != nullptr ? spliceYamlStatus(original, *status) : original;
     bool kept = false;
     if (!text.empty()) {
       try {
