@@ -22,7 +22,7 @@ for target in "${targets[@]}"; do
   [[ -d "fuzz/seeds/${target}" ]] && seeds=("fuzz/seeds/${target}")
   echo "== ${target}: ${seconds} s"
   # -rss_limit_mb and -timeout: a slow or memory-hungry input is a finding too.
-  if ! "build-fuzz/fuzz/${target}" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+  if ! "build-fuzz/bin/${target}" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
       -max_len=65536 -artifact_prefix="build-fuzz/findings/${target}/" \
       "$corpus" "${seeds[@]}" 2>"build-fuzz/${target}.log"; then
     failed=1
