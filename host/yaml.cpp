@@ -3,9 +3,11 @@
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
+#include <sstream>
 #include <unordered_map>
 #include <vector>
 
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include "lib/go_json.h"
@@ -226,26 +228,63 @@ void emit(const rapidjson::Value& value, YAML::Emitter& out) {
   }
 }
 
+// Counts documents without building them. yaml-cpp 0.7 can report a next document forever
+// without consuming input (`"a",\n"b": 1` made YAML::LoadAll allocate until the machine ran
+// out of memory; found by fuzz/yaml_json_fuzzer.cpp), so the count is bounded.
+class DocumentCounter : public YAML::EventHandler {
+ public:
+  void OnDocumentStart(const YAML::Mark&) override {}
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                const std::string&) override {}
+  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                       YAML::EmitterStyle::value) override {}
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                  YAML::EmitterStyle::value) override {}
+  void OnMapEnd() override {}
+};
+
+constexpr int kMaxDocuments = 1000;
+
+int countDocuments(const std::string& text) {
+  std::istringstream stream(text);
+  YAML::Parser parser(stream);
+  DocumentCounter counter;
+  int documents = 0;
+  while (documents <= kMaxDocuments && parser.HandleNextDocument(counter)) ++documents;
+  return documents;
+}
+
 }  // namespace
 
 rapidjson::Document parseYaml(std::string_view text) {
-  std::vector<YAML::Node> documents;
+  std::string copy(text);
+  YAML::Node root;
+  int documents = 0;
   try {
-    documents = YAML::LoadAll(std::string(text));
+    documents = countDocuments(copy);
+    if (documents == 1) root = YAML::Load(copy);
   } catch (const YAML::Exception& e) {
     throw YamlError("invalid YAML at line " + std::to_string(e.mark.line + 1) + ", column " +
                     std::to_string(e.mark.column + 1) + ": " + e.msg);
   }
   // Several documents would be read as the first and written back as one: refuse them.
-  if (documents.size() > 1) {
-    throw YamlError("holds " + std::to_string(documents.size()) +
+  if (documents > kMaxDocuments) {
+    throw YamlError("YAML that does not end (more than " + std::to_string(kMaxDocuments) +
+                    " documents; a quoted string followed by a comma outside a [...] or {...}?)");
+  }
+  if (documents > 1) {
+    throw YamlError("holds " + std::to_string(documents) +
                     " YAML documents (separated by ---); expected exactly one");
   }
   rapidjson::Document doc;
-  if (documents.empty()) return doc;  // empty text: null, as YAML::Load reads it
+  if (documents == 0) return doc;  // empty text: null, as YAML::Load reads it
   try {
     Budget budget;
-    convert(documents.front(), doc, doc.GetAllocator(), 0, budget);
+    convert(root, doc, doc.GetAllocator(), 0, budget);
   } catch (const YAML::Exception& e) {
     throw YamlError("unsupported YAML at line " + std::to_string(e.mark.line + 1) + ": " + e.msg);
   }

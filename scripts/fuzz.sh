@@ -14,6 +14,8 @@ CC=clang CXX=clang++ cmake -S . -B build-fuzz "${generator[@]}" -DCMAKE_BUILD_TY
   -DITER8_FUZZ=ON -DITER8_BUILD_TESTS=OFF -DITER8_WERROR=OFF >/dev/null
 cmake --build build-fuzz -j"${JOBS:-2}" --target "${targets[@]}"
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1}"
+# Halt on any UB report except the third-party ones listed in fuzz/ubsan.supp.
+export UBSAN_OPTIONS="${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1:suppressions=$PWD/fuzz/ubsan.supp}"
 failed=0
 for target in "${targets[@]}"; do
   corpus="build-fuzz/corpus/${target}"
