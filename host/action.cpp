@@ -5,6 +5,7 @@
 #include "host/log.h"
 #include "host/task_item.h"
 #include "lib/json.h"
+#include "lib/text.h"
 
 namespace iter8 {
 namespace {
@@ -23,8 +24,9 @@ const rapidjson::Value* actionsOf(const rapidjson::Value& experiment) {
 }
 
 std::string taskLabel(const std::string& action, size_t index, const std::string& task) {
-  return "action " + action + ", task " + std::to_string(index) +
-         (task.empty() ? std::string() : " (" + task + ")");
+  // Names are shortened so a huge one cannot push the reason out of a message.
+  return "action " + shortenName(action) + ", task " + std::to_string(index) +
+         (task.empty() ? std::string() : " (" + shortenName(task) + ")");
 }
 
 ResolvedTask::ResolvedTask(size_t index, std::string name, const Plugin* plugin)

@@ -1,16 +1,16 @@
 #include "host/local_source.h"
 
-#include <fcntl.h>
 #include <sys/mman.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
+#include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstring>
-#include <fstream>
-#include <sstream>
+#include <memory>
 
+#include "host/experiment_file.h"
 #include "host/log.h"
+#include "host/status_file.h"
 #include "host/yaml.h"
 #include "lib/base64.h"
 #include "lib/json.h"
@@ -18,52 +18,12 @@
 namespace iter8 {
 namespace {
 
-std::string readFile(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    throw SourceError("cannot read experiment file " + path.string() + ": " + std::strerror(errno));
-  }
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
+std::string readFile(const std::filesystem::path& path,
+                     const std::string& what = "experiment file") {
+  return readExperimentFile(path, what).text;
 }
 
-bool looksLikeJson(const std::string& text) {
-  size_t first = text.find_first_not_of(" \t\r\n");
-  return first != std::string::npos && text[first] == '{';
-}
-
-void writeAtomically(const std::filesystem::path& target, const std::string& text) {
-  std::filesystem::path dir = target.parent_path().empty() ? "." : target.parent_path();
-  std::string pattern = (dir / ("." + target.filename().string() + ".XXXXXX")).string();
-  int fd = ::mkstemp(pattern.data());
-  if (fd < 0) {
-    throw SourceError("cannot write " + target.string() + ": cannot create a temporary file in " +
-                      dir.string() + ": " + std::strerror(errno));
-  }
-  size_t done = 0;
-  while (done < text.size()) {
-    ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      int saved = errno;
-      ::close(fd);
-      ::unlink(pattern.c_str());
-      throw SourceError("cannot write " + target.string() + ": " + std::strerror(saved));
-    }
-    done += static_cast<size_t>(n);
-  }
-  ::fchmod(fd, 0644);
-  bool synced = ::fsync(fd) == 0;
-  ::close(fd);
-  if (!synced || ::rename(pattern.c_str(), target.c_str()) != 0) {
-    int saved = errno;
-    ::unlink(pattern.c_str());
-    throw SourceError("cannot replace " + target.string() + ": " + std::strerror(saved));
-  }
-}
-
-// A flag in an anonymous shared mapping: a forked child's store is seen by the parent.
+// A flag in an anonymous shared mapping: a forked task process's store is seen by the handler.
 std::shared_ptr<std::atomic<bool>> makeSharedFlag() {
   void* memory = ::mmap(nullptr, sizeof(std::atomic<bool>), PROT_READ | PROT_WRITE,
                         MAP_SHARED | MAP_ANONYMOUS, -1, 0);
@@ -74,34 +34,41 @@ std::shared_ptr<std::atomic<bool>> makeSharedFlag() {
       [](std::atomic<bool>* flag) { ::munmap(flag, sizeof(std::atomic<bool>)); });
 }
 
-rapidjson::Document parseExperiment(const std::string& text, const std::filesystem::path& path) {
-  rapidjson::Document doc;
-  try {
-    doc = looksLikeJson(text) ? parseJson(text) : parseYaml(text);
-  } catch (const std::exception& e) {
-    throw SourceError("experiment file " + path.string() + ": " + e.what());
-  }
-  if (!doc.IsObject()) {
-    throw SourceError("experiment file " + path.string() + " does not hold an object (found " +
-                      jsonTypeWithArticle(doc) + ")");
-  }
-  return doc;
+bool sameFile(const std::filesystem::path& a, const std::filesystem::path& b) {
+  std::error_code ec;
+  return std::filesystem::equivalent(a, b, ec);
 }
 
 }  // namespace
 
 LocalExperimentSource::LocalExperimentSource(LocalSourceOptions options)
     : options_(std::move(options)), wroteOutput_(makeSharedFlag()) {
-  std::string text = readFile(options_.file);
-  json_ = looksLikeJson(text);
-  rapidjson::Document doc = parseExperiment(text, options_.file);
+  ExperimentFileText input = readExperimentFile(options_.file);
+  json_ = looksLikeJson(input.text);
+  inputIsPipe_ = !input.regular;
+  rapidjson::Document doc = parseExperimentText(input.text, options_.file);
   const rapidjson::Value* metadata = findMember(doc, "metadata");
   const rapidjson::Value* ns = metadata ? findMember(*metadata, "namespace") : nullptr;
   if (ns != nullptr && ns->IsString() && ns->GetStringLength() > 0) namespace_ = ns->GetString();
+  if (inputIsPipe_) pipedText_ = std::move(input.text);
+
+  // --output is written now, so it exists however the action ends (a later `-f` of it works
+  // even when the action writes no status). Not when it is the input itself.
+  if (!options_.output.empty() && (inputIsPipe_ || !sameFile(options_.output, options_.file))) {
+    std::filesystem::path target = resolveWriteTarget(options_.output);
+    checkWritable(target, options_.output.string());
+    FolderLock lock(target, options_.output.string());
+    write(doc, inputIsPipe_ ? pipedText_ : input.text);
+  }
 }
 
 const std::filesystem::path& LocalExperimentSource::currentFile() const {
   return wroteOutput_->load() ? options_.output : options_.file;
+}
+
+std::string LocalExperimentSource::currentText() const {
+  if (!wroteOutput_->load() && inputIsPipe_) return pipedText_;
+  return readFile(currentFile());
 }
 
 std::string LocalExperimentSource::describe() const {
@@ -114,23 +81,60 @@ std::string LocalExperimentSource::experimentNamespace() const {
 
 rapidjson::Document LocalExperimentSource::read() {
   std::lock_guard<std::mutex> lock(mutex_);
-  return parseExperiment(readFile(currentFile()), currentFile());
+  return parseExperimentText(currentText(), currentFile());
+}
+
+void LocalExperimentSource::write(const rapidjson::Document& doc, const std::string& original) {
+  const std::filesystem::path& shown = options_.output.empty() ? options_.file : options_.output;
+  std::filesystem::path target = resolveWriteTarget(shown);
+  std::string text;
+  if (json_) {
+    text = toPrettyJson(doc) + "\n";
+  } else {
+    // Keep the hand-written text outside `status` when the edited text reads back as exactly
+    // the document to write; otherwise (a layout the splice cannot edit) emit it whole.
+    const rapidjson::Value* status = findMember(doc, "status");
+    // No status (the first copy to --output): the original text is the document as it is.
+    text = status != nullptr ? spliceYamlStatus(original, *status) : original;
+    bool kept = false;
+    if (!text.empty()) {
+      try {
+        kept = parseYaml(text) == doc;
+      } catch (const std::exception&) {
+        kept = false;
+      }
+    }
+    if (!kept) text = toYaml(doc);
+  }
+  replaceFile(target, text, shown.string());
+  if (!options_.output.empty()) wroteOutput_->store(true);
+  logger().info("status of {} written to {}", describe(), shown.string());
 }
 
 void LocalExperimentSource::updateStatus(const rapidjson::Value& statusPatch) {
   std::lock_guard<std::mutex> lock(mutex_);
   if (!statusPatch.IsObject()) throw SourceError("a status update must be a JSON object");
-  rapidjson::Document doc = parseExperiment(readFile(currentFile()), currentFile());
+  if (options_.output.empty() && inputIsPipe_) {
+    throw SourceError("cannot write the status back to " + options_.file.string() +
+                      ": it is a pipe, read once; give --output FILE to keep the status");
+  }
+  const std::filesystem::path& shown = options_.output.empty() ? options_.file : options_.output;
+  std::filesystem::path target = resolveWriteTarget(shown);
+  checkWritable(target, shown.string());
+  // Read, patch and write under the folder lock: another handler's update in between is
+  // re-read here, not overwritten.
+  FolderLock folderLock(target, shown.string());
+  std::string original = currentText();
+  rapidjson::Document doc = parseExperimentText(original, currentFile());
   auto status = doc.FindMember("status");
   if (status == doc.MemberEnd()) {
     doc.AddMember("status", rapidjson::Value(rapidjson::kObjectType), doc.GetAllocator());
     status = doc.FindMember("status");
+  } else if (!status->value.IsObject()) {
+    status->value.SetObject();  // a hand-written `status: ""` is replaced, as the API server would
   }
   applyMergePatch(status->value, statusPatch, doc.GetAllocator());
-  const std::filesystem::path& target = options_.output.empty() ? options_.file : options_.output;
-  writeAtomically(target, json_ ? toPrettyJson(doc) + "\n" : toYaml(doc));
-  if (!options_.output.empty()) wroteOutput_->store(true);
-  logger().info("status of {} written to {}", describe(), target.string());
+  write(doc, original);
 }
 
 SecretData LocalExperimentSource::getSecret(const std::string& ns, const std::string& name) {
@@ -153,7 +157,7 @@ SecretData LocalExperimentSource::getSecret(const std::string& ns, const std::st
   for (const auto& file : files) {
     rapidjson::Document doc;
     try {
-      doc = parseYaml(readFile(file));
+      doc = parseYaml(readFile(file, "secret manifest"));
     } catch (const std::exception& e) {
       // The message of a YAML error quotes no content, so it is safe to log.
       logger().warn("secret manifest {} skipped: {}", file.string(), e.what());

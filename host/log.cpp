@@ -9,6 +9,9 @@
 #include <spdlog/sinks/ansicolor_sink.h>
 #include <spdlog/sinks/base_sink.h>
 
+#include "lib/base64.h"
+#include "lib/text.h"
+
 namespace iter8 {
 namespace {
 
@@ -22,15 +25,17 @@ std::vector<std::string>& secrets() {
   return values;
 }
 
-// A sink that redacts secrets from the formatted line before handing it to stderr, so no
-// caller (host or plugin) can put a known secret into the log by mistake.
+// A sink that redacts secrets from the message and then escapes control characters before
+// handing it to stderr, so no caller (host or plugin) can put a known secret into the log by
+// mistake, and no value (an action name, a plugin's message) can forge a second log line.
 class RedactingSink : public spdlog::sinks::base_sink<std::mutex> {
  public:
   RedactingSink() : target_(std::make_shared<spdlog::sinks::ansicolor_stderr_sink_mt>()) {}
 
  protected:
   void sink_it_(const spdlog::details::log_msg& msg) override {
-    std::string text = redact(std::string_view(msg.payload.data(), msg.payload.size()));
+    std::string text =
+        escapeControl(redact(std::string_view(msg.payload.data(), msg.payload.size())));
     spdlog::details::log_msg copy(msg.time, msg.source, msg.logger_name, msg.level, text);
     target_->log(copy);
   }
@@ -80,12 +85,55 @@ void setLogLevel(spdlog::level::level_enum level) {
   logger().set_level(level);
 }
 
+namespace {
+
+// Every form in which `value` may reach a message: as is, without the trailing newline that
+// `kubectl create secret --from-file` keeps, each line of a multi-line value, with its line
+// breaks turned into spaces or escapes (as messages are made one-line), base64 and
+// URL-encoded. Forms shorter than 4 bytes are left out (masking "a" would garble every line).
+std::vector<std::string> formsOf(std::string_view value) {
+  std::vector<std::string> forms;
+  auto add = [&](std::string form) {
+    if (form.size() >= 4) forms.push_back(std::move(form));
+  };
+  std::string_view trimmed = value;
+  while (!trimmed.empty() && (trimmed.back() == '\n' || trimmed.back() == '\r'))
+    trimmed.remove_suffix(1);
+  for (std::string_view v : {value, trimmed}) {
+    add(std::string(v));
+    add(encodeBase64(v));
+    add(percentEncode(v));
+    add(percentEncode(v, true));
+    add(escapeControl(v));
+    std::string spaced(v);
+    for (char& c : spaced) {
+      if (c == '\n' || c == '\r') c = ' ';
+    }
+    add(spaced);
+  }
+  for (size_t start = 0; start < value.size();) {
+    size_t end = value.find('\n', start);
+    if (end == std::string_view::npos) end = value.size();
+    std::string_view line = value.substr(start, end - start);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    add(std::string(line));
+    add(escapeControl(line));
+    start = end + 1;
+  }
+  return forms;
+}
+
+}  // namespace
+
 void registerSecret(std::string_view value) {
-  if (value.size() < 4) return;
+  std::vector<std::string> forms = formsOf(value);
+  if (forms.empty()) return;
   std::lock_guard<std::mutex> lock(secretsMutex());
   auto& values = secrets();
-  if (std::find(values.begin(), values.end(), value) != values.end()) return;
-  values.emplace_back(value);
+  for (auto& form : forms) {
+    if (std::find(values.begin(), values.end(), form) == values.end())
+      values.push_back(std::move(form));
+  }
   // Longest first, so a secret that contains another is masked whole.
   std::sort(values.begin(), values.end(),
             [](const std::string& a, const std::string& b) { return a.size() > b.size(); });

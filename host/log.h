@@ -9,7 +9,8 @@
 
 namespace iter8 {
 
-// The process-wide logger: stderr, one format, level set by setLogLevel.
+// The process-wide logger: stderr, one format, level set by setLogLevel. Every message is
+// redacted, then its control characters are escaped: one event, one line.
 spdlog::logger& logger();
 
 // Parses "trace", "debug", "info", "warning" (or "warn"), "error" (or "fatal", "panic", the
@@ -17,9 +18,11 @@ spdlog::logger& logger();
 bool parseLogLevel(std::string_view text, spdlog::level::level_enum& level);
 void setLogLevel(spdlog::level::level_enum level);
 
-// Remembers a secret value so that redact() masks it from now on. Values shorter than 4
-// bytes are not remembered (masking "a" would garble every line); such secrets are still
-// never logged on purpose.
+// Remembers a secret value so that redact() masks it from now on, in every form it may take
+// in a message: the value, without its trailing newline, each of its lines, with line breaks
+// made spaces or escapes, base64 and URL-encoded. Forms shorter than 4 bytes are not
+// remembered (masking "a" would garble every line); such secrets are still never logged on
+// purpose.
 void registerSecret(std::string_view value);
 
 // `text` with every registered secret value replaced by "******".

@@ -1,5 +1,6 @@
 // handler: runs the tasks of one action of an Iter8 experiment. See README.md.
 #include <iostream>
+#include <new>
 
 #include "host/cancellation.h"
 #include "host/cli_help.h"
@@ -60,6 +61,11 @@ int main(int argc, char** argv) {
   } catch (const UsageError& e) {
     std::cerr << "error: " << e.what() << "\n";
     return kExitUsage;
+  } catch (const std::bad_alloc&) {
+    // Input limits keep a hostile experiment from getting here; a machine short of memory can.
+    std::cerr << "error: out of memory: the handler could not allocate what this experiment "
+                 "needs (check the container's memory limit and docs/robustness.md)\n";
+    return kExitTaskFailed;
   } catch (const std::exception& e) {
     // A bug, not an input problem: still one line, never a crash.
     std::cerr << "error: internal: " << redact(e.what()) << "\n";

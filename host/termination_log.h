@@ -12,13 +12,19 @@ class TerminationLog {
   // must not leave a stray regular file in /dev.
   TerminationLog(std::string path, bool create) : path_(std::move(path)), create_(create) {}
 
-  // Appends one line (redacted of known secrets). Where the file cannot be opened, as on a
-  // laptop without /dev/termination-log, the message is skipped quietly (logged at debug).
+  // Appends one line: redacted of known secrets, control characters and invalid UTF-8
+  // escaped, at most 4000 bytes with overlong words (names) shortened so the reason stays in.
+  // Where the default /dev/termination-log does not exist (a laptop) the message is skipped
+  // quietly (debug); any other file that cannot be written is a warning, once.
   void append(const std::string& message);
+
+  // The line append() writes for `message`, newline included.
+  static std::string lineFor(const std::string& message);
 
  private:
   std::string path_;
   bool create_;
+  bool warned_ = false;
 };
 
 }  // namespace iter8

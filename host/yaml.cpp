@@ -1,9 +1,13 @@
 #include "host/yaml.h"
 
+#include <cerrno>
 #include <cmath>
 #include <cstdlib>
-#include <regex>
+#include <sstream>
+#include <unordered_map>
+#include <vector>
 
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include "lib/go_json.h"
@@ -23,9 +27,49 @@ bool parseBool(const std::string& s, bool& out) {
   return false;
 }
 
+// Hand-written scanners, not std::regex: libstdc++'s regex recurses once per character and
+// overflows the stack on a long scalar (a 100,000-digit number crashed the handler).
+size_t skipSign(const std::string& s) {
+  return !s.empty() && (s[0] == '-' || s[0] == '+') ? 1 : 0;
+}
+
+size_t skipDigits(const std::string& s, size_t i) {
+  while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i;
+  return i;
+}
+
+// [-+]?[0-9]+
+bool isDecimal(const std::string& s) {
+  size_t start = skipSign(s);
+  size_t end = skipDigits(s, start);
+  return end > start && end == s.size();
+}
+
+// [-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?
+bool isYamlFloat(const std::string& s) {
+  size_t i = skipSign(s);
+  if (i < s.size() && s[i] == '.') {
+    size_t end = skipDigits(s, i + 1);
+    if (end == i + 1) return false;
+    i = end;
+  } else {
+    size_t end = skipDigits(s, i);
+    if (end == i) return false;
+    i = end;
+    if (i < s.size() && s[i] == '.') i = skipDigits(s, i + 1);
+  }
+  if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
+    size_t exponent = i + 1;
+    if (exponent < s.size() && (s[exponent] == '-' || s[exponent] == '+')) ++exponent;
+    size_t end = skipDigits(s, exponent);
+    if (end == exponent) return false;
+    i = end;
+  }
+  return i == s.size();
+}
+
 bool parseInteger(const std::string& s, int64_t& out) {
-  static const std::regex decimal("[-+]?[0-9]+");
-  if (!std::regex_match(s, decimal)) return false;
+  if (!isDecimal(s)) return false;
   errno = 0;
   char* end = nullptr;
   long long v = std::strtoll(s.c_str(), &end, 10);
@@ -35,8 +79,7 @@ bool parseInteger(const std::string& s, int64_t& out) {
 }
 
 bool parseFloat(const std::string& s, double& out) {
-  static const std::regex number(R"([-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?)");
-  if (std::regex_match(s, number)) {
+  if (isYamlFloat(s)) {
     out = std::strtod(s.c_str(), nullptr);
     return true;
   }
@@ -47,12 +90,22 @@ bool parseFloat(const std::string& s, double& out) {
 
 // Limits that keep hostile input from exhausting the stack or memory: a recursive alias
 // (`a: &x {b: *x}`) would recurse forever, and nested aliases ("billion laughs") multiply.
-constexpr int kMaxDepth = 200;
-constexpr long kMaxNodes = 2'000'000;
+constexpr int kMaxDepth = kYamlMaxDepth;
+constexpr long kMaxNodes = kYamlMaxValues;
 
 struct Budget {
   long nodes = 0;
 };
+
+const std::string& checkedScalar(const YAML::Node& node) {
+  const std::string& text = node.Scalar();
+  if (text.size() > kYamlMaxScalarBytes) {
+    throw YamlError("a string at line " + std::to_string(node.Mark().line + 1) + " is " +
+                    std::to_string(text.size()) + " bytes; the limit is " +
+                    std::to_string(kYamlMaxScalarBytes) + " bytes per string");
+  }
+  return text;
+}
 
 void convert(const YAML::Node& node, rapidjson::Value& out, Allocator& allocator, int depth,
              Budget& budget) {
@@ -77,22 +130,33 @@ void convert(const YAML::Node& node, rapidjson::Value& out, Allocator& allocator
         out.PushBack(value, allocator);
       }
       return;
-    case YAML::NodeType::Map:
+    case YAML::NodeType::Map: {
       out.SetObject();
+      // Repeated keys are found through a hash index, not FindMember (linear per key: a map
+      // of 100,000 keys took minutes).
+      std::unordered_map<std::string, rapidjson::SizeType> index;
+      static const std::string kNullKey = "null";  // `~: x`, as yaml-cpp's as<string> reads it
       for (const auto& entry : node) {
-        rapidjson::Value key(entry.first.as<std::string>(), allocator);
+        if (!entry.first.IsNull() && !entry.first.IsScalar()) {
+          throw YamlError("a mapping key at line " + std::to_string(entry.first.Mark().line + 1) +
+                          " is not a scalar; expected a plain or quoted key");
+        }
+        const std::string& key = entry.first.IsNull() ? kNullKey : checkedScalar(entry.first);
         rapidjson::Value value;
         convert(entry.second, value, allocator, depth + 1, budget);
-        auto existing = out.FindMember(key);
-        if (existing != out.MemberEnd()) {
-          existing->value = value;  // a repeated key: the last one wins, as in Go's yaml
+        auto [found, added] = index.emplace(key, out.MemberCount());
+        if (!added) {
+          out.MemberBegin()[found->second].value = value;  // the last one wins, as in Go's yaml
         } else {
-          out.AddMember(key, value, allocator);
+          rapidjson::Value name(key.c_str(), static_cast<rapidjson::SizeType>(key.size()),
+                                allocator);
+          out.AddMember(name, value, allocator);
         }
       }
       return;
+    }
     case YAML::NodeType::Scalar: {
-      const std::string& text = node.Scalar();
+      const std::string& text = checkedScalar(node);
       // Tag "!" marks a quoted (non-plain) scalar: always a string.
       if (node.Tag() != "!" && node.Tag() != "tag:yaml.org,2002:str") {
         bool b = false;
@@ -164,17 +228,60 @@ void emit(const rapidjson::Value& value, YAML::Emitter& out) {
   }
 }
 
+// Counts documents without building them. yaml-cpp 0.7 can report a next document forever
+// without consuming input (`"a",\n"b": 1` made YAML::LoadAll allocate until the machine ran
+// out of memory; found by fuzz/yaml_json_fuzzer.cpp), so the count is bounded.
+class DocumentCounter : public YAML::EventHandler {
+ public:
+  void OnDocumentStart(const YAML::Mark&) override {}
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                const std::string&) override {}
+  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                       YAML::EmitterStyle::value) override {}
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                  YAML::EmitterStyle::value) override {}
+  void OnMapEnd() override {}
+};
+
+constexpr int kMaxDocuments = 1000;
+
+int countDocuments(const std::string& text) {
+  std::istringstream stream(text);
+  YAML::Parser parser(stream);
+  DocumentCounter counter;
+  int documents = 0;
+  while (documents <= kMaxDocuments && parser.HandleNextDocument(counter)) ++documents;
+  return documents;
+}
+
 }  // namespace
 
 rapidjson::Document parseYaml(std::string_view text) {
+  std::string copy(text);
   YAML::Node root;
+  int documents = 0;
   try {
-    root = YAML::Load(std::string(text));
+    documents = countDocuments(copy);
+    if (documents == 1) root = YAML::Load(copy);
   } catch (const YAML::Exception& e) {
     throw YamlError("invalid YAML at line " + std::to_string(e.mark.line + 1) + ", column " +
                     std::to_string(e.mark.column + 1) + ": " + e.msg);
   }
+  // Several documents would be read as the first and written back as one: refuse them.
+  if (documents > kMaxDocuments) {
+    throw YamlError("YAML that does not end (more than " + std::to_string(kMaxDocuments) +
+                    " documents; a quoted string followed by a comma outside a [...] or {...}?)");
+  }
+  if (documents > 1) {
+    throw YamlError("holds " + std::to_string(documents) +
+                    " YAML documents (separated by ---); expected exactly one");
+  }
   rapidjson::Document doc;
+  if (documents == 0) return doc;  // empty text: null, as YAML::Load reads it
   try {
     Budget budget;
     convert(root, doc, doc.GetAllocator(), 0, budget);

@@ -19,6 +19,10 @@ if [[ "${ITER8_DEPS_NO_TEST_TOOLS:-}" != 1 ]]; then
   packages+=(libgtest-dev libgmock-dev libcpp-httplib-dev nginx-light wrk python3 python3-kubernetes
             chromium)
 fi
+# The fuzz targets need clang with libFuzzer (scripts/fuzz.sh sets this; not in CI).
+if [[ "${ITER8_DEPS_FUZZ:-}" == 1 ]]; then
+  packages+=(clang libclang-rt-dev)
+fi
 
 missing=()
 for p in "${packages[@]}"; do

@@ -417,7 +417,7 @@ TEST(FortioStats, BucketLookUp) {
     h.record(1);
     h.record(1000000);
     h.record(input);
-    const Bucket& b = h.exportData().data[1];
+    const Bucket b = h.exportData().data[1];  // a copy: exportData() returns a temporary
     EXPECT_EQ(b.start, start) << input;
     EXPECT_EQ(b.end, end) << input;
   }

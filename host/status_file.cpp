@@ -1,0 +1,204 @@
+#include "host/status_file.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstring>
+
+#include "host/experiment_source.h"
+#include "host/yaml.h"
+
+namespace iter8 {
+namespace {
+
+std::string errnoText() {
+  return std::strerror(errno);
+}
+
+std::filesystem::path folderOf(const std::filesystem::path& target) {
+  return target.parent_path().empty() ? std::filesystem::path(".") : target.parent_path();
+}
+
+// Temporary files of this target start with this prefix, so a later write can find the ones a
+// killed handler left behind.
+std::string tempPrefix(const std::filesystem::path& target) {
+  return "." + target.filename().string() + ".iter8-tmp.";
+}
+
+void removeStaleTemporaries(const std::filesystem::path& target) {
+  std::string prefix = tempPrefix(target);
+  DIR* dir = ::opendir(folderOf(target).c_str());
+  if (dir == nullptr) return;
+  while (struct dirent* entry = ::readdir(dir)) {
+    if (std::strncmp(entry->d_name, prefix.c_str(), prefix.size()) == 0) {
+      ::unlinkat(::dirfd(dir), entry->d_name, 0);  // we hold the folder lock: nobody uses it
+    }
+  }
+  ::closedir(dir);
+}
+
+bool isTopLevelLine(const std::string& line) {
+  if (line.empty() || line[0] == ' ' || line[0] == '\t' || line[0] == '\r') return false;
+  // A block sequence may sit at the key's own indentation: "status:\n- a" continues the key.
+  if (line[0] == '-' && line.rfind("---", 0) != 0 && (line.size() == 1 || line[1] == ' '))
+    return false;
+  return true;
+}
+
+bool isStatusKeyLine(const std::string& line) {
+  for (const char* key : {"status:", "\"status\":", "'status':"}) {
+    size_t n = std::strlen(key);
+    if (line.compare(0, n, key) == 0 &&
+        (line.size() == n || line[n] == ' ' || line[n] == '\t' || line[n] == '\r'))
+      return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+std::filesystem::path resolveWriteTarget(const std::filesystem::path& path) {
+  std::filesystem::path current = path;
+  for (int hops = 0; hops < 40; ++hops) {
+    std::error_code ec;
+    if (!std::filesystem::is_symlink(current, ec)) return current;
+    std::filesystem::path next = std::filesystem::read_symlink(current, ec);
+    if (ec) throw SourceError("cannot follow symlink " + current.string() + ": " + ec.message());
+    current = next.is_absolute() ? next : folderOf(current) / next;
+  }
+  throw SourceError("cannot write " + path.string() + ": too many levels of symlinks");
+}
+
+void checkWritable(const std::filesystem::path& target, const std::string& shownAs) {
+  struct stat info {};
+  if (::stat(target.c_str(), &info) != 0) {
+    if (errno == ENOENT) return;
+    throw SourceError("cannot write " + shownAs + ": " + errnoText());
+  }
+  if (!S_ISREG(info.st_mode)) {
+    const char* what = S_ISDIR(info.st_mode)    ? "a directory"
+                       : S_ISCHR(info.st_mode)  ? "a character device"
+                       : S_ISBLK(info.st_mode)  ? "a block device"
+                       : S_ISFIFO(info.st_mode) ? "a FIFO"
+                                                : "not a regular file";
+    throw SourceError("cannot write " + shownAs + ": it is " + std::string(what) +
+                      "; expected a regular file");
+  }
+  if ((info.st_mode & 0222) == 0 || ::access(target.c_str(), W_OK) != 0) {
+    char mode[8];
+    std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(info.st_mode & 07777));
+    throw SourceError("cannot write " + shownAs + ": it is read-only (mode " + mode +
+                      "); the handler does not replace a file its owner protected");
+  }
+}
+
+FolderLock::FolderLock(const std::filesystem::path& target, const std::string& shownAs) {
+  std::filesystem::path folder = folderOf(target);
+  fd_ = ::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd_ < 0) {
+    throw SourceError("cannot write " + shownAs + ": cannot open its folder " + folder.string() +
+                      ": " + errnoText());
+  }
+  while (::flock(fd_, LOCK_EX) != 0) {
+    if (errno == EINTR) continue;
+    int saved = errno;
+    ::close(fd_);
+    throw SourceError("cannot write " + shownAs + ": cannot lock its folder " + folder.string() +
+                      ": " + std::strerror(saved));
+  }
+}
+
+FolderLock::~FolderLock() {
+  if (fd_ >= 0) ::close(fd_);  // closing releases the lock
+}
+
+void replaceFile(const std::filesystem::path& target, const std::string& text,
+                 const std::string& shownAs) {
+  removeStaleTemporaries(target);
+  static std::atomic<unsigned> counter{0};
+  std::filesystem::path temp = folderOf(target) / (tempPrefix(target) + std::to_string(::getpid()) +
+                                                   "." + std::to_string(counter++));
+  struct stat existing {};
+  bool exists = ::stat(target.c_str(), &existing) == 0;
+  // 0666 and the umask for a new file, as any editor would create it.
+  int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+  if (fd < 0) {
+    throw SourceError("cannot write " + shownAs + ": cannot create a temporary file in " +
+                      folderOf(target).string() + ": " + errnoText());
+  }
+  auto fail = [&](const std::string& what) {
+    int saved = errno;
+    ::close(fd);
+    ::unlink(temp.c_str());
+    return SourceError("cannot write " + shownAs + ": " + what + ": " + std::strerror(saved));
+  };
+  if (exists) {
+    if (::geteuid() == 0 && ::fchown(fd, existing.st_uid, existing.st_gid) != 0) {
+      throw fail("cannot keep the owner");
+    }
+    if (::fchmod(fd, existing.st_mode & 07777) != 0) throw fail("cannot keep the mode");
+  }
+  for (size_t done = 0; done < text.size();) {
+    ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) throw fail("write failed");
+    done += static_cast<size_t>(n);
+  }
+  if (::fsync(fd) != 0) throw fail("fsync failed");
+  ::close(fd);
+  if (::rename(temp.c_str(), target.c_str()) != 0) {
+    int saved = errno;
+    ::unlink(temp.c_str());
+    throw SourceError("cannot replace " + shownAs + ": " + std::strerror(saved));
+  }
+  // Make the rename itself durable.
+  int dir = ::open(folderOf(target).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir >= 0) {
+    ::fsync(dir);
+    ::close(dir);
+  }
+}
+
+std::string spliceYamlStatus(const std::string& original, const rapidjson::Value& status) {
+  rapidjson::Document wrapper(rapidjson::kObjectType);
+  rapidjson::Value copy(status, wrapper.GetAllocator());
+  wrapper.AddMember("status", copy, wrapper.GetAllocator());
+  std::string block = toYaml(wrapper);
+
+  // Find the one top-level `status:` line; its block runs to the end of its last non-blank
+  // line before the next top-level line (a key, a column-0 comment, a document marker).
+  size_t blockStart = std::string::npos, blockEnd = std::string::npos;
+  bool inBlock = false;
+  for (size_t pos = 0; pos < original.size();) {
+    size_t eol = original.find('\n', pos);
+    size_t next = eol == std::string::npos ? original.size() : eol + 1;
+    std::string line = original.substr(pos, next - pos);
+    if (!line.empty() && line.back() == '\n') line.pop_back();
+    bool blank = line.find_first_not_of(" \t\r") == std::string::npos;
+    if (!blank && isTopLevelLine(line)) {
+      inBlock = false;
+      if (isStatusKeyLine(line)) {
+        if (blockStart != std::string::npos) return "";  // two status keys: use the emitter
+        blockStart = pos;
+        blockEnd = next;
+        inBlock = true;
+      }
+    } else if (inBlock && !blank) {
+      blockEnd = next;
+    }
+    pos = next;
+  }
+  if (blockStart == std::string::npos) {
+    std::string text = original;
+    if (!text.empty() && text.back() != '\n') text += '\n';
+    return text + block;
+  }
+  return original.substr(0, blockStart) + block + original.substr(blockEnd);
+}
+
+}  // namespace iter8

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Builds everything with AddressSanitizer + UndefinedBehaviorSanitizer into ./build-asan and
+# runs the whole suite there (CI runs it after scripts/test.sh). Tests labelled `timing`
+# assert rates and latencies; they pass under ASan today, and ITER8_ASAN_EXCLUDE=timing leaves
+# them out should they become flaky there (see docs/robustness.md).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/install-deps.sh
+started=$(date +%s)
+generator=(-G Ninja)
+[[ -f build-asan/CMakeCache.txt ]] && generator=()
+cmake -S . -B build-asan "${generator[@]}" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DITER8_SANITIZE=ON >/dev/null
+cmake --build build-asan -j"${JOBS:-2}"
+built=$(date +%s)
+# Any report fails the process that made it. Leak checking is off by default (plugins are
+# loaded for the life of the process and the test servers keep threads; a leak report there
+# would be noise): ASAN_OPTIONS=detect_leaks=1 bash scripts/test-asan.sh to see them.
+export ASAN_OPTIONS="${ASAN_OPTIONS:-halt_on_error=1:detect_leaks=0}"
+export UBSAN_OPTIONS="${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}"
+cd build-asan
+status=0
+exclude=()
+[[ -n "${ITER8_ASAN_EXCLUDE:-}" ]] && exclude=(-LE "$ITER8_ASAN_EXCLUDE")
+ctest -j2 --output-on-failure --timeout 900 "${exclude[@]}" || status=$?
+echo "test-asan: build $((built - started)) s, tests $(($(date +%s) - built)) s"
+exit "$status"

@@ -1,0 +1,174 @@
+// Unit tests of the hostile-input defences: text hygiene, secret masking in every form, YAML
+// scalar typing without std::regex, status write-back (layout kept, concurrent writers).
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <fstream>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "host/local_source.h"
+#include "host/log.h"
+#include "host/status_file.h"
+#include "host/termination_log.h"
+#include "host/yaml.h"
+#include "lib/base64.h"
+#include "lib/json.h"
+#include "lib/text.h"
+#include "tests/support/subprocess.h"
+
+namespace iter8 {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+TEST(Text, FindsTheFirstInvalidUtf8Byte) {
+  EXPECT_EQ(firstInvalidUtf8("plain ascii"), std::nullopt);
+  EXPECT_EQ(firstInvalidUtf8("caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80"), std::nullopt);
+  EXPECT_EQ(firstInvalidUtf8("ab\xFF"), 2u);
+  EXPECT_EQ(firstInvalidUtf8("a\xC0\xAF"), 1u);         // overlong '/'
+  EXPECT_EQ(firstInvalidUtf8("a\xED\xA0\x80"), 1u);     // a UTF-16 surrogate
+  EXPECT_EQ(firstInvalidUtf8("abc\xE2\x82"), 3u);       // cut short
+  EXPECT_EQ(firstInvalidUtf8("\xF4\x90\x80\x80"), 0u);  // above U+10FFFF
+}
+
+TEST(Text, EscapesControlCharactersAndInvalidBytes) {
+  EXPECT_EQ(escapeControl("a\nFAKE\r\t\x1B[31m\x7F"), "a\\nFAKE\\r\\t\\x1B[31m\\x7F");
+  EXPECT_EQ(escapeControl("caf\xC3\xA9"), "caf\xC3\xA9");
+  EXPECT_EQ(escapeControl("bad\xFFtail"), "bad\\xFFtail");
+}
+
+TEST(Text, ShortensLongNamesOnACharacterBoundary) {
+  EXPECT_EQ(shortenName("short"), "short");
+  std::string name(200000, 'n');
+  std::string shortened = shortenName(name, 10);
+  EXPECT_EQ(shortened, "nnnnnnnnnn…(200000 bytes)");
+  // "é" is two bytes; a cut in its middle steps back.
+  EXPECT_EQ(truncateUtf8("ab\xC3\xA9", 3), "ab");
+  std::string accents;
+  for (int i = 0; i < 50; ++i) accents += "\xC3\xA9";
+  EXPECT_EQ(firstInvalidUtf8(shortenName(accents, 11)), std::nullopt);
+}
+
+TEST(Text, PercentEncodesLikeUrlEncoders) {
+  EXPECT_EQ(percentEncode("a b/c+d~"), "a%20b%2Fc%2Bd~");
+  EXPECT_EQ(percentEncode("a b", true), "a+b");
+}
+
+TEST(Secrets, EveryFormOfAValueIsMasked) {
+  std::string value = "first-line-secret\nsecond-line-secret\n";
+  registerSecret(value);
+  for (const std::string& form :
+       {value, std::string("first-line-secret\nsecond-line-secret"),
+        std::string("first-line-secret"), std::string("second-line-secret"),
+        std::string("first-line-secret second-line-secret"),
+        std::string("first-line-secret\\nsecond-line-secret"), encodeBase64(value),
+        encodeBase64("first-line-secret\nsecond-line-secret"), percentEncode(value),
+        percentEncode(value, true)}) {
+    std::string masked = redact("token=" + form + " end");
+    EXPECT_THAT(masked, Not(HasSubstr("line-secret"))) << form;
+    EXPECT_THAT(masked, Not(HasSubstr(encodeBase64(value)))) << form;
+    EXPECT_THAT(masked, HasSubstr("token=")) << form;
+  }
+}
+
+TEST(Secrets, TerminationLogLineIsOneEscapedUtf8LineWithTheReason) {
+  registerSecret("multi\nline-password");
+  std::string name(10 * 1024 * 1024, 't');
+  std::string line =
+      TerminationLog::lineFor("task 0 (" + name + "): failed: \xFF " + "multi line-password\nFAKE");
+  EXPECT_LE(line.size(), 4001u);
+  EXPECT_EQ(line.find('\n'), line.size() - 1);
+  EXPECT_EQ(firstInvalidUtf8(line), std::nullopt);
+  EXPECT_THAT(line, HasSubstr("failed: \\xFF ******\\nFAKE"));
+  EXPECT_THAT(line, Not(HasSubstr("password")));
+}
+
+TEST(Yaml, TypesScalarsWithoutRegex) {
+  rapidjson::Document doc = parseYaml(
+      "i: -42\nf: 1.5e3\ng: .5\nh: 7.\ns: 1.2.3\nt: 1e\nu: '12'\nbig: " + std::string(100000, '9') +
+      "\nneg: -.inf\n");
+  EXPECT_EQ(doc["i"].GetInt64(), -42);
+  EXPECT_DOUBLE_EQ(doc["f"].GetDouble(), 1500);
+  EXPECT_DOUBLE_EQ(doc["g"].GetDouble(), 0.5);
+  EXPECT_DOUBLE_EQ(doc["h"].GetDouble(), 7);
+  EXPECT_STREQ(doc["s"].GetString(), "1.2.3");
+  EXPECT_STREQ(doc["t"].GetString(), "1e");
+  EXPECT_STREQ(doc["u"].GetString(), "12");
+  EXPECT_EQ(doc["big"].GetStringLength(), 100000u);  // too big for a double: kept as text
+  EXPECT_STREQ(doc["neg"].GetString(), "-.inf");     // JSON has no infinity
+}
+
+TEST(Yaml, RepeatedKeysKeepTheLastValueInLinearTime) {
+  std::string text;
+  for (int i = 0; i < 100000; ++i)
+    text += "k" + std::to_string(i) + ": " + std::to_string(i) + "\n";
+  text += "k5: last\n";
+  auto start = std::chrono::steady_clock::now();
+  rapidjson::Document doc = parseYaml(text);
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  EXPECT_EQ(doc.MemberCount(), 100000u);
+  EXPECT_STREQ(doc["k5"].GetString(), "last");
+  EXPECT_LT(seconds, 30);  // was minutes (quadratic); generous for sanitizers and load
+}
+
+TEST(Yaml, RefusesSeveralDocuments) {
+  try {
+    parseYaml("a: 1\n---\nb: 2\n");
+    FAIL() << "two documents accepted";
+  } catch (const YamlError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("holds 2 YAML documents"));
+  }
+  EXPECT_EQ(parseYaml("---\na: 1\n")["a"].GetInt(), 1);
+}
+
+TEST(StatusFile, SpliceKeepsCommentsAndReplacesOnlyStatus) {
+  std::string original =
+      "# head\nspec:\n  a: 1 # why\nstatus:\n  old: 1\n  list:\n  - x\n\n# tail\nz: 2\n";
+  rapidjson::Document status = parseJson(R"({"stage":"done"})");
+  std::string text = spliceYamlStatus(original, status);
+  EXPECT_EQ(text, "# head\nspec:\n  a: 1 # why\nstatus:\n  stage: done\n\n# tail\nz: 2\n");
+  EXPECT_EQ(spliceYamlStatus("spec: {}\n", status), "spec: {}\nstatus:\n  stage: done\n");
+}
+
+// Two processes, fifty updates each, on one file: all hundred survive.
+TEST(StatusFile, ConcurrentWritersLoseNoUpdate) {
+  test::TempDir dir;
+  std::string path = dir.write("exp.yaml", "# kept\nspec: {}\n");
+  pid_t children[2];
+  for (int c = 0; c < 2; ++c) {
+    children[c] = ::fork();
+    ASSERT_GE(children[c], 0);
+    if (children[c] == 0) {
+      int code = 0;
+      try {
+        LocalExperimentSource source(LocalSourceOptions{path, "", ""});
+        for (int i = 0; i < 50; ++i) {
+          rapidjson::Document patch =
+              parseJson("{\"" + std::string(1, char('a' + c)) + std::to_string(i) +
+                        "\": " + std::to_string(i) + "}");
+          source.updateStatus(patch);
+        }
+      } catch (const std::exception& e) {
+        fprintf(stderr, "child %d: %s\n", c, e.what());
+        code = 1;
+      }
+      ::_exit(code);
+    }
+  }
+  for (pid_t child : children) {
+    int status = 0;
+    ::waitpid(child, &status, 0);
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  }
+  std::string text = test::readFile(path);
+  rapidjson::Document doc = parseYaml(text);
+  EXPECT_EQ(doc["status"].MemberCount(), 100u);
+  EXPECT_THAT(text, HasSubstr("# kept"));
+}
+
+}  // namespace
+}  // namespace iter8
