@@ -112,6 +112,11 @@ int runCommand(const Command& command) {
     return static_cast<int>(reportFailure(terminationLog, message, code));
   };
 
+  // Before anything is read or written (the source copies the experiment to --output at once)
+  // and before any task runs: finding out after a whole load is too late.
+  if (std::string problem = outputProblem(run.output); !problem.empty()) {
+    return fail(kExitUsage, "--output " + run.output + ": " + problem);
+  }
   std::unique_ptr<ExperimentSource> source;
   rapidjson::Document experiment;
   try {
@@ -121,10 +126,6 @@ int runCommand(const Command& command) {
     return fail(kExitBadExperiment, e.what());
   }
 
-  // Before any task runs (and in a dry run): finding out after a whole load is too late.
-  if (std::string problem = outputProblem(run.output); !problem.empty()) {
-    return fail(kExitUsage, "--output " + run.output + ": " + problem);
-  }
   if (run.strict) setStrictInputs(true);
   if (run.dryRun) setTemplateSyntaxChecks(true);
   PluginRegistry registry;
