@@ -14,9 +14,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       R"("status":{"analysis":{"winnerAssessment":{"data":{"winnerFound":true,"winner":"v2"}}}}})");
   std::string text(reinterpret_cast<const char*>(data), size);
   try {
-    if (auto condition = iter8::parseCondition(text)) {
-      iter8::evaluateCondition(*condition, experiment);
-    }
+    const iter8::Condition condition = iter8::parseCondition(text);
+    iter8::evaluateCondition(condition, experiment);
   } catch (const std::exception&) {
   }
   return 0;
