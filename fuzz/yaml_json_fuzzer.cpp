@@ -5,8 +5,8 @@
 #include <exception>
 #include <string>
 
-#include "host/experiment_file.h"
-#include "host/yaml.h"
+#include "host/source/experiment_file.h"
+#include "lib/yaml.h"
 #include "lib/json.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "host/source/cluster_source.h"
+
 namespace iter8 {
 
 struct CommonOptions {
@@ -31,6 +33,9 @@ struct RunOptions {
   std::string isolation;    // "process" (default) or "none"; default $ITER8_ISOLATION
   std::string taskTimeout;  // Go duration; default $ITER8_TASK_TIMEOUT; empty: no limit
   bool strict = false;      // --strict: unknown inputs are errors (also ITER8_STRICT)
+
+  // The cluster-mode options, for openClusterSource.
+  ClusterSourceOptions cluster() const { return {name, ns, kubeconfig, context, apiDeadline}; }
 };
 
 struct ReportOptions {

@@ -3,7 +3,7 @@
 
 #include <string>
 
-#include "host/experiment_source.h"
+#include "host/source/experiment_source.h"
 #include "host/termination_log.h"
 #include "iter8/plugin_api.h"
 

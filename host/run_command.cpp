@@ -10,11 +10,11 @@
 #include <vector>
 
 #include "host/action.h"
-#include "host/cluster_source.h"
+#include "host/source/cluster_source.h"
 #include "host/commands.h"
 #include "host/input_validation.h"
 #include "host/iter8log.h"
-#include "host/local_source.h"
+#include "host/source/local_source.h"
 #include "host/log.h"
 #include "host/scratch_dir.h"
 #include "lib/duration.h"
@@ -29,7 +29,7 @@ std::unique_ptr<ExperimentSource> openSource(const RunOptions& run) {
     return std::make_unique<LocalExperimentSource>(
         LocalSourceOptions{run.file, run.output, run.secretsDir});
   }
-  return openClusterSource(run);
+  return openClusterSource(run.cluster());
 }
 
 // A positive Go duration from an option or its environment variable; UsageError otherwise.

@@ -7,7 +7,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "host/yaml.h"
+#include "lib/yaml.h"
 #include "lib/json.h"
 #include "tests/support/subprocess.h"
 #include "tests/support/test_http_server.h"

@@ -4,7 +4,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "host/yaml.h"
+#include "lib/yaml.h"
 #include "lib/json.h"
 #include "tests/support/subprocess.h"
 

@@ -9,7 +9,7 @@
 
 #include <gtest/gtest.h>
 
-#include "host/yaml.h"
+#include "lib/yaml.h"
 #include "lib/json.h"
 #include "tests/support/recording_http_server.h"
 #include "tests/support/subprocess.h"

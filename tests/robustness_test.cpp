@@ -9,11 +9,11 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "host/local_source.h"
+#include "host/source/local_source.h"
 #include "host/log.h"
-#include "host/status_file.h"
+#include "host/source/status_file.h"
 #include "host/termination_log.h"
-#include "host/yaml.h"
+#include "lib/yaml.h"
 #include "lib/base64.h"
 #include "lib/json.h"
 #include "lib/text.h"

@@ -5,7 +5,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "host/yaml.h"
+#include "lib/yaml.h"
 #include "iter8/plugin_api.h"
 #include "tests/support/subprocess.h"
 

@@ -8,10 +8,10 @@
 #include <cstring>
 #include <iostream>
 
-#include "host/cluster_source.h"
+#include "host/source/cluster_source.h"
 #include "host/commands.h"
 #include "host/exit_code.h"
-#include "host/local_source.h"
+#include "host/source/local_source.h"
 #include "host/log.h"
 #include "host/report/report_render.h"
 
@@ -64,7 +64,7 @@ int reportCommand(const Command& command) {
       source =
           std::make_unique<LocalExperimentSource>(LocalSourceOptions{command.run.file, {}, {}});
     } else {
-      source = openClusterSource(command.run);
+      source = openClusterSource(command.run.cluster());
     }
     experiment = source->read();
   } catch (const SourceError& e) {

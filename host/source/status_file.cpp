@@ -1,4 +1,4 @@
-#include "host/status_file.h"
+#include "host/source/status_file.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -10,8 +10,8 @@
 #include <cerrno>
 #include <cstring>
 
-#include "host/experiment_source.h"
-#include "host/yaml.h"
+#include "host/source/experiment_source.h"
+#include "lib/yaml.h"
 
 namespace iter8 {
 namespace {

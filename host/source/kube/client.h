@@ -17,7 +17,7 @@
 
 #include <rapidjson/document.h>
 
-#include "host/kube/config.h"
+#include "host/source/kube/config.h"
 
 namespace iter8::kube {
 

@@ -1,4 +1,4 @@
-#include "host/yaml.h"
+#include "lib/yaml.h"
 
 #include <cerrno>
 #include <cmath>

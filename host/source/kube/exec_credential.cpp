@@ -13,8 +13,8 @@
 #include <mutex>
 #include <optional>
 
-#include "host/kube/config.h"
 #include "host/log.h"
+#include "host/source/kube/config.h"
 #include "lib/base64.h"
 #include "lib/json.h"
 

@@ -1,4 +1,4 @@
-#include "host/kube/config.h"
+#include "host/source/kube/config.h"
 
 #include <sys/stat.h>
 
@@ -11,10 +11,10 @@
 #include <sstream>
 
 #include "host/log.h"
-#include "host/yaml.h"
 #include "lib/base64.h"
 #include "lib/json.h"
 #include "lib/suggest.h"
+#include "lib/yaml.h"
 
 namespace iter8::kube {
 namespace {

@@ -7,7 +7,7 @@
 #include <mutex>
 #include <optional>
 
-#include "host/experiment_source.h"
+#include "host/source/experiment_source.h"
 
 namespace iter8 {
 

@@ -1,4 +1,4 @@
-#include "host/experiment_file.h"
+#include "host/source/experiment_file.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -9,10 +9,10 @@
 #include <new>
 #include <vector>
 
-#include "host/experiment_source.h"
-#include "host/yaml.h"
+#include "host/source/experiment_source.h"
 #include "lib/json.h"
 #include "lib/text.h"
+#include "lib/yaml.h"
 
 namespace iter8 {
 namespace {

@@ -6,8 +6,8 @@
 #include <memory>
 #include <string>
 
-#include "host/experiment_source.h"
-#include "host/kube/client.h"
+#include "host/source/experiment_source.h"
+#include "host/source/kube/client.h"
 
 namespace iter8 {
 
@@ -38,7 +38,7 @@ class KubeExperimentSource : public ExperimentSource {
   std::string name_;
 };
 
-// Loads the cluster configuration (see host/kube/config.h) and builds the source. Throws
+// Loads the cluster configuration (see host/source/kube/config.h) and builds the source. Throws
 // SourceError when no configuration is found or the options are incomplete. Makes no request.
 std::unique_ptr<ExperimentSource> makeKubeSource(const KubeOptions& options);
 

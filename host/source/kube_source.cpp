@@ -1,4 +1,4 @@
-#include "host/kube_source.h"
+#include "host/source/kube_source.h"
 
 #include "host/log.h"
 

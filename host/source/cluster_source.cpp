@@ -1,8 +1,8 @@
-#include "host/cluster_source.h"
+#include "host/source/cluster_source.h"
 
 #include <cstdlib>
 
-#include "host/kube_source.h"
+#include "host/source/kube_source.h"
 #include "lib/duration.h"
 
 namespace iter8 {
@@ -16,7 +16,7 @@ std::string orEnv(const std::string& value, const char* variable) {
 
 }  // namespace
 
-std::unique_ptr<ExperimentSource> openClusterSource(const RunOptions& run) {
+std::unique_ptr<ExperimentSource> openClusterSource(const ClusterSourceOptions& run) {
   KubeOptions options;
   options.kubeconfig = run.kubeconfig;
   options.context = run.context;

@@ -1,4 +1,4 @@
-#include "host/kube/client.h"
+#include "host/source/kube/client.h"
 
 #include <algorithm>
 #include <cctype>

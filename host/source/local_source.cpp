@@ -1,4 +1,4 @@
-#include "host/local_source.h"
+#include "host/source/local_source.h"
 
 #include <sys/mman.h>
 
@@ -8,12 +8,12 @@
 #include <cstring>
 #include <memory>
 
-#include "host/experiment_file.h"
 #include "host/log.h"
-#include "host/status_file.h"
-#include "host/yaml.h"
+#include "host/source/experiment_file.h"
+#include "host/source/status_file.h"
 #include "lib/base64.h"
 #include "lib/json.h"
+#include "lib/yaml.h"
 
 namespace iter8 {
 namespace {
