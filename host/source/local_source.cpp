@@ -10,8 +10,8 @@
 
 #include "host/log.h"
 #include "host/source/experiment_file.h"
+#include "host/source/secret_data.h"
 #include "host/source/status_file.h"
-#include "lib/base64.h"
 #include "lib/json.h"
 #include "lib/yaml.h"
 
@@ -173,25 +173,11 @@ SecretData LocalExperimentSource::getSecret(const std::string& ns, const std::st
     if (!docName || !docName->IsString() || name != docName->GetString() || ns != manifestNs)
       continue;
 
-    SecretData data;
-    if (const rapidjson::Value* encoded = findMember(doc, "data"); encoded && encoded->IsObject()) {
-      for (const auto& item : encoded->GetObject()) {
-        auto decoded = item.value.IsString() ? decodeBase64(item.value.GetString()) : std::nullopt;
-        if (!decoded) {
-          throw SourceError("secret '" + ref + "' in " + file.string() + ": data key '" +
-                            item.name.GetString() + "' is not base64");
-        }
-        data[item.name.GetString()] = *decoded;
-      }
+    try {
+      return decodeSecret(doc);
+    } catch (const SecretFormatError& e) {
+      throw SourceError("secret '" + ref + "' in " + file.string() + ": " + e.what());
     }
-    // stringData wins over data, as the API server merges it on write.
-    if (const rapidjson::Value* plain = findMember(doc, "stringData"); plain && plain->IsObject()) {
-      for (const auto& item : plain->GetObject()) {
-        if (item.value.IsString()) data[item.name.GetString()] = item.value.GetString();
-      }
-    }
-    for (const auto& entry : data) registerSecret(entry.second);
-    return data;
   }
   throw SourceError(SourceError::Kind::kNotFound,
                     "secret '" + ref + "' not found in " + options_.secretsDir.string());

@@ -6,7 +6,7 @@
 #include <thread>
 
 #include "host/log.h"
-#include "lib/base64.h"
+#include "host/source/secret_data.h"
 #include "lib/json.h"
 
 namespace iter8::kube {
@@ -265,31 +265,11 @@ std::map<std::string, std::string> KubeClient::getSecret(const std::string& ns,
   const std::string path = secretPath(ns, name);
   rapidjson::Document secret = getJson(path, {"get", "", "secrets", ns, name});
   std::map<std::string, std::string> values;
-  if (const auto* data = findMember(secret, "data"); data && data->IsObject()) {
-    for (const auto& member : data->GetObject()) {
-      // Key names are not secret; values are never quoted.
-      if (!member.value.IsString()) {
-        throw KubeError(200, "secret " + ns + "/" + name + ": data." + member.name.GetString() +
-                                 " is not a string");
-      }
-      auto decoded =
-          decodeBase64(std::string_view(member.value.GetString(), member.value.GetStringLength()));
-      if (!decoded) {
-        throw KubeError(200, "secret " + ns + "/" + name + ": data." + member.name.GetString() +
-                                 " is not valid base64");
-      }
-      values[member.name.GetString()] = std::move(*decoded);
-    }
+  try {
+    values = decodeSecret(secret);
+  } catch (const SecretFormatError& e) {
+    throw KubeError(200, "secret " + ns + "/" + name + ": " + e.what());
   }
-  if (const auto* data = findMember(secret, "stringData"); data && data->IsObject()) {
-    for (const auto& member : data->GetObject()) {
-      if (member.value.IsString()) {
-        values[member.name.GetString()] =
-            std::string(member.value.GetString(), member.value.GetStringLength());
-      }
-    }
-  }
-  for (const auto& [key, value] : values) registerSecret(value);
   logger().debug("read secret {}/{} ({} keys)", ns, name, values.size());
   return values;
 }
