@@ -1,5 +1,7 @@
 #include "lib/json.h"
 
+#include "lib/go_json.h"
+
 #include <rapidjson/pointer.h>
 
 #include <algorithm>
@@ -54,19 +56,15 @@ rapidjson::Document parseJson(std::string_view text) {
   return doc;
 }
 
+// One writer for every JSON text the handler produces (status to the cluster, files, reports,
+// data handed to plugins): numbers spelled as Go's encoding/json spells them (lib/go_json), so
+// a status reads the same whether it went to the API server or to a file.
 std::string toJson(const rapidjson::Value& value) {
-  rapidjson::StringBuffer buffer;
-  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
-  value.Accept(writer);
-  return std::string(buffer.GetString(), buffer.GetSize());
+  return toGoJson(value);
 }
 
 std::string toPrettyJson(const rapidjson::Value& value) {
-  rapidjson::StringBuffer buffer;
-  rapidjson::PrettyWriter<rapidjson::StringBuffer> writer(buffer);
-  writer.SetIndent(' ', 2);
-  value.Accept(writer);
-  return std::string(buffer.GetString(), buffer.GetSize());
+  return toGoPrettyJson(value, 2);
 }
 
 void applyMergePatch(rapidjson::Value& target, const rapidjson::Value& patch,

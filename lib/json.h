@@ -18,10 +18,10 @@ class JsonError : public std::runtime_error {
 // Parses `text` as one JSON value. Throws JsonError naming the offset and the reason.
 rapidjson::Document parseJson(std::string_view text);
 
-// Compact JSON text of `value`.
+// Compact JSON text of `value`, numbers as Go's encoding/json writes them (lib/go_json.h).
 std::string toJson(const rapidjson::Value& value);
 
-// Indented JSON text of `value` (for files people read).
+// Indented JSON text of `value` (for files people read), numbers as toJson writes them.
 std::string toPrettyJson(const rapidjson::Value& value);
 
 // Applies an RFC 7386 JSON merge patch to `target`: objects merge recursively, null deletes a
