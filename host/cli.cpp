@@ -6,6 +6,8 @@
 #include <boost/program_options.hpp>
 
 #include "host/cli_help.h"
+#include "iter8/plugin_api.h"
+#include "iter8_version.h"
 #include "lib/suggest.h"
 
 namespace po = boost::program_options;
@@ -118,71 +120,58 @@ void checkExperimentSelection(const std::string& verb, const RunOptions& run) {
 
 }  // namespace
 
-Command parseCommandLine(int argc, const char* const argv[]) {
-  Command command;
-  if (const char* level = std::getenv("LOG_LEVEL"); level != nullptr && *level != '\0') {
-    command.common.logLevel = level;
-  }
-  std::vector<std::string> args(argv + 1, argv + argc);
-  if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
-    if (args.size() >= 2 && args[0] == "help") {
-      // `handler help run` = `handler run --help`
-      args = {args[1], "--help"};
-    } else {
-      command.helpText = mainHelp();
-      return command;
-    }
-  }
-  std::string verb = args[0];
-  args.erase(args.begin());
+namespace {
 
-  po::options_description options = commonOptions(command.common);
-  std::string usage;
-  std::vector<std::string> positional;
+// The command a verb names: its kind, its options (added to `options`) and its help text.
+std::string selectCommand(const std::string& verb, const std::vector<std::string>& args,
+                          Command& command, po::options_description& options) {
   if (verb == "run") {
     command.kind = Command::Kind::kRun;
     options.add(runOptions(command.run));
-    usage = runHelp();
-  } else if (verb == "report") {
+    return runHelp();
+  }
+  if (verb == "report") {
     command.kind = Command::Kind::kReport;
     options.add(reportOptions(command));
-    usage = reportHelp();
-  } else if (verb == "plugins") {
+    return reportHelp();
+  }
+  if (verb == "plugins") {
     command.kind = Command::Kind::kPluginsList;
     options.add(pluginsOptions(command));
-    bool describe = !args.empty() && args[0] == "describe";
-    bool check = !args.empty() && args[0] == "check";
-    usage = describe ? pluginsDescribeHelp() : check ? pluginsCheckHelp() : pluginsHelp();
-  } else if (verb == "completion") {
-    command.kind = Command::Kind::kCompletion;
-    usage = completionHelp();
-  } else if (verb == "version" || verb == "--version") {
-    command.kind = Command::Kind::kVersion;
-    usage =
-        "Usage: handler version\n\nPrints the handler's version and its plugin ABI version.\n\n"
-        "Example:\n  handler version   # handler 0.1.0 (plugin ABI 1.0)\n";
-  } else {
-    throw UsageError("unknown command '" + verb + "'" +
-                     didYouMean(verb, {"run", "report", "plugins", "completion", "version"}) +
-                     "; expected run, report, plugins, completion or version (see --help)");
+    const bool describe = !args.empty() && args[0] == "describe";
+    const bool check = !args.empty() && args[0] == "check";
+    return describe ? pluginsDescribeHelp() : check ? pluginsCheckHelp() : pluginsHelp();
   }
+  if (verb == "completion") {
+    command.kind = Command::Kind::kCompletion;
+    return completionHelp();
+  }
+  if (verb == "version" || verb == "--version") {
+    command.kind = Command::Kind::kVersion;
+    return "Usage: handler version\n\nPrints the handler's version and its plugin ABI version.\n\n"
+           "Example:\n  handler version   # handler " ITER8_VERSION " (plugin ABI " +
+           std::to_string(ITER8_ABI_MAJOR) + "." + std::to_string(ITER8_ABI_MINOR) + ")\n";
+  }
+  throw UsageError("unknown command '" + verb + "'" +
+                   didYouMean(verb, {"run", "report", "plugins", "completion", "version"}) +
+                   "; expected run, report, plugins, completion or version (see --help)");
+}
 
+// Parses `args` against `options` plus positional arguments; UsageError says what is wrong,
+// with the closest option name.
+po::variables_map parseOptions(const std::string& verb, const std::vector<std::string>& args,
+                               const po::options_description& options,
+                               std::vector<std::string>& positional) {
   po::options_description hidden;
   hidden.add_options()("args", po::value(&positional));
   po::positional_options_description positionals;
   positionals.add("args", -1);
   po::options_description all;
   all.add(options).add(hidden);
-
   po::variables_map values;
   try {
     po::store(po::command_line_parser(args).options(all).positional(positionals).run(), values);
-    if (values.count("help")) {
-      command.kind = Command::Kind::kHelp;
-      command.helpText = helpOf(usage, options);
-      return command;
-    }
-    po::notify(values);
+    if (values.count("help") == 0) po::notify(values);
   } catch (const po::unknown_option& e) {
     std::string typed = e.get_option_name();
     throw UsageError("handler " + verb + ": unrecognised option '" + typed + "'" +
@@ -192,13 +181,21 @@ Command parseCommandLine(int argc, const char* const argv[]) {
     throw UsageError(std::string("handler ") + verb + ": " + e.what() + " (see 'handler " + verb +
                      " --help')");
   }
-  applyEnvironment(command.common);
-  if (const char* env = std::getenv("ITER8_ISOLATION"); env && command.run.isolation.empty())
-    command.run.isolation = env;
-  if (const char* env = std::getenv("ITER8_TASK_TIMEOUT"); env && command.run.taskTimeout.empty())
-    command.run.taskTimeout = env;
-  command.run.terminationLogGiven = values.count("termination-log") > 0;
+  return values;
+}
 
+// Options that default to environment variables when the command line leaves them out.
+void applyRunEnvironment(RunOptions& run) {
+  if (const char* env = std::getenv("ITER8_ISOLATION"); env && run.isolation.empty())
+    run.isolation = env;
+  if (const char* env = std::getenv("ITER8_TASK_TIMEOUT"); env && run.taskTimeout.empty())
+    run.taskTimeout = env;
+}
+
+// The positional arguments: `plugins describe|check|list ...`, `completion bash|zsh`; none
+// for the other commands.
+void readPositional(const std::string& verb, const std::vector<std::string>& positional,
+                    Command& command) {
   if (command.kind == Command::Kind::kPluginsList && !positional.empty()) {
     const std::string& sub = positional[0];
     if (sub == "describe" && positional.size() == 2) {
@@ -228,6 +225,10 @@ Command parseCommandLine(int argc, const char* const argv[]) {
   } else if (!positional.empty()) {
     throw UsageError("handler " + verb + ": unexpected argument '" + positional[0] + "'");
   }
+}
+
+// Rules across options: where the experiment comes from, what needs -f, a known format.
+void checkCombinations(const std::string& verb, const Command& command) {
   if (command.kind == Command::Kind::kRun) {
     checkExperimentSelection(verb, command.run);
     if (command.run.file.empty() &&
@@ -243,6 +244,40 @@ Command parseCommandLine(int argc, const char* const argv[]) {
                        didYouMean(f, {"table", "json", "html"}) + "; expected table, json or html");
     }
   }
+}
+
+}  // namespace
+
+Command parseCommandLine(int argc, const char* const argv[]) {
+  Command command;
+  if (const char* level = std::getenv("LOG_LEVEL"); level != nullptr && *level != '\0') {
+    command.common.logLevel = level;
+  }
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
+    if (args.size() < 2 || args[0] != "help") {
+      command.helpText = mainHelp();
+      return command;
+    }
+    args = {args[1], "--help"};  // `handler help run` = `handler run --help`
+  }
+  const std::string verb = args[0];
+  args.erase(args.begin());
+
+  po::options_description options = commonOptions(command.common);
+  const std::string usage = selectCommand(verb, args, command, options);
+  std::vector<std::string> positional;
+  po::variables_map values = parseOptions(verb, args, options, positional);
+  if (values.count("help")) {
+    command.kind = Command::Kind::kHelp;
+    command.helpText = helpOf(usage, options);
+    return command;
+  }
+  applyEnvironment(command.common);
+  applyRunEnvironment(command.run);
+  command.run.terminationLogGiven = values.count("termination-log") > 0;
+  readPositional(verb, positional, command);
+  checkCombinations(verb, command);
   return command;
 }
 

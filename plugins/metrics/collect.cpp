@@ -15,7 +15,6 @@
 #include "plugins/metrics/version_recorder.h"
 #include "plugins/support/version_info.h"
 
-#include "iter8_version.h"
 
 namespace iter8::metrics {
 namespace {
@@ -129,27 +128,21 @@ std::string CollectTask::fetchPayload(sdk::Host& host) const {
   }
 }
 
-void CollectTask::run(sdk::Host& host) {
-  if (!payloadUrl_.empty()) {
-    std::string payload = fetchPayload(host);
-    for (auto& v : versions_) v.load.body = payload;
-  }
-
-  std::vector<std::unique_ptr<VersionRecorder>> recorders;
-  std::vector<LoadResult> results(versions_.size());
+CollectTask::Measured CollectTask::sendLoads(sdk::Host& host) const {
+  Measured measured;
+  measured.results.resize(versions_.size());
   std::vector<std::string> errors(versions_.size());
   ProgressReport progress(host, versions_.size());
   for (size_t i = 0; i < versions_.size(); ++i) {
-    recorders.push_back(std::make_unique<VersionRecorder>());
+    measured.recorders.push_back(std::make_unique<VersionRecorder>());
     progress.describe(i, versions_[i].name, versions_[i].load);
   }
-
   std::vector<std::thread> threads;
   for (size_t i = 0; i < versions_.size(); ++i) {
     threads.emplace_back([&, i] {
       try {
-        results[i] = runLoad(
-            versions_[i].load, *recorders[i], [&host] { return host.cancelled(); },
+        measured.results[i] = runLoad(
+            versions_[i].load, *measured.recorders[i], [&host] { return host.cancelled(); },
             [&progress, i](const Progress& p) { progress.update(i, p); });
       } catch (const std::exception& e) {
         errors[i] = e.what();
@@ -158,59 +151,70 @@ void CollectTask::run(sdk::Host& host) {
     });
   }
   progress.runUntilDone(threads);
-
   for (size_t i = 0; i < versions_.size(); ++i) {
     if (!errors[i].empty()) {
       throw sdk::TaskFailed("version " + versions_[i].name + ": " + errors[i]);
     }
   }
-  progress.summary(recorders, results);
-  bool interrupted = host.cancelled();
+  progress.summary(measured.recorders, measured.results);
+  return measured;
+}
 
+void CollectTask::recordResults(sdk::Host& host, const Measured& measured) const {
+  rapidjson::Document experiment = host.experiment();
+  const rapidjson::Value* stored =
+      findPath(experiment, {"status", "analysis", "aggregatedBuiltinHists", "data"});
+  const std::string generator = "iter8-handler " + host.handlerVersion();
+
+  rapidjson::Document patch(rapidjson::kObjectType);
+  auto& a = patch.GetAllocator();
+  rapidjson::Value data(rapidjson::kObjectType);
+  for (size_t i = 0; i < versions_.size(); ++i) {
+    const Version& version = versions_[i];
+    RunDescription run{version.name,
+                       http::urlForMessages(version.load.url),
+                       version.load.qps,
+                       version.load.duration,
+                       version.load.numQueries,
+                       version.load.connections,
+                       version.load.timeout,
+                       generator};
+    rapidjson::Value result = fortioResultJson(run, measured.results[i], *measured.recorders[i], a);
+    if (const rapidjson::Value* earlier = stored ? findMember(*stored, version.name) : nullptr) {
+      try {
+        mergeEarlierResult(result, *earlier, a);
+      } catch (const std::exception& e) {
+        host.warn("status.analysis.aggregatedBuiltinHists.data." + version.name +
+                  " from an earlier run cannot be merged (" + e.what() + "); it is replaced");
+      }
+    }
+    data.AddMember(rapidjson::Value(version.name, a), result, a);
+  }
+  rapidjson::Value hists(rapidjson::kObjectType);
+  // The original's value (section 3.6 of the reference); `message` names our generator.
+  hists.AddMember("provenance", "Builtin metrics collector", a);
+  hists.AddMember("timestamp", rapidjson::Value(rfc3339Utc(std::chrono::system_clock::now()), a),
+                  a);
+  hists.AddMember("message",
+                  "collected by the iter8 handler's built-in load generator (Fortio format)", a);
+  hists.AddMember("data", data, a);
+  rapidjson::Value analysis(rapidjson::kObjectType);
+  analysis.AddMember("aggregatedBuiltinHists", hists, a);
+  patch.AddMember("analysis", analysis, a);
+  host.updateStatus(patch);  // a failure throws: the task fails with the reason
+}
+
+void CollectTask::run(sdk::Host& host) {
+  if (!payloadUrl_.empty()) {
+    std::string payload = fetchPayload(host);
+    for (auto& v : versions_) v.load.body = payload;
+  }
+  const Measured measured = sendLoads(host);
+  const bool interrupted = host.cancelled();
   if (loadOnly_) {
     host.info("loadOnly is set: results are not recorded");
   } else {
-    rapidjson::Document experiment = host.experiment();
-    const rapidjson::Value* stored = findMember(experiment, "status");
-    for (const char* key : {"analysis", "aggregatedBuiltinHists", "data"}) {
-      if (stored != nullptr) stored = findMember(*stored, key);
-    }
-
-    rapidjson::Document patch(rapidjson::kObjectType);
-    auto& a = patch.GetAllocator();
-    rapidjson::Value data(rapidjson::kObjectType);
-    for (size_t i = 0; i < versions_.size(); ++i) {
-      RunDescription run{versions_[i].name,
-                         http::urlForMessages(versions_[i].load.url),
-                         versions_[i].load.qps,
-                         versions_[i].load.duration,
-                         versions_[i].load.numQueries,
-                         versions_[i].load.connections,
-                         versions_[i].load.timeout,
-                         std::string("iter8-handler ") + ITER8_VERSION};
-      rapidjson::Value result = fortioResultJson(run, results[i], *recorders[i], a);
-      if (stored && stored->IsObject() && stored->HasMember(versions_[i].name.c_str())) {
-        try {
-          mergeEarlierResult(result, (*stored)[versions_[i].name.c_str()], a);
-        } catch (const std::exception& e) {
-          host.warn("status.analysis.aggregatedBuiltinHists.data." + versions_[i].name +
-                    " from an earlier run cannot be merged (" + e.what() + "); it is replaced");
-        }
-      }
-      data.AddMember(rapidjson::Value(versions_[i].name, a), result, a);
-    }
-    rapidjson::Value hists(rapidjson::kObjectType);
-    // The original's value (section 3.6 of the reference); `message` names our generator.
-    hists.AddMember("provenance", "Builtin metrics collector", a);
-    hists.AddMember("timestamp", rapidjson::Value(rfc3339Utc(std::chrono::system_clock::now()), a),
-                    a);
-    hists.AddMember("message",
-                    "collected by the iter8 handler's built-in load generator (Fortio format)", a);
-    hists.AddMember("data", data, a);
-    rapidjson::Value analysis(rapidjson::kObjectType);
-    analysis.AddMember("aggregatedBuiltinHists", hists, a);
-    patch.AddMember("analysis", analysis, a);
-    host.updateStatus(patch);  // a failure throws: the task fails with the reason
+    recordResults(host, measured);
   }
   if (interrupted) {
     throw sdk::Error(ITER8_ERR_CANCELLED,

@@ -2,12 +2,15 @@
 // latency histograms and return codes in status.analysis.aggregatedBuiltinHists.
 #pragma once
 
+#include <memory>
+
 #include <chrono>
 #include <string>
 #include <vector>
 
 #include "iter8/task.hpp"
 #include "plugins/metrics/load_generator.h"
+#include "plugins/metrics/version_recorder.h"
 
 namespace iter8::metrics {
 
@@ -53,7 +56,18 @@ class CollectTask : public sdk::Task {
     LoadSpec load;
   };
 
+  // What the load of every version measured, its samples kept by the recorders.
+  struct Measured {
+    std::vector<std::unique_ptr<VersionRecorder>> recorders;
+    std::vector<LoadResult> results;
+  };
+
   std::string fetchPayload(sdk::Host& host) const;
+  // Sends every version's load at once, one thread each, and prints the summary table.
+  Measured sendLoads(sdk::Host& host) const;
+  // Writes the Fortio-format results to status.analysis.aggregatedBuiltinHists, merged with
+  // what earlier loops recorded.
+  void recordResults(sdk::Host& host, const Measured& measured) const;
 
   std::vector<Version> versions_;
   std::string payloadUrl_;
