@@ -26,6 +26,10 @@ std::string truncateUtf8(std::string_view text, size_t maxBytes);
 // long they were ("aaaa…(200000 bytes)"), so the reason after the name stays readable.
 std::string shortenName(std::string_view name, size_t maxBytes = 120);
 
+// `text` safe inside HTML text and attribute values, as Go's html.EscapeString / template
+// `html` function writes it: " ' & < > as &#34; &#39; &amp; &lt; &gt;, NUL as U+FFFD.
+std::string escapeHtml(std::string_view text);
+
 // RFC 3986 percent-encoding of every byte outside the unreserved set (A-Z a-z 0-9 - . _ ~),
 // upper-case hex, as url.QueryEscape-like encoders produce it; `spaceAsPlus` writes ' ' as '+'.
 std::string percentEncode(std::string_view bytes, bool spaceAsPlus = false);

@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "host/report/report_render.h"
+#include "lib/text.h"
 
 namespace iter8::report {
 namespace {
@@ -14,32 +15,6 @@ const char* kPalette[] = {"#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e",
 
 const char* colourOf(size_t i) {
   return kPalette[i % (sizeof kPalette / sizeof kPalette[0])];
-}
-
-std::string escape(const std::string& text) {
-  std::string out;
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
 }
 
 std::string num(double v, int decimals = 2) {
@@ -71,8 +46,9 @@ double yOf(double v, double top) {
 }
 
 std::string svgOpen(const std::string& id, const std::string& label) {
-  return "<svg id=\"" + id + "\" role=\"img\" aria-label=\"" + escape(label) + "\" viewBox=\"0 0 " +
-         num(kWidth, 0) + " " + num(kHeight, 0) + "\" preserveAspectRatio=\"xMidYMid meet\">\n";
+  return "<svg id=\"" + id + "\" role=\"img\" aria-label=\"" + escapeHtml(label) +
+         "\" viewBox=\"0 0 " + num(kWidth, 0) + " " + num(kHeight, 0) +
+         "\" preserveAspectRatio=\"xMidYMid meet\">\n";
 }
 
 std::string axisLines() {
@@ -178,9 +154,9 @@ std::string histogramSvg(const Report& r, bool log) {
       points += num(x0) + "," + num(base) + " " + num(x0) + "," + num(y) + " " + num(x1) + "," +
                 num(y) + " " + num(x1) + "," + num(base) + " ";
     }
-    svg += "<polygon class=\"series\" data-version=\"" + escape(v.name) + "\" fill=\"" +
+    svg += "<polygon class=\"series\" data-version=\"" + escapeHtml(v.name) + "\" fill=\"" +
            colourOf(i) + "\" stroke=\"" + colourOf(i) + "\" points=\"" + points + "\"><title>" +
-           escape(v.name) + "</title></polygon>\n";
+           escapeHtml(v.name) + "</title></polygon>\n";
   }
   return svg + "</svg>\n";
 }
@@ -218,11 +194,11 @@ std::string percentileSvg(const Report& r) {
       double x = xOf(i), y = yOf(*v.percentilesMs[i], top);
       points += num(x) + "," + num(y) + " ";
       dots += "<circle cx=\"" + num(x) + "\" cy=\"" + num(y) + "\" r=\"4\" fill=\"" + colourOf(vi) +
-              "\"><title>" + escape(v.name) + " " + percentileLabel(ps[i]) + ": " +
+              "\"><title>" + escapeHtml(v.name) + " " + percentileLabel(ps[i]) + ": " +
               ms(v.percentilesMs[i]) + " ms</title></circle>\n";
     }
     if (points.empty()) continue;
-    svg += "<polyline class=\"line\" data-version=\"" + escape(v.name) + "\" stroke=\"" +
+    svg += "<polyline class=\"line\" data-version=\"" + escapeHtml(v.name) + "\" stroke=\"" +
            colourOf(vi) + "\" points=\"" + points + "\"/>\n" + dots;
   }
   return svg + "</svg>\n";
@@ -232,7 +208,7 @@ std::string legend(const Report& r) {
   std::string out = "<p class=\"legend\">";
   for (size_t i = 0; i < r.versions.size(); ++i) {
     out += "<span><i style=\"background:" + std::string(colourOf(i)) + "\"></i>" +
-           escape(r.versions[i].name) + "</span> ";
+           escapeHtml(r.versions[i].name) + "</span> ";
   }
   return out + "</p>\n";
 }
@@ -244,7 +220,7 @@ std::string summaryTable(const Report& r) {
   for (double p : reportPercentiles()) out += "<th>" + percentileLabel(p) + "</th>";
   out += "<th>percentiles</th></tr></thead>\n<tbody>\n";
   for (const auto& v : r.versions) {
-    out += "<tr><td>" + escape(v.name) + "</td><td>" + escape(v.role) + "</td>";
+    out += "<tr><td>" + escapeHtml(v.name) + "</td><td>" + escapeHtml(v.role) + "</td>";
     if (!v.measured) {
       out += "<td colspan=\"" + std::to_string(5 + reportPercentiles().size()) +
              "\">not measured by metrics/collect</td></tr>\n";
@@ -254,13 +230,14 @@ std::string summaryTable(const Report& r) {
            (v.errors > 0 ? " class=\"bad\"" : "") + ">" + num(v.errorRatePercent) + "%</td><td>" +
            ms(v.meanMs) + "</td>";
     for (const auto& p : v.percentilesMs) out += "<td>" + ms(p) + "</td>";
-    out += "<td>" + escape(v.percentileSource.empty() ? "-" : v.percentileSource) + "</td></tr>\n";
+    out +=
+        "<td>" + escapeHtml(v.percentileSource.empty() ? "-" : v.percentileSource) + "</td></tr>\n";
   }
   out +=
       "</tbody></table></div>\n<p class=\"note\">Latency in ms of successful responses only.</p>\n";
   if (!r.comparisons.empty()) {
     out +=
-        "<h2>Candidates vs baseline " + escape(r.baseline) +
+        "<h2>Candidates vs baseline " + escapeHtml(r.baseline) +
         "</h2>\n"
         "<div class=\"scroll\"><table id=\"comparison\"><thead><tr><th>version</th><th>mean</th>";
     for (double p : reportPercentiles()) out += "<th>" + percentileLabel(p) + "</th>";
@@ -275,7 +252,7 @@ std::string summaryTable(const Report& r) {
       return "<td" + cls + ">" + t + "</td>";
     };
     for (const auto& c : r.comparisons) {
-      out += "<tr><td>" + escape(c.version) + "</td>" + cell(c.meanMs, " ms");
+      out += "<tr><td>" + escapeHtml(c.version) + "</td>" + cell(c.meanMs, " ms");
       for (const auto& d : c.percentilesMs) out += cell(d, " ms");
       Difference points = c.errorRate;
       points.percent.reset();
@@ -298,7 +275,7 @@ std::string errorSection(const Report& r) {
     for (const auto& [reason, n] : v.errorReasons) {
       double share =
           v.requests > 0 ? 100.0 * static_cast<double>(n) / static_cast<double>(v.requests) : 0;
-      out += "<tr><td>" + escape(v.name) + "</td><td>" + escape(reason) + "</td><td>" +
+      out += "<tr><td>" + escapeHtml(v.name) + "</td><td>" + escapeHtml(reason) + "</td><td>" +
              std::to_string(n) + "</td><td><span class=\"bar\" style=\"width:" + num(share, 1) +
              "%\"></span>" + num(share, 1) + "%</td></tr>\n";
     }
@@ -338,26 +315,26 @@ std::string renderHtml(const Report& r) {
       "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
       "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
       "style-src 'unsafe-inline'; img-src data:\">\n<title>" +
-      escape(title) + "</title>\n<style>" + kStyle + "</style>\n</head>\n<body>\n";
-  out += "<h1>" + escape(title) + "</h1>\n<p class=\"meta\">";
-  if (!r.stage.empty()) out += "stage <b>" + escape(r.stage) + "</b> &middot; ";
+      escapeHtml(title) + "</title>\n<style>" + kStyle + "</style>\n</head>\n<body>\n";
+  out += "<h1>" + escapeHtml(title) + "</h1>\n<p class=\"meta\">";
+  if (!r.stage.empty()) out += "stage <b>" + escapeHtml(r.stage) + "</b> &middot; ";
   if (r.winnerFound) {
     out += "winner <b>" +
-           escape(*r.winnerFound ? (r.winner.empty() ? "found" : r.winner) : "not found") +
+           escapeHtml(*r.winnerFound ? (r.winner.empty() ? "found" : r.winner) : "not found") +
            "</b> &middot; ";
   }
   if (!r.recommendedVersion.empty()) {
-    out += "recommended <b>" + escape(r.recommendedVersion) + "</b> &middot; ";
+    out += "recommended <b>" + escapeHtml(r.recommendedVersion) + "</b> &middot; ";
   }
-  out += "baseline <b>" + escape(r.baseline.empty() ? "none" : r.baseline) + "</b>";
-  if (!r.collectedAt.empty()) out += " &middot; collected " + escape(r.collectedAt);
+  out += "baseline <b>" + escapeHtml(r.baseline.empty() ? "none" : r.baseline) + "</b>";
+  if (!r.collectedAt.empty()) out += " &middot; collected " + escapeHtml(r.collectedAt);
   out += "</p>\n";
   if (!r.conditions.empty()) {
     out += "<ul id=\"conditions\" class=\"meta\">\n";
     for (const auto& c : r.conditions) {
-      out += "<li>" + escape(c.type) + " = " + escape(c.status) +
-             (c.reason.empty() ? "" : " (" + escape(c.reason) + ")") +
-             (c.message.empty() ? "" : ": " + escape(c.message)) + "</li>\n";
+      out += "<li>" + escapeHtml(c.type) + " = " + escapeHtml(c.status) +
+             (c.reason.empty() ? "" : " (" + escapeHtml(c.reason) + ")") +
+             (c.message.empty() ? "" : ": " + escapeHtml(c.message)) + "</li>\n";
     }
     out += "</ul>\n";
   }

@@ -2,6 +2,8 @@
 // texts. and/or are in exec.cpp (they short-circuit); printing is in printf.cpp.
 #include "host/template/functions.h"
 
+#include "lib/text.h"
+
 #include <cctype>
 #include <cstdio>
 #include <map>
@@ -248,35 +250,6 @@ std::string evalArgs(const std::vector<Value>& args) {
   return goSprint(printable);
 }
 
-std::string htmlEscape(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '"':
-        out += "&#34;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '\0':
-        out += "\uFFFD";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
-
 bool isPrintRune(char32_t r) {
   static const locale_t utf8 = newlocale(LC_CTYPE_MASK, "C.UTF-8", static_cast<locale_t>(0));
   if (utf8 == static_cast<locale_t>(0)) return true;
@@ -375,7 +348,7 @@ std::optional<std::string> callBuiltin(std::string_view name, const std::vector<
   }
   if (name == "html" || name == "js" || name == "urlquery") {
     const std::string text = evalArgs(args);
-    result = Value::ofString(name == "html" ? htmlEscape(text)
+    result = Value::ofString(name == "html" ? escapeHtml(text)
                              : name == "js" ? jsEscape(text)
                                             : queryEscape(text));
     return std::nullopt;
