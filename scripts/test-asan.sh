@@ -1,8 +1,7 @@
 #!/usr/bin/env bash
 # Builds everything with AddressSanitizer + UndefinedBehaviorSanitizer into ./build-asan and
-# runs the whole suite there (CI runs it after scripts/test.sh). Tests labelled `timing`
-# assert rates and latencies; they pass under ASan today, and ITER8_ASAN_EXCLUDE=timing leaves
-# them out should they become flaky there (see docs/robustness.md).
+# runs the suite there (CI runs it after scripts/test.sh), less the tests labelled `timing`
+# (see below and docs/robustness.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
@@ -24,8 +23,13 @@ export ASAN_OPTIONS="${ASAN_OPTIONS:-halt_on_error=1:detect_leaks=0:handle_segv=
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}"
 cd build-asan
 status=0
+# Tests labelled `timing` assert send lags and rates against the wall clock; ASan's slowdown
+# made one stall 458 ms in a CI run, so they are left out here by default (they run in the
+# plain suite, and send_schedule_test checks the schedule's rules without a clock).
+# ITER8_ASAN_EXCLUDE= (empty) runs them too.
 exclude=()
-[[ -n "${ITER8_ASAN_EXCLUDE:-}" ]] && exclude=(-LE "$ITER8_ASAN_EXCLUDE")
+asan_exclude="${ITER8_ASAN_EXCLUDE-timing}"
+[[ -n "$asan_exclude" ]] && exclude=(-LE "$asan_exclude")
 ctest -j2 --output-on-failure --timeout 900 "${exclude[@]}" || status=$?
 echo "test-asan: build $((built - started)) s, tests $(($(date +%s) - built)) s"
 exit "$status"
