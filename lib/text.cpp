@@ -1,5 +1,7 @@
 #include "lib/text.h"
 
+#include <algorithm>
+#include <cctype>
 #include <cstdint>
 
 namespace iter8 {
@@ -138,6 +140,19 @@ std::string escapeHtml(std::string_view text) {
     }
   }
   return out;
+}
+
+bool equalsIgnoreCase(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+std::string asciiLower(std::string_view text) {
+  std::string lowered(text);
+  for (char& c : lowered) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return lowered;
 }
 
 }  // namespace iter8

@@ -34,4 +34,10 @@ std::string escapeHtml(std::string_view text);
 // upper-case hex, as url.QueryEscape-like encoders produce it; `spaceAsPlus` writes ' ' as '+'.
 std::string percentEncode(std::string_view bytes, bool spaceAsPlus = false);
 
+// Whether `a` and `b` are equal ignoring ASCII case (HTTP header names, URL schemes).
+bool equalsIgnoreCase(std::string_view a, std::string_view b);
+
+// `text` with A-Z turned into a-z; other bytes unchanged.
+std::string asciiLower(std::string_view text);
+
 }  // namespace iter8

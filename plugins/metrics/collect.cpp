@@ -15,7 +15,6 @@
 #include "plugins/metrics/version_recorder.h"
 #include "plugins/support/version_info.h"
 
-
 namespace iter8::metrics {
 namespace {
 

@@ -9,6 +9,9 @@
 #include "plugins/metrics/load_generator.h"
 
 #include "lib/http.h"
+#include "lib/text.h"
+#include "plugins/metrics/http_target.h"
+#include "plugins/metrics/request_headers.h"
 #include "plugins/metrics/send_schedule.h"
 
 #include <curl/curl.h>
@@ -73,20 +76,6 @@ using MultiPtr = std::unique_ptr<CURLM, CurlMultiDeleter>;
 using EasyPtr = std::unique_ptr<CURL, CurlEasyDeleter>;
 using SlistPtr = std::unique_ptr<curl_slist, CurlSlistDeleter>;
 
-bool equalsIgnoreCase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
-
-std::string_view headerName(std::string_view header) {
-  auto colon = header.find(':');
-  std::string_view name = header.substr(0, colon);
-  while (!name.empty() && (name.back() == ' ' || name.back() == '\t')) name.remove_suffix(1);
-  return name;
-}
-
 void validateUrl(const std::string& url) {
   std::unique_ptr<CURLU, CurlUrlDeleter> parsed(curl_url());
   if (!parsed) throw std::bad_alloc();
@@ -97,7 +86,8 @@ void validateUrl(const std::string& url) {
   rc = curl_url_get(parsed.get(), CURLUPART_SCHEME, &rawScheme, 0);
   std::unique_ptr<char, CurlStringDeleter> scheme(rawScheme);
   if (rc != CURLUE_OK || !scheme ||
-      (!equalsIgnoreCase(scheme.get(), "http") && !equalsIgnoreCase(scheme.get(), "https")))
+      (!iter8::equalsIgnoreCase(scheme.get(), "http") &&
+       !iter8::equalsIgnoreCase(scheme.get(), "https")))
     throw std::invalid_argument("invalid URL '" + url + "': only http and https are supported");
 }
 
@@ -109,12 +99,7 @@ void validateSpec(const LoadSpec& spec) {
   if (spec.numQueries == 0 && spec.duration <= nanoseconds::zero())
     throw std::invalid_argument("duration must be positive when numQueries is 0");
   if (spec.timeout <= nanoseconds::zero()) throw std::invalid_argument("timeout must be positive");
-  for (const std::string& header : spec.headers) {
-    if (header.find(':') == std::string::npos || headerName(header).empty())
-      throw std::invalid_argument("header '" + header + "' is not 'Name: value'");
-    if (header.find_first_of("\r\n") != std::string::npos)
-      throw std::invalid_argument("header '" + header + "' contains a line break");
-  }
+  validateHeaders(spec.headers);
 }
 
 // One easy handle and what its current transfer needs. Its address is the CURLOPT_PRIVATE and
@@ -234,21 +219,7 @@ class LoadRun {
 
  private:
   void buildHeaders() {
-    bool post = !spec_.body.empty() || !spec_.contentType.empty();
-    bool userContentType = false;
-    for (const std::string& header : spec_.headers) {
-      bool isContentType = equalsIgnoreCase(headerName(header), "Content-Type");
-      if (isContentType && !spec_.contentType.empty()) continue;  // the explicit field wins
-      userContentType = userContentType || isContentType;
-      appendHeader(header);
-    }
-    if (post && !userContentType) {
-      appendHeader("Content-Type: " + (spec_.contentType.empty()
-                                           ? std::string("application/octet-stream")
-                                           : spec_.contentType));
-    }
-    // Without this, curl may hold a POST body back waiting for "100 Continue".
-    appendHeader("Expect:");
+    for (const std::string& header : requestHeaders(spec_)) appendHeader(header);
   }
 
   void appendHeader(const std::string& header) {
@@ -271,7 +242,7 @@ class LoadRun {
     setEasy(easy, CURLOPT_WRITEFUNCTION, countBodyBytes);
     setEasy(easy, CURLOPT_WRITEDATA, static_cast<void*>(&transfer));
     setEasy(easy, CURLOPT_PRIVATE, static_cast<void*>(&transfer));
-    if (!spec_.body.empty() || !spec_.contentType.empty()) {
+    if (isPost(spec_)) {
       setEasy(easy, CURLOPT_POST, 1L);
       // Not copied by curl: body_ outlives every transfer.
       setEasy(easy, CURLOPT_POSTFIELDS, body_.data());
@@ -477,13 +448,27 @@ class LoadRun {
 
 }  // namespace
 
+const char* loadEngineName(LoadEngine engine) {
+  switch (engine) {
+    case LoadEngine::kFast:
+      return "fast";
+    case LoadEngine::kCurl:
+      return "curl";
+    case LoadEngine::kAuto:
+      break;
+  }
+  return "auto";
+}
+
 LoadResult runLoad(const LoadSpec& spec, SampleObserver& observer,
                    const std::function<bool()>& cancelled,
                    const std::function<void(const Progress&)>& progress) {
   http::initCurlOnce();  // curl_url needs it too
   validateSpec(spec);
   LoadRun run(spec, observer, cancelled, progress);
-  return run.run();
+  LoadResult result = run.run();
+  result.engine = LoadEngine::kCurl;
+  return result;
 }
 
 }  // namespace iter8::metrics

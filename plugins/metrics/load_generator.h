@@ -1,6 +1,8 @@
-// The HTTP load generator behind the metrics/collect task: an open-loop (wrk2-style) engine on
-// libcurl's multi interface, one thread and one schedule per app version. It replaces the
-// Fortio process the Go handler shelled out to.
+// The HTTP load generator behind the metrics/collect task: open loop (wrk2-style), one thread
+// and one schedule per app version. It replaces the Fortio process the Go handler shelled out
+// to. Two engines send the requests and share everything else (schedule, warm-up, latency
+// correction, results): a lean HTTP/1.1 client for plain http:// targets (fast_engine.cpp) and
+// libcurl's multi interface for everything else (curl_engine.cpp).
 #pragma once
 
 #include <chrono>
@@ -14,6 +16,16 @@
 
 namespace iter8::metrics {
 
+// Which engine sends the requests.
+enum class LoadEngine {
+  kAuto,  // kFast when the URL allows it (see fastEngineRefusal), else kCurl
+  kFast,  // our HTTP/1.1 client: epoll, one prebuilt request, http_parser; plain http:// only
+  kCurl,  // libcurl: https, proxies, and any URL
+};
+
+// "auto", "fast", "curl".
+const char* loadEngineName(LoadEngine engine);
+
 // What to send, how fast, and for how long.
 struct LoadSpec {
   std::string url;                   // http:// or https://
@@ -25,7 +37,13 @@ struct LoadSpec {
   std::chrono::nanoseconds duration{5'000'000'000};  // used when numQueries == 0
   uint64_t numQueries = 0;                           // exact count, wins over duration
   std::chrono::nanoseconds timeout{3'000'000'000};   // per request
+  LoadEngine engine = LoadEngine::kAuto;
 };
+
+// Why the fast engine cannot send this load ("" when it can): not http://, a user name or
+// password in the URL, or a proxy that applies to the host (http_proxy / all_proxy, minus
+// no_proxy, as libcurl reads them). The URL must be valid.
+std::string fastEngineRefusal(const std::string& url);
 
 // One measured request. Warm-up requests are never reported.
 struct Sample {
@@ -60,8 +78,9 @@ struct LoadResult {
   // Duration mode only: requests due before the end that never went out because every
   // connection stayed busy until 1 s past the end (a stalled target). Not in `requests`.
   uint64_t unsent = 0;
-  bool interrupted = false;  // cancelled() returned true before the end
-  int socketCount = 0;       // TCP connections opened, warm-up included
+  bool interrupted = false;               // cancelled() returned true before the end
+  int socketCount = 0;                    // TCP connections opened, warm-up included
+  LoadEngine engine = LoadEngine::kAuto;  // the engine that ran: kFast or kCurl
 };
 
 // A send this much later than its due time counts in LoadResult::lateSends. Below it the lag is
@@ -77,8 +96,8 @@ inline constexpr std::chrono::nanoseconds kLateSendThreshold = std::chrono::mill
 // that are given up (LoadResult::unsent). One warm-up request per connection precedes the timed
 // part and is not reported. Linux only (epoll, timerfd). Errors of requests are data (code -1), not
 // exceptions. Throws std::invalid_argument, before any request, when the URL cannot be parsed or is
-// not http(s), or when the numbers make no sense (connections < 1, qps < 0, ...). Thread-safe:
-// several threads may run loads at once.
+// not http(s), when the numbers make no sense (connections < 1, qps < 0, ...), or when kFast is
+// asked for a URL it cannot serve. Thread-safe: several threads may run loads at once.
 LoadResult runLoad(const LoadSpec& spec, SampleObserver& observer,
                    const std::function<bool()>& cancelled,
                    const std::function<void(const Progress&)>& progress = {});

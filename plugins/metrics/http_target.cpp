@@ -1,0 +1,142 @@
+#include "plugins/metrics/http_target.h"
+
+#include <curl/curl.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <memory>
+#include <stdexcept>
+#include <string_view>
+
+#include "lib/text.h"
+#include "plugins/metrics/load_generator.h"
+#include "plugins/metrics/request_headers.h"
+
+namespace iter8::metrics {
+namespace {
+
+struct CurlUrlDeleter {
+  void operator()(CURLU* url) const { curl_url_cleanup(url); }
+};
+struct CurlStringDeleter {
+  void operator()(char* text) const { curl_free(text); }
+};
+
+// A URL taken apart by libcurl; part() is "" where the URL has none.
+class ParsedUrl {
+ public:
+  explicit ParsedUrl(const std::string& url) : url_(curl_url()) {
+    if (!url_) throw std::bad_alloc();
+    CURLUcode rc = curl_url_set(url_.get(), CURLUPART_URL, url.c_str(), 0);
+    if (rc != CURLUE_OK)
+      throw std::invalid_argument("invalid URL '" + url + "': " + curl_url_strerror(rc));
+  }
+  std::string part(CURLUPart which, unsigned flags = 0) const {
+    char* raw = nullptr;
+    if (curl_url_get(url_.get(), which, &raw, flags) != CURLUE_OK || raw == nullptr) return "";
+    std::unique_ptr<char, CurlStringDeleter> owned(raw);
+    return owned.get();
+  }
+
+ private:
+  std::unique_ptr<CURLU, CurlUrlDeleter> url_;
+};
+
+std::string environment(const char* name) {
+  const char* value = std::getenv(name);
+  return value ? value : "";
+}
+
+// libcurl's no_proxy rules: entries split at commas and blanks; "*" matches every host; an entry
+// matches the host itself or any name under it (a leading dot is ignored); names compare
+// without case. A CIDR range never matches here: the load then goes through libcurl, which
+// judges it (that only costs speed).
+bool noProxyMatches(const std::string& noProxy, const std::string& host) {
+  std::string name = asciiLower(host);
+  if (name.size() > 2 && name.front() == '[') name = name.substr(1, name.size() - 2);
+  size_t begin = 0;
+  while (begin < noProxy.size()) {
+    size_t end = noProxy.find_first_of(", \t", begin);
+    if (end == std::string::npos) end = noProxy.size();
+    std::string entry = asciiLower(noProxy.substr(begin, end - begin));
+    begin = end + 1;
+    if (entry.empty()) continue;
+    if (entry == "*") return true;
+    if (entry.find('/') != std::string::npos) continue;
+    if (entry.size() > 2 && entry.front() == '[') entry = entry.substr(1, entry.size() - 2);
+    if (entry.front() == '.') entry.erase(0, 1);
+    if (name == entry) return true;
+    if (name.size() > entry.size() &&
+        name.compare(name.size() - entry.size(), entry.size(), entry) == 0 &&
+        name[name.size() - entry.size() - 1] == '.')
+      return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+bool proxyApplies(const std::string& host) {
+  // For http:// libcurl reads only the lower-case http_proxy (the upper-case one could be set
+  // by a CGI client's "Proxy:" header), then all_proxy in either case.
+  std::string proxy = environment("http_proxy");
+  if (proxy.empty()) proxy = environment("all_proxy");
+  if (proxy.empty()) proxy = environment("ALL_PROXY");
+  if (proxy.empty()) return false;
+  std::string noProxy = environment("no_proxy");
+  if (noProxy.empty()) noProxy = environment("NO_PROXY");
+  return !noProxyMatches(noProxy, host);
+}
+
+std::string fastEngineRefusal(const std::string& url) {
+  ParsedUrl parsed(url);
+  std::string scheme = asciiLower(parsed.part(CURLUPART_SCHEME));
+  if (scheme != "http") return "the URL is " + scheme + "://, not plain http://";
+  if (!parsed.part(CURLUPART_USER).empty() || !parsed.part(CURLUPART_PASSWORD).empty())
+    return "the URL carries a user name or password";
+  if (proxyApplies(parsed.part(CURLUPART_HOST)))
+    return "a proxy applies to the host (http_proxy or all_proxy, not excluded by no_proxy)";
+  return "";
+}
+
+HttpTarget parseHttpTarget(const std::string& url) {
+  if (std::string refusal = fastEngineRefusal(url); !refusal.empty())
+    throw std::invalid_argument("engine fast cannot send to '" + url + "': " + refusal);
+  ParsedUrl parsed(url);
+  HttpTarget target;
+  std::string host = parsed.part(CURLUPART_HOST);  // IPv6 keeps its brackets
+  target.host = host.size() > 2 && host.front() == '[' ? host.substr(1, host.size() - 2) : host;
+  target.port = parsed.part(CURLUPART_PORT, CURLU_DEFAULT_PORT);
+  target.hostHeader = host;
+  if (target.port != "80") target.hostHeader += ":" + target.port;
+  target.target = parsed.part(CURLUPART_PATH);
+  if (target.target.empty()) target.target = "/";
+  if (std::string query = parsed.part(CURLUPART_QUERY); !query.empty())
+    target.target += "?" + query;
+  return target;
+}
+
+std::string buildHttpRequest(const LoadSpec& spec, const HttpTarget& target) {
+  const std::vector<std::string> headers = requestHeaders(spec);
+  auto userHas = [&headers](std::string_view name) {
+    return std::any_of(headers.begin(), headers.end(), [name](const std::string& header) {
+      return equalsIgnoreCase(headerName(header), name);
+    });
+  };
+  const bool post = isPost(spec);
+  std::string request;
+  request.reserve(256 + spec.body.size());
+  request.append(post ? "POST " : "GET ").append(target.target).append(" HTTP/1.1\r\n");
+  if (!userHas("Host")) request.append("Host: ").append(target.hostHeader).append("\r\n");
+  if (!userHas("Accept")) request.append("Accept: */*\r\n");
+  for (const std::string& header : headers) {
+    if (headerValue(header).empty()) continue;  // "Name:" removes the header, as in libcurl
+    request.append(header).append("\r\n");
+  }
+  if (post && !userHas("Content-Length"))
+    request.append("Content-Length: ").append(std::to_string(spec.body.size())).append("\r\n");
+  request.append("\r\n").append(spec.body);
+  return request;
+}
+
+}  // namespace iter8::metrics
