@@ -2,7 +2,7 @@
 // (rate, latency percentiles, CPU, peak RSS) for bench/loadgen_vs_wrk.sh. Not installed.
 //
 //   iter8_loadgen_cli --url URL [--qps Q] [--connections C] [--duration SECONDS] [--n COUNT]
-//                     [--timeout SECONDS]
+//                     [--timeout SECONDS] [--engine auto|fast|curl]
 #include <sys/resource.h>
 
 #include <array>
@@ -79,7 +79,7 @@ double cpuSeconds() {
 int usage(const char* program) {
   std::cerr << "usage: " << program
             << " --url URL [--qps Q] [--connections C] [--duration SECONDS] [--n COUNT]"
-               " [--timeout SECONDS]\n";
+               " [--timeout SECONDS] [--engine auto|fast|curl]\n";
   return 2;
 }
 
@@ -107,6 +107,15 @@ int main(int argc, char** argv) {
       spec.numQueries = std::strtoull(value, nullptr, 10);
     } else if (flag == "--timeout") {
       spec.timeout = secondsArg(value);
+    } else if (flag == "--engine") {
+      std::string engine = value;
+      if (engine == "fast") {
+        spec.engine = iter8::metrics::LoadEngine::kFast;
+      } else if (engine == "curl") {
+        spec.engine = iter8::metrics::LoadEngine::kCurl;
+      } else if (engine != "auto") {
+        return usage(argv[0]);
+      }
     } else {
       return usage(argv[0]);
     }
@@ -123,6 +132,7 @@ int main(int argc, char** argv) {
   }
   double seconds = std::chrono::duration<double>(result.actualDuration).count();
   double achieved = seconds > 0 ? static_cast<double>(result.requests) / seconds : 0;
+  std::printf("engine=%s\n", iter8::metrics::loadEngineName(result.engine));
   std::printf("requests=%llu\n", static_cast<unsigned long long>(result.requests));
   std::printf("errors=%llu\n", static_cast<unsigned long long>(observer.errors));
   std::printf("duration_s=%.4f\n", seconds);

@@ -16,6 +16,19 @@ if(NOT TARGET iter8::rapidjson)
     INTERFACE_COMPILE_DEFINITIONS "RAPIDJSON_HAS_STDSTRING=1")
 endif()
 
+# http_parser (libhttp-parser-dev) has neither a CMake nor a pkg-config file; give it a target.
+find_path(HTTP_PARSER_INCLUDE_DIR http_parser.h)
+find_library(HTTP_PARSER_LIBRARY http_parser)
+if(NOT HTTP_PARSER_INCLUDE_DIR OR NOT HTTP_PARSER_LIBRARY)
+  message(FATAL_ERROR "http_parser not found: apt-get install libhttp-parser-dev (scripts/install-deps.sh)")
+endif()
+if(NOT TARGET iter8::http_parser)
+  add_library(iter8::http_parser UNKNOWN IMPORTED)
+  set_target_properties(iter8::http_parser PROPERTIES
+    IMPORTED_LOCATION "${HTTP_PARSER_LIBRARY}"
+    INTERFACE_INCLUDE_DIRECTORIES "${HTTP_PARSER_INCLUDE_DIR}")
+endif()
+
 # Tests only: cpp-httplib for the fake API server. Debian ships it compiled (libcpp-httplib.so,
 # built with OpenSSL, zlib and brotli); its pkg-config file carries the matching defines.
 if(ITER8_BUILD_TESTS)

@@ -7,7 +7,7 @@ packages=(
   build-essential cmake ninja-build pkg-config
   libboost-dev libboost-program-options-dev
   rapidjson-dev libspdlog-dev libfmt-dev libyaml-cpp-dev
-  libcurl4-openssl-dev libssl-dev
+  libcurl4-openssl-dev libssl-dev libhttp-parser-dev
   openssl ca-certificates
 )
 # Test- and benchmark-only packages: GoogleTest and cpp-httplib for the suites (built only with

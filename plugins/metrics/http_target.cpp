@@ -88,6 +88,12 @@ bool proxyApplies(const std::string& host) {
   return !noProxyMatches(noProxy, host);
 }
 
+void validateLoadUrl(const std::string& url) {
+  std::string scheme = asciiLower(ParsedUrl(url).part(CURLUPART_SCHEME));
+  if (scheme != "http" && scheme != "https")
+    throw std::invalid_argument("invalid URL '" + url + "': only http and https are supported");
+}
+
 std::string fastEngineRefusal(const std::string& url) {
   ParsedUrl parsed(url);
   std::string scheme = asciiLower(parsed.part(CURLUPART_SCHEME));

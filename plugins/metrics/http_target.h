@@ -17,6 +17,10 @@ struct HttpTarget {
   std::string target;      // request target: path plus "?query", "/" at least
 };
 
+// Throws std::invalid_argument when libcurl cannot parse `url` or its scheme is neither http nor
+// https.
+void validateLoadUrl(const std::string& url);
+
 // Why the fast engine cannot serve `url` ("" when it can): a scheme other than http, a user
 // name or password, or a proxy that applies (see proxyApplies). Throws std::invalid_argument
 // when libcurl cannot parse the URL.

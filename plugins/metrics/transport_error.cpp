@@ -26,6 +26,12 @@ const char* transportErrorName(TransportError error) {
   return "other";
 }
 
+TransportError classifyConnectErrno(long osErrno) {
+  if (osErrno == ETIMEDOUT) return TransportError::kTimeout;
+  if (osErrno == ECONNREFUSED || osErrno == 0) return TransportError::kConnectionRefused;
+  return TransportError::kOther;
+}
+
 TransportError classifyCurlResult(int curlCode, long osErrno) {
   switch (static_cast<CURLcode>(curlCode)) {
     case CURLE_OK:
@@ -37,9 +43,7 @@ TransportError classifyCurlResult(int curlCode, long osErrno) {
       return TransportError::kTimeout;
     case CURLE_COULDNT_CONNECT:
       // libcurl reports every failed connect() this way; errno says why.
-      if (osErrno == ETIMEDOUT) return TransportError::kTimeout;
-      if (osErrno == ECONNREFUSED || osErrno == 0) return TransportError::kConnectionRefused;
-      return TransportError::kOther;
+      return classifyConnectErrno(osErrno);
     case CURLE_RECV_ERROR:
     case CURLE_SEND_ERROR:
     case CURLE_GOT_NOTHING:

@@ -27,6 +27,10 @@ const char* transportErrorName(TransportError error);
 // (CURLINFO_OS_ERRNO) mapped to a reason. 0 (CURLE_OK) is kNone.
 TransportError classifyCurlResult(int curlCode, long osErrno);
 
+// A failed connect() (its errno) mapped to a reason, as both engines report it: ECONNREFUSED
+// (and 0: no errno known) is kConnectionRefused, ETIMEDOUT kTimeout, anything else kOther.
+TransportError classifyConnectErrno(long osErrno);
+
 // Counts per reason, indexed by the enum (kNone unused).
 using TransportErrorCounts = std::array<int64_t, kTransportErrorCount>;
 
