@@ -7,8 +7,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "lib/yaml.h"
 #include "lib/json.h"
+#include "lib/yaml.h"
 #include "tests/support/subprocess.h"
 #include "tests/support/test_http_server.h"
 
@@ -94,6 +94,41 @@ TEST_F(Collect, RecordsFortioResultsForEachVersion) {
   EXPECT_EQ(toJson(v2["RetCodes"]), R"({"503":20})");
   EXPECT_EQ(v2["ErrorsDurationHistogram"]["Count"].GetInt(), 20);
   EXPECT_THAT(r.err, HasSubstr("v1: 20, "));  // the end-of-run table
+}
+
+TEST_F(Collect, NamesTheEngineThatSentTheLoad) {
+  for (const char* engine : {"auto", "fast", "curl"}) {
+    auto r =
+        run(std::string("          numQueries: 3\n          engine: ") + engine +
+            "\n          versions:\n          - {name: v1, url: \"" + server_.url("/fast") + "\"}");
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+    auto doc = status();
+    const char* ran = std::string(engine) == "curl" ? "curl" : "fast";
+    EXPECT_STREQ(result(doc, "v1")["Engine"].GetString(), ran) << engine;
+    EXPECT_EQ(toJson(result(doc, "v1")["RetCodes"]), R"({"200":3})") << engine;
+    EXPECT_THAT(r.err, HasSubstr(std::string("0.00% errors, ") + ran + " engine")) << engine;
+  }
+}
+
+TEST_F(Collect, RefusesTheFastEngineForAnHttpsUrlBeforeAnyLoad) {
+  auto r =
+      run("          engine: fast\n          versions:\n"
+          "          - {name: v1, url: \"" +
+          server_.url("/fast") + "\"}\n          - {name: v2, url: \"https://127.0.0.1:1/x\"}");
+  EXPECT_NE(r.exitCode, 0);
+  EXPECT_THAT(r.err, HasSubstr("action loop, task 0 (metrics/collect): input 'with.engine' is "
+                               "\"fast\", but 'with.versions[1].url' (https://127.0.0.1:1/x) "
+                               "cannot use it: the URL is https://, not plain http://"));
+  EXPECT_EQ(server_.requestCount(), 0u);
+}
+
+TEST_F(Collect, RejectsAnUnknownEngine) {
+  auto r = run("          engine: turbo\n          versions:\n          - {name: v1, url: \"" +
+               server_.url("/fast") + "\"}");
+  EXPECT_NE(r.exitCode, 0);
+  EXPECT_THAT(r.err, HasSubstr("action loop, task 0 (metrics/collect): input 'with.engine' is "
+                               "string \"turbo\"; expected one of [\"auto\",\"fast\",\"curl\"]"));
+  EXPECT_EQ(server_.requestCount(), 0u);
 }
 
 TEST_F(Collect, PacesTheRequestedRate) {

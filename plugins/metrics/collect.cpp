@@ -11,6 +11,7 @@
 #include "lib/http.h"
 #include "lib/json.h"
 #include "plugins/metrics/fortio_result.h"
+#include "plugins/metrics/http_target.h"
 #include "plugins/metrics/progress_report.h"
 #include "plugins/metrics/version_recorder.h"
 #include "plugins/support/version_info.h"
@@ -43,6 +44,22 @@ std::set<std::string> declaredVersions(const rapidjson::Value& experiment) {
   return names;
 }
 
+LoadEngine engineInput(const sdk::TaskSpec& spec) {
+  std::string engine = spec.optionalString("engine");
+  if (engine == "fast") return LoadEngine::kFast;
+  if (engine == "curl") return LoadEngine::kCurl;
+  return LoadEngine::kAuto;  // the schema allows nothing else
+}
+
+// fastEngineRefusal, or "" for a URL libcurl cannot parse: the load reports that one.
+std::string fastEngineRefusalOf(const std::string& url) {
+  try {
+    return fastEngineRefusal(url);
+  } catch (const std::invalid_argument&) {
+    return "";
+  }
+}
+
 std::string joined(const std::set<std::string>& names) {
   std::string text;
   for (const auto& n : names) text += (text.empty() ? "" : ", ") + n;
@@ -64,6 +81,7 @@ CollectTask::CollectTask(const sdk::TaskSpec& spec, sdk::Host& host)
   defaults.connections = connections ? connections->GetInt() : 4;
   defaults.body = spec.optionalString("payloadStr");
   defaults.contentType = spec.optionalString("contentType");
+  defaults.engine = engineInput(spec);
   if (!payloadUrl_.empty() && !http::isHttpUrl(payloadUrl_)) {
     throw sdk::InputError("input 'with.payloadURL' is not an http(s) URL");
   }
@@ -97,6 +115,13 @@ CollectTask::CollectTask(const sdk::TaskSpec& spec, sdk::Host& host)
       throw sdk::InputError("input '" + field + ".url' is \"" +
                             http::urlForMessages(version.load.url) +
                             "\"; expected an http:// or https:// URL");
+    }
+    if (defaults.engine == LoadEngine::kFast) {
+      if (std::string refusal = fastEngineRefusalOf(version.load.url); !refusal.empty()) {
+        throw sdk::InputError("input 'with.engine' is \"fast\", but '" + field + ".url' (" +
+                              http::urlForMessages(version.load.url) + ") cannot use it: " +
+                              refusal + "; expected engine \"curl\" or \"auto\" for this URL");
+      }
     }
     if (v.HasMember("qps")) version.load.qps = v["qps"].GetDouble();
     if (v.HasMember("headers")) {

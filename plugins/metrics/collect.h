@@ -42,7 +42,8 @@ class CollectTask : public sdk::Task {
       "payloadURL": {"type": "string", "description": "fetch the request body from this URL once before the load (10 s limit); makes the requests POSTs"},
       "contentType": {"type": "string", "description": "Content-Type of the body (default application/octet-stream)"},
       "timeout": {"type": "string", "default": "3s", "description": "per request (Go duration); a timeout counts as an error with reason \"timeout\""},
-      "loadOnly": {"type": "boolean", "default": false, "description": "send the load but record nothing in the status"}
+      "loadOnly": {"type": "boolean", "default": false, "description": "send the load but record nothing in the status"},
+      "engine": {"type": "string", "enum": ["auto", "fast", "curl"], "default": "auto", "description": "what sends the requests: fast (our HTTP/1.1 client, plain http:// without a proxy), curl (libcurl: https, proxies, any URL), or auto (fast where the URL allows it)"}
     },
     "required": ["versions"]
   })json";

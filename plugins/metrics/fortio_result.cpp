@@ -143,6 +143,8 @@ rapidjson::Value fortioResultJson(const RunDescription& run, const LoadResult& l
   out.AddMember("MaxLagNs", static_cast<int64_t>(load.maxLag.count()), a);
   out.AddMember("Unsent", static_cast<uint64_t>(load.unsent), a);
   out.AddMember("Interrupted", load.interrupted, a);
+  // The engine that sent this run's requests; a merged result names the latest run's.
+  out.AddMember("Engine", rapidjson::StringRef(loadEngineName(load.engine)), a);
   out.AddMember("Runs", 1, a);  // load runs folded into this result (see mergeEarlierResult)
   out.AddMember("ExactPercentiles", recorder.exactPercentiles().toJson(reportedPercentiles(), a),
                 a);

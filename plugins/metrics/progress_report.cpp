@@ -101,7 +101,7 @@ void ProgressReport::summary(const std::vector<std::unique_ptr<VersionRecorder>>
                              const std::vector<LoadResult>& results) const {
   host_.info(
       "version: requests, actual qps, successful responses' mean / p50 / p95 / p99 / max ms, "
-      "error rate (reasons)");
+      "error rate (reasons), engine");
   for (size_t i = 0; i < recorders.size(); ++i) {
     VersionRecorder& recorder = *recorders[i];
     const LoadResult& result = results[i];
@@ -133,6 +133,7 @@ void ProgressReport::summary(const std::vector<std::unique_ptr<VersionRecorder>>
     if (!reasons.empty()) {
       row += " (" + reasons + format("; failed in %.3f ms on average)", failed.avg() * 1e3);
     }
+    row += std::string(", ") + loadEngineName(result.engine) + " engine";
     if (result.interrupted) row += " (interrupted)";
     host_.info(row);
     if (failed.count == requests) {
