@@ -1,5 +1,7 @@
 // iter8_loadgen_cli: runs one load with the iter8 load generator and prints key=value figures
 // (rate, latency percentiles, CPU, peak RSS) for bench/loadgen_vs_wrk.sh. Not installed.
+// Every sample also goes to metrics/collect's own VersionRecorder (Fortio histograms, exact
+// percentiles), so CPU and peak RSS are those of a real collect run.
 //
 //   iter8_loadgen_cli --url URL [--qps Q] [--connections C] [--duration SECONDS] [--n COUNT]
 //                     [--timeout SECONDS] [--engine auto|fast|curl]
@@ -15,6 +17,7 @@
 #include <string>
 
 #include "plugins/metrics/load_generator.h"
+#include "plugins/metrics/version_recorder.h"
 
 namespace {
 
@@ -52,10 +55,12 @@ class LatencyHistogram {
 class BenchObserver : public iter8::metrics::SampleObserver {
  public:
   void onSample(const Sample& sample) override {
+    recorder.onSample(sample);
     latency.add(sample.latencySeconds);
     corrected.add(sample.correctedLatencySeconds);
     if (sample.code != 200) ++errors;
   }
+  iter8::metrics::VersionRecorder recorder;
   LatencyHistogram latency;
   LatencyHistogram corrected;
   uint64_t errors = 0;

@@ -1,31 +1,42 @@
 #!/usr/bin/env bash
-# Benchmarks the iter8 load generator (through bench/loadgen_cli.cpp) against wrk, both aimed at
-# the same private nginx on 127.0.0.1 serving a small static file. Not a test: it prints ratios.
+# Benchmarks the iter8 load generator (through bench/loadgen_cli.cpp, which records every sample
+# as metrics/collect does) against wrk, all aimed at the same private nginx on 127.0.0.1. Not a
+# test: it prints figures and ratios, measured in one run, for docs/benchmarks.md.
 #
 #   bench/loadgen_vs_wrk.sh [build-dir]     (default: build; needs target iter8_loadgen_cli)
 #
-# Environment: CONNECTIONS (8), MAX_REQUESTS (1000000, our max-rate run, also the RSS figure),
-# WRK_SECONDS (10), PACING_SECONDS (10), PACING_RATES ("100 1000 10000").
-# Both tools run one thread (wrk -t1), since our generator runs one thread per app version.
-# wrk has no fixed-rate mode, so latency is compared at each tool's max rate with the same
-# connection count.
+# Environment: SECONDS_PER_RUN (10), CONNECTION_COUNTS ("4 8"), PACING_RATES
+# ("100 1000 10000 30000"), LATENCY_QPS (10000), RSS_REQUESTS (1000000).
+#
+# What it runs, each tool with one thread (wrk -t1; ours runs one thread per app version):
+#  1. max rate for 3-byte and 612-byte bodies at each connection count: wrk, our fast engine,
+#     our curl engine; requests/s and CPU seconds per 1000 requests (user + system, from
+#     /usr/bin/time), and ours / wrk;
+#  2. pacing of the fast engine at each rate: achieved / requested;
+#  3. p50 and p99 at LATENCY_QPS through both engines: fast / curl;
+#  4. peak RSS of the fast engine over RSS_REQUESTS requests at max rate.
+# With 2 or more cores nginx is pinned to CPU 0 and the load tools to CPU 1, so the tool under
+# test never competes with the server for a core.
 set -euo pipefail
 
 BUILD_DIR=${1:-build}
 CLI="$BUILD_DIR/bin/iter8_loadgen_cli"
-CONNECTIONS=${CONNECTIONS:-8}
-MAX_REQUESTS=${MAX_REQUESTS:-1000000}
-WRK_SECONDS=${WRK_SECONDS:-10}
-PACING_SECONDS=${PACING_SECONDS:-10}
-PACING_RATES=${PACING_RATES:-"100 1000 10000"}
+SECONDS_PER_RUN=${SECONDS_PER_RUN:-10}
+CONNECTION_COUNTS=${CONNECTION_COUNTS:-"4 8"}
+PACING_RATES=${PACING_RATES:-"100 1000 10000 30000"}
+LATENCY_QPS=${LATENCY_QPS:-10000}
+RSS_REQUESTS=${RSS_REQUESTS:-1000000}
 
-for tool in nginx wrk /usr/bin/time python3; do
+for tool in nginx wrk /usr/bin/time python3 taskset; do
   command -v "$tool" >/dev/null || { echo "missing: $tool" >&2; exit 1; }
 done
 if [[ ! -x "$CLI" ]]; then
   echo "missing $CLI: cmake --build $BUILD_DIR --target iter8_loadgen_cli" >&2
   exit 1
 fi
+
+SERVER_CPU=() CLIENT_CPU=()
+if (($(nproc) >= 2)); then SERVER_CPU=(taskset -c 0) CLIENT_CPU=(taskset -c 1); fi
 
 WORK=$(mktemp -d)
 NGINX_PID=""
@@ -41,8 +52,9 @@ trap cleanup EXIT INT TERM
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 mkdir -p "$WORK/www" "$WORK/logs"
 chmod 755 "$WORK" "$WORK/www"  # nginx workers run as nobody when started by root
-head -c 612 /dev/zero | tr '\0' 'x' >"$WORK/www/index.html"  # nginx's default page size
-cat >"$WORK/nginx.conf" <<EOF
+head -c 612 /dev/zero | tr '\0' 'x' >"$WORK/www/page.html"  # nginx's default page size
+printf 'ok\n' >"$WORK/www/small.html"
+cat >"$WORK/nginx.conf" <<EOC
 daemon off;
 worker_processes 1;
 pid $WORK/nginx.pid;
@@ -62,10 +74,10 @@ http {
     root $WORK/www;
   }
 }
-EOF
-nginx -p "$WORK" -c "$WORK/nginx.conf" -e "$WORK/logs/error.log" &
+EOC
+"${SERVER_CPU[@]}" nginx -p "$WORK" -c "$WORK/nginx.conf" -e "$WORK/logs/error.log" &
 NGINX_PID=$!
-URL="http://127.0.0.1:$PORT/index.html"
+BASE="http://127.0.0.1:$PORT"
 for _ in $(seq 50); do
   python3 -c "import socket; socket.create_connection(('127.0.0.1', $PORT), 0.1)" 2>/dev/null && break
   sleep 0.1
@@ -75,55 +87,74 @@ done
 field() { sed -n "s/^$2=//p" "$1"; }
 # timefield FILE LABEL: a value from /usr/bin/time -v output.
 timefield() { sed -n "s/^[[:space:]]*$2: //p" "$1"; }
-# ms VALUE: wrk's "1.23ms" / "456.00us" / "1.02s" in milliseconds.
-ms() {
-  awk -v v="$1" 'BEGIN { n = v + 0; if (v ~ /us$/) n /= 1000; else if (v !~ /ms$/) n *= 1000
-                         printf "%.3f", n }'
-}
 calc() { awk "BEGIN { printf \"%.3f\", $1 }"; }
-
-echo "nginx $(nginx -v 2>&1 | sed 's/.*\///') on $URL; $CONNECTIONS connections; $(nproc) cores; load $(cut -d' ' -f1-3 /proc/loadavg)"
-
-echo "== max rate: ours, $MAX_REQUESTS requests"
-/usr/bin/time -v -o "$WORK/ours_max.time" "$CLI" --url "$URL" --qps 0 --connections "$CONNECTIONS" \
-  --n "$MAX_REQUESTS" >"$WORK/ours_max.out"
-tr '\n' ' ' <"$WORK/ours_max.out"; echo
-
-echo "== max rate: wrk -t1 -c$CONNECTIONS -d${WRK_SECONDS}s --latency"
-/usr/bin/time -v -o "$WORK/wrk.time" wrk -t1 -c"$CONNECTIONS" -d"${WRK_SECONDS}s" --latency "$URL" \
-  >"$WORK/wrk.out"
-grep -E "requests in|Requests/sec|50%|99%|Socket errors|Non-2xx" "$WORK/wrk.out" | sed 's/^ */  /'
-
-ours_qps=$(field "$WORK/ours_max.out" achieved_qps)
-ours_requests=$(field "$WORK/ours_max.out" requests)
+calc5() { awk "BEGIN { printf \"%.5f\", $1 }"; }
 # cpu FILE: user + system seconds from /usr/bin/time -v output.
 cpu() { calc "$(timefield "$1" 'User time (seconds)') + $(timefield "$1" 'System time (seconds)')"; }
-ours_cpu=$(cpu "$WORK/ours_max.time")
-ours_rss=$(timefield "$WORK/ours_max.time" 'Maximum resident set size (kbytes)')
-wrk_qps=$(sed -n 's/^Requests\/sec: *//p' "$WORK/wrk.out")
-wrk_requests=$(sed -n 's/^ *\([0-9]*\) requests in.*/\1/p' "$WORK/wrk.out")
-wrk_cpu=$(cpu "$WORK/wrk.time")
-wrk_rss=$(timefield "$WORK/wrk.time" 'Maximum resident set size (kbytes)')
-wrk_p50=$(ms "$(awk '$1 == "50%" { print $2 }' "$WORK/wrk.out")")
-wrk_p99=$(ms "$(awk '$1 == "99%" { print $2 }' "$WORK/wrk.out")")
+# ours NAME ARGS...: runs our driver under /usr/bin/time into $WORK/NAME.out and .time.
+ours() {
+  local name=$1
+  shift
+  /usr/bin/time -v -o "$WORK/$name.time" "${CLIENT_CPU[@]}" "$CLI" "$@" >"$WORK/$name.out"
+}
 
-pacing=""
+echo "nginx $(nginx -v 2>&1 | sed 's/.*\///') on $BASE; $(nproc) cores; load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "CPU: $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)"
+echo
+echo "== 1. max rate, ${SECONDS_PER_RUN}s per run (requests/s; CPU s per 1000 requests)"
+printf "%-6s %-5s | %9s %9s %9s | %6s %6s | %8s %8s %8s | %6s\n" body conns wrk fast curl \
+  fast/w curl/w "wrk cpu" "fast" "curl" "fast/w"
+for page in small page; do
+  for connections in $CONNECTION_COUNTS; do
+    url="$BASE/$page.html"
+    /usr/bin/time -v -o "$WORK/wrk.time" "${CLIENT_CPU[@]}" wrk -t1 -c"$connections" \
+      -d"${SECONDS_PER_RUN}s" "$url" >"$WORK/wrk.out"
+    wrk_qps=$(sed -n 's/^Requests\/sec: *//p' "$WORK/wrk.out")
+    wrk_requests=$(sed -n 's/^ *\([0-9]*\) requests in.*/\1/p' "$WORK/wrk.out")
+    wrk_cpu=$(calc5 "$(cpu "$WORK/wrk.time") * 1000 / $wrk_requests")
+    for engine in fast curl; do
+      ours "$engine" --url "$url" --qps 0 --connections "$connections" \
+        --duration "$SECONDS_PER_RUN" --engine "$engine"
+      if [[ $(field "$WORK/$engine.out" errors) != 0 ]]; then
+        echo "$engine engine: $(field "$WORK/$engine.out" errors) errors" >&2
+      fi
+    done
+    fast_qps=$(field "$WORK/fast.out" achieved_qps)
+    curl_qps=$(field "$WORK/curl.out" achieved_qps)
+    fast_cpu=$(calc5 "$(cpu "$WORK/fast.time") * 1000 / $(field "$WORK/fast.out" requests)")
+    curl_cpu=$(calc5 "$(cpu "$WORK/curl.time") * 1000 / $(field "$WORK/curl.out" requests)")
+    printf "%-6s %-5s | %9.0f %9.0f %9.0f | %6.3f %6.3f | %8.5f %8.5f %8.5f | %6.3f\n" \
+      "$([[ $page == small ]] && echo 3B || echo 612B)" "$connections" "$wrk_qps" "$fast_qps" \
+      "$curl_qps" "$(calc "$fast_qps / $wrk_qps")" "$(calc "$curl_qps / $wrk_qps")" "$wrk_cpu" \
+      "$fast_cpu" "$curl_cpu" "$(calc "$fast_cpu / $wrk_cpu")"
+  done
+done
+
+URL="$BASE/page.html"
+CONNECTIONS=$(echo "$CONNECTION_COUNTS" | awk '{ print $NF }')
+echo
+echo "== 2. pacing, fast engine, $CONNECTIONS connections, ${SECONDS_PER_RUN}s per rate"
 for rate in $PACING_RATES; do
-  echo "== pacing: ours at $rate qps for ${PACING_SECONDS}s"
-  out="$WORK/pace_$rate.out"
-  "$CLI" --url "$URL" --qps "$rate" --connections "$CONNECTIONS" --duration "$PACING_SECONDS" >"$out"
-  grep -E "requests|achieved|late|max_lag|unsent|p99" "$out" | tr '\n' ' '; echo
-  pacing+="  $rate qps: achieved/requested $(calc "$(field "$out" achieved_qps) / $rate")"
-  pacing+=" (late sends $(field "$out" late_sends), max lag $(field "$out" max_lag_ms) ms,"
-  pacing+=" p50 $(field "$out" p50_ms) ms, p99 $(field "$out" p99_ms) ms)"$'\n'
+  ours pace --url "$URL" --qps "$rate" --connections "$CONNECTIONS" --duration "$SECONDS_PER_RUN" \
+    --engine fast
+  echo "  $rate qps: achieved $(field "$WORK/pace.out" achieved_qps)," \
+    "achieved/requested $(calc "$(field "$WORK/pace.out" achieved_qps) / $rate")," \
+    "late sends $(field "$WORK/pace.out" late_sends), max lag $(field "$WORK/pace.out" max_lag_ms) ms"
 done
 
 echo
-echo "== summary (ours / wrk, same $CONNECTIONS connections, one thread each)"
-echo "max-rate throughput: ours $ours_qps/s, wrk $wrk_qps/s, ratio $(calc "$ours_qps / $wrk_qps")"
-echo "CPU s per 1000 requests: ours $(calc "$ours_cpu * 1000 / $ours_requests"), wrk $(calc "$wrk_cpu * 1000 / $wrk_requests")"
-echo "peak RSS: ours $ours_rss kB for $ours_requests requests, wrk $wrk_rss kB"
-echo "latency at max rate: p50 ours $(field "$WORK/ours_max.out" p50_ms) ms vs wrk $wrk_p50 ms;" \
-  "p99 ours $(field "$WORK/ours_max.out" p99_ms) ms vs wrk $wrk_p99 ms"
-echo "pacing accuracy (ours; wrk has no fixed rate):"
-printf "%s" "$pacing"
+echo "== 3. latency at $LATENCY_QPS qps, $CONNECTIONS connections, ${SECONDS_PER_RUN}s (ms)"
+for engine in fast curl; do
+  ours "lat_$engine" --url "$URL" --qps "$LATENCY_QPS" --connections "$CONNECTIONS" \
+    --duration "$SECONDS_PER_RUN" --engine "$engine"
+  echo "  $engine: p50 $(field "$WORK/lat_$engine.out" p50_ms), p99 $(field "$WORK/lat_$engine.out" p99_ms)," \
+    "achieved $(field "$WORK/lat_$engine.out" achieved_qps) qps, CPU $(cpu "$WORK/lat_$engine.time") s"
+done
+echo "  fast / curl: p50 $(calc "$(field "$WORK/lat_fast.out" p50_ms) / $(field "$WORK/lat_curl.out" p50_ms)")," \
+  "p99 $(calc "$(field "$WORK/lat_fast.out" p99_ms) / $(field "$WORK/lat_curl.out" p99_ms)")"
+
+echo
+echo "== 4. peak RSS, fast engine, $RSS_REQUESTS requests at max rate, $CONNECTIONS connections"
+ours rss --url "$URL" --qps 0 --connections "$CONNECTIONS" --n "$RSS_REQUESTS" --engine fast
+echo "  requests $(field "$WORK/rss.out" requests), errors $(field "$WORK/rss.out" errors)," \
+  "peak RSS $(timefield "$WORK/rss.time" 'Maximum resident set size (kbytes)') kB"
