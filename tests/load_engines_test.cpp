@@ -27,8 +27,8 @@ constexpr char kHostPlaceholder[] = "{host}";
 
 // One case: what to load, and what every sample and every request must then be.
 struct WireCase {
-  WireCase(std::string caseName, std::string pathAndQuery)
-      : name(std::move(caseName)), path(std::move(pathAndQuery)) {}
+  WireCase(std::string testName, std::string pathAndQuery)
+      : name(std::move(testName)), path(std::move(pathAndQuery)) {}
   WireCase& load(int connectionCount, uint64_t queryCount) {
     connections = connectionCount;
     queries = queryCount;
@@ -205,6 +205,29 @@ std::vector<WireCase> wireCases() {
   };
 }
 
+LoadSpec countedLoad(const std::string& url, int connections, uint64_t queries) {
+  LoadSpec spec;
+  spec.url = url;
+  spec.qps = 0;
+  spec.connections = connections;
+  spec.numQueries = queries;
+  spec.timeout = 2s;
+  return spec;
+}
+
+// The load of case `c` against `server`.
+LoadSpec caseLoad(const WireCase& c, const ScriptedHttpServer& server) {
+  LoadSpec spec = countedLoad(server.url(c.path), c.connections, c.queries);
+  spec.headers = c.headers;
+  spec.body = c.body;
+  spec.contentType = c.contentType;
+  return spec;
+}
+
+std::string caseName(const ::testing::TestParamInfo<WireCase>& param) {
+  return param.param.name;
+}
+
 class SameOnBothEngines : public ::testing::TestWithParam<WireCase> {};
 
 std::string replaceHost(std::string text, const std::string& host) {
@@ -241,15 +264,7 @@ void expectCaseOutcome(const WireCase& c, const EngineRun& run, LoadEngine engin
 TEST_P(SameOnBothEngines, CountsCodesBodiesErrorsAndRequestBytes) {
   const WireCase& c = GetParam();
   ScriptedHttpServer server;
-  LoadSpec spec;
-  spec.url = server.url(c.path);
-  spec.qps = 0;
-  spec.connections = c.connections;
-  spec.numQueries = c.queries;
-  spec.headers = c.headers;
-  spec.body = c.body;
-  spec.contentType = c.contentType;
-  spec.timeout = 2s;
+  LoadSpec spec = caseLoad(c, server);
   const std::string host = "127.0.0.1:" + std::to_string(server.port());
   EngineRun curl = runOn(LoadEngine::kCurl, spec, &server);
   expectCaseOutcome(c, curl, LoadEngine::kCurl, host);
@@ -264,9 +279,7 @@ TEST_P(SameOnBothEngines, CountsCodesBodiesErrorsAndRequestBytes) {
 }
 
 INSTANTIATE_TEST_SUITE_P(LoadEngines, SameOnBothEngines, ::testing::ValuesIn(wireCases()),
-                         [](const ::testing::TestParamInfo<WireCase>& param) {
-                           return param.param.name;
-                         });
+                         caseName);
 
 // The request buildHttpRequest composes for the fast engine, against the one libcurl sent.
 // It needs no fast engine yet, so it shows a difference in spelling on its own.
@@ -275,34 +288,15 @@ class RequestBuilder : public ::testing::TestWithParam<WireCase> {};
 TEST_P(RequestBuilder, SpellsTheRequestLikeLibcurl) {
   const WireCase& c = GetParam();
   ScriptedHttpServer server;
-  LoadSpec spec;
-  spec.url = server.url(c.path);
-  spec.qps = 0;
+  LoadSpec spec = caseLoad(c, server);
   spec.connections = 1;
   spec.numQueries = 1;
-  spec.headers = c.headers;
-  spec.body = c.body;
-  spec.contentType = c.contentType;
-  spec.timeout = 2s;
   EngineRun curl = runOn(LoadEngine::kCurl, spec, &server);
   ASSERT_FALSE(curl.wire.empty());
   EXPECT_EQ(buildHttpRequest(spec, parseHttpTarget(spec.url)), curl.wire.front());
 }
 
-INSTANTIATE_TEST_SUITE_P(LoadEngines, RequestBuilder, ::testing::ValuesIn(wireCases()),
-                         [](const ::testing::TestParamInfo<WireCase>& param) {
-                           return param.param.name;
-                         });
-
-LoadSpec countedLoad(const std::string& url, int connections, uint64_t queries) {
-  LoadSpec spec;
-  spec.url = url;
-  spec.qps = 0;
-  spec.connections = connections;
-  spec.numQueries = queries;
-  spec.timeout = 2s;
-  return spec;
-}
+INSTANTIATE_TEST_SUITE_P(LoadEngines, RequestBuilder, ::testing::ValuesIn(wireCases()), caseName);
 
 // Every sample of `run` (made with `engine`) has this code, body size and error.
 void expectEverySample(const EngineRun& run, LoadEngine engine, uint64_t queries, int code,
