@@ -2,12 +2,16 @@
 // server, must give the same samples (count, codes, body bytes, transport errors), the same
 // connections and the same request bytes on the wire. Each case also pins what libcurl does,
 // so a case that passes with both engines cannot pass vacuously.
+#include <arpa/inet.h>
 #include <netdb.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <memory>
 #include <ostream>
 #include <stdexcept>
+#include <thread>
 #include <utility>
 
 #include <gtest/gtest.h>
@@ -403,6 +407,30 @@ TEST(LoadEngines, LeaveTheDefaultPortOutOfTheHostHeader) {
       "GET /length?size=3 HTTP/1.1\r\nHost: 127.0.0.2\r\nAccept: */*\r\n\r\n";
   expectSameSimpleGet(*server, "http://127.0.0.2/length?size=3", request);
   expectSameSimpleGet(*server, "http://127.0.0.2:80/length?size=3", request);
+}
+
+// The server itself: a client still waiting on /hang must not keep the destructor (and so the
+// test) from ending.
+TEST(ScriptedHttpServer, StopsPromptlyWithAClientStillWaiting) {
+  auto server = std::make_unique<ScriptedHttpServer>();
+  int client = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  ASSERT_GE(client, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(static_cast<uint16_t>(server->port()));
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(connect(client, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
+  const std::string request = "GET /hang HTTP/1.1\r\nHost: x\r\n\r\n";
+  ASSERT_EQ(send(client, request.data(), request.size(), MSG_NOSIGNAL),
+            static_cast<ssize_t>(request.size()));
+  while (server->requestCount() == 0) std::this_thread::sleep_for(1ms);
+  EXPECT_EQ(server->requests(), std::vector<std::string>{request});
+  auto begin = std::chrono::steady_clock::now();
+  server.reset();
+  EXPECT_LT(std::chrono::steady_clock::now() - begin, 500ms);
+  char byte;
+  EXPECT_EQ(recv(client, &byte, 1, 0), 0);  // closed without a response
+  close(client);
 }
 
 }  // namespace
