@@ -124,22 +124,34 @@ HttpTarget parseHttpTarget(const std::string& url) {
 
 std::string buildHttpRequest(const LoadSpec& spec, const HttpTarget& target) {
   const std::vector<std::string> headers = requestHeaders(spec);
-  auto userHas = [&headers](std::string_view name) {
-    return std::any_of(headers.begin(), headers.end(), [name](const std::string& header) {
-      return equalsIgnoreCase(headerName(header), name);
-    });
+  // libcurl's test for "the user set this header": the name, any case, then the colon.
+  auto named = [](const std::string& header, std::string_view name) {
+    return header.size() > name.size() && header[name.size()] == ':' &&
+           equalsIgnoreCase(std::string_view(header).substr(0, name.size()), name);
+  };
+  auto userHeader = [&](std::string_view name) -> const std::string* {
+    for (const std::string& header : headers)
+      if (named(header, name)) return &header;
+    return nullptr;
   };
   const bool post = isPost(spec);
   std::string request;
   request.reserve(256 + spec.body.size());
   request.append(post ? "POST " : "GET ").append(target.target).append(" HTTP/1.1\r\n");
-  if (!userHas("Host")) request.append("Host: ").append(target.hostHeader).append("\r\n");
-  if (!userHas("Accept")) request.append("Accept: */*\r\n");
+  // A user's Host takes the place of libcurl's own, spelled "Host:" with the user's text after
+  // the colon; "Host:" alone sends none.
+  if (const std::string* host = userHeader("Host")) {
+    if (host->size() > 5) request.append("Host:").append(*host, 5).append("\r\n");
+  } else {
+    request.append("Host: ").append(target.hostHeader).append("\r\n");
+  }
+  if (!userHeader("Accept")) request.append("Accept: */*\r\n");
   for (const std::string& header : headers) {
+    if (named(header, "Host")) continue;        // placed above
     if (headerValue(header).empty()) continue;  // "Name:" removes the header, as in libcurl
     request.append(header).append("\r\n");
   }
-  if (post && !userHas("Content-Length"))
+  if (post && !userHeader("Content-Length"))
     request.append("Content-Length: ").append(std::to_string(spec.body.size())).append("\r\n");
   request.append("\r\n").append(spec.body);
   return request;

@@ -35,10 +35,10 @@ HttpTarget parseHttpTarget(const std::string& url);
 // speed, since the load then goes through libcurl.
 bool proxyApplies(const std::string& host);
 
-// The request of one send: request line, Host and Accept (unless a user header replaces them),
-// the user headers in order (one with an empty value removes that header, as in libcurl),
-// Content-Type and Content-Length for a POST, then the body. Headers are validated by the
-// caller (runLoad).
+// The request of one send, byte for byte what libcurl 7.88 sends: request line, Host (a user's
+// Host takes its place), Accept (unless the user sets one), the user headers in order (one with
+// an empty value removes that header), Content-Type and Content-Length for a POST, the body.
+// Headers are validated by the caller (runLoad).
 std::string buildHttpRequest(const LoadSpec& spec, const HttpTarget& target);
 
 }  // namespace iter8::metrics

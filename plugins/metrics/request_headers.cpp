@@ -1,5 +1,6 @@
 #include "plugins/metrics/request_headers.h"
 
+#include <cctype>
 #include <stdexcept>
 
 #include "lib/text.h"
@@ -16,7 +17,9 @@ std::string_view headerValue(std::string_view header) {
   size_t colon = header.find(':');
   if (colon == std::string_view::npos) return {};
   std::string_view value = header.substr(colon + 1);
-  while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
+  // libcurl skips every isspace() byte here, so a value of only "\v" counts as empty.
+  while (!value.empty() && std::isspace(static_cast<unsigned char>(value.front())))
+    value.remove_prefix(1);
   return value;
 }
 

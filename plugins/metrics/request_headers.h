@@ -13,7 +13,7 @@ struct LoadSpec;
 
 // The name before the colon, trailing blanks dropped.
 std::string_view headerName(std::string_view header);
-// The value after the colon, leading blanks dropped ("" removes the header).
+// The value after the colon, leading whitespace (isspace) dropped ("" removes the header).
 std::string_view headerValue(std::string_view header);
 
 // Whether the load sends a body (a POST): a body or a content type is set.
