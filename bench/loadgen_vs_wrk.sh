@@ -5,13 +5,14 @@
 #
 #   bench/loadgen_vs_wrk.sh [build-dir]     (default: build; needs target iter8_loadgen_cli)
 #
-# Environment: SECONDS_PER_RUN (10), CONNECTION_COUNTS ("4 8"), PACING_RATES
-# ("100 1000 10000 30000"), LATENCY_QPS (10000), RSS_REQUESTS (1000000).
+# Environment: SECONDS_PER_RUN (10), REPEATS (3), CONNECTION_COUNTS ("4 8"), PACING_RATES
+# ("100 1000 10000 30000"), LATENCY_QPS (10000), RSS_REQUESTS (1000000). About 12 minutes.
 #
 # What it runs, each tool with one thread (wrk -t1; ours runs one thread per app version):
-#  1. max rate for 3-byte and 612-byte bodies at each connection count: wrk, our fast engine,
-#     our curl engine; requests/s and CPU seconds per 1000 requests (user + system, from
-#     /usr/bin/time), and ours / wrk;
+#  1. max rate for 3-byte and 612-byte bodies at each connection count: wrk and our fast engine
+#     REPEATS times each, alternating (a VM's noise between runs is larger than the difference
+#     measured), and our curl engine once; median requests/s and CPU seconds per 1000 requests
+#     (user + system, from /usr/bin/time), and ours / wrk;
 #  2. pacing of the fast engine at each rate: achieved / requested;
 #  3. p50 and p99 at LATENCY_QPS through both engines: fast / curl;
 #  4. peak RSS of the fast engine over RSS_REQUESTS requests at max rate.
@@ -22,6 +23,7 @@ set -euo pipefail
 BUILD_DIR=${1:-build}
 CLI="$BUILD_DIR/bin/iter8_loadgen_cli"
 SECONDS_PER_RUN=${SECONDS_PER_RUN:-10}
+REPEATS=${REPEATS:-3}
 CONNECTION_COUNTS=${CONNECTION_COUNTS:-"4 8"}
 PACING_RATES=${PACING_RATES:-"100 1000 10000 30000"}
 LATENCY_QPS=${LATENCY_QPS:-10000}
@@ -91,6 +93,17 @@ calc() { awk "BEGIN { printf \"%.3f\", $1 }"; }
 calc5() { awk "BEGIN { printf \"%.5f\", $1 }"; }
 # cpu FILE: user + system seconds from /usr/bin/time -v output.
 cpu() { calc "$(timefield "$1" 'User time (seconds)') + $(timefield "$1" 'System time (seconds)')"; }
+# median FILE COLUMN: the median of a column of numbers.
+median() { sort -g -k"$2","$2" "$1" | awk -v c="$2" '{ v[NR] = $c } END { print v[int((NR + 1) / 2)] }'; }
+# run_ours ENGINE URL CONNECTIONS: one max-rate run; prints "requests/s cpu-s-per-1000".
+run_ours() {
+  ours "$1" --url "$2" --qps 0 --connections "$3" --duration "$SECONDS_PER_RUN" --engine "$1"
+  if [[ $(field "$WORK/$1.out" errors) != 0 ]]; then
+    echo "$1 engine: $(field "$WORK/$1.out" errors) errors" >&2
+  fi
+  echo "$(field "$WORK/$1.out" achieved_qps)" \
+    "$(calc5 "$(cpu "$WORK/$1.time") * 1000 / $(field "$WORK/$1.out" requests)")"
+}
 # ours NAME ARGS...: runs our driver under /usr/bin/time into $WORK/NAME.out and .time.
 ours() {
   local name=$1
@@ -101,32 +114,33 @@ ours() {
 echo "nginx $(nginx -v 2>&1 | sed 's/.*\///') on $BASE; $(nproc) cores; load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "CPU: $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)"
 echo
-echo "== 1. max rate, ${SECONDS_PER_RUN}s per run (requests/s; CPU s per 1000 requests)"
+echo "== 1. max rate, ${SECONDS_PER_RUN}s per run, median of $REPEATS alternating wrk/fast runs"
+echo "   (requests/s; CPU s per 1000 requests; curl engine: one run)"
 printf "%-6s %-5s | %9s %9s %9s | %6s %6s | %8s %8s %8s | %6s\n" body conns wrk fast curl \
   fast/w curl/w "wrk cpu" "fast" "curl" "fast/w"
 for page in small page; do
   for connections in $CONNECTION_COUNTS; do
     url="$BASE/$page.html"
-    /usr/bin/time -v -o "$WORK/wrk.time" "${CLIENT_CPU[@]}" wrk -t1 -c"$connections" \
-      -d"${SECONDS_PER_RUN}s" "$url" >"$WORK/wrk.out"
-    wrk_qps=$(sed -n 's/^Requests\/sec: *//p' "$WORK/wrk.out")
-    wrk_requests=$(sed -n 's/^ *\([0-9]*\) requests in.*/\1/p' "$WORK/wrk.out")
-    wrk_cpu=$(calc5 "$(cpu "$WORK/wrk.time") * 1000 / $wrk_requests")
-    for engine in fast curl; do
-      ours "$engine" --url "$url" --qps 0 --connections "$connections" \
-        --duration "$SECONDS_PER_RUN" --engine "$engine"
-      if [[ $(field "$WORK/$engine.out" errors) != 0 ]]; then
-        echo "$engine engine: $(field "$WORK/$engine.out" errors) errors" >&2
-      fi
+    : >"$WORK/wrk.runs"
+    : >"$WORK/fast.runs"
+    for _ in $(seq "$REPEATS"); do
+      /usr/bin/time -v -o "$WORK/wrk.time" "${CLIENT_CPU[@]}" wrk -t1 -c"$connections" \
+        -d"${SECONDS_PER_RUN}s" "$url" >"$WORK/wrk.out"
+      requests=$(sed -n 's/^ *\([0-9]*\) requests in.*/\1/p' "$WORK/wrk.out")
+      echo "$(sed -n 's/^Requests\/sec: *//p' "$WORK/wrk.out")" \
+        "$(calc5 "$(cpu "$WORK/wrk.time") * 1000 / $requests")" >>"$WORK/wrk.runs"
+      run_ours fast "$url" "$connections" >>"$WORK/fast.runs"
     done
-    fast_qps=$(field "$WORK/fast.out" achieved_qps)
-    curl_qps=$(field "$WORK/curl.out" achieved_qps)
-    fast_cpu=$(calc5 "$(cpu "$WORK/fast.time") * 1000 / $(field "$WORK/fast.out" requests)")
-    curl_cpu=$(calc5 "$(cpu "$WORK/curl.time") * 1000 / $(field "$WORK/curl.out" requests)")
+    run_ours curl "$url" "$connections" >"$WORK/curl.runs"
+    wrk_qps=$(median "$WORK/wrk.runs" 1) wrk_cpu=$(median "$WORK/wrk.runs" 2)
+    fast_qps=$(median "$WORK/fast.runs" 1) fast_cpu=$(median "$WORK/fast.runs" 2)
+    curl_qps=$(median "$WORK/curl.runs" 1) curl_cpu=$(median "$WORK/curl.runs" 2)
     printf "%-6s %-5s | %9.0f %9.0f %9.0f | %6.3f %6.3f | %8.5f %8.5f %8.5f | %6.3f\n" \
       "$([[ $page == small ]] && echo 3B || echo 612B)" "$connections" "$wrk_qps" "$fast_qps" \
       "$curl_qps" "$(calc "$fast_qps / $wrk_qps")" "$(calc "$curl_qps / $wrk_qps")" "$wrk_cpu" \
       "$fast_cpu" "$curl_cpu" "$(calc "$fast_cpu / $wrk_cpu")"
+    echo "       runs: wrk $(cut -d' ' -f1 "$WORK/wrk.runs" | tr '\n' ' ')/ fast" \
+      "$(cut -d' ' -f1 "$WORK/fast.runs" | tr '\n' ' ')"
   done
 done
 
@@ -150,8 +164,10 @@ for engine in fast curl; do
   echo "  $engine: p50 $(field "$WORK/lat_$engine.out" p50_ms), p99 $(field "$WORK/lat_$engine.out" p99_ms)," \
     "achieved $(field "$WORK/lat_$engine.out" achieved_qps) qps, CPU $(cpu "$WORK/lat_$engine.time") s"
 done
-echo "  fast / curl: p50 $(calc "$(field "$WORK/lat_fast.out" p50_ms) / $(field "$WORK/lat_curl.out" p50_ms)")," \
-  "p99 $(calc "$(field "$WORK/lat_fast.out" p99_ms) / $(field "$WORK/lat_curl.out" p99_ms)")"
+for p in p50 p99; do
+  fast_ms=$(field "$WORK/lat_fast.out" ${p}_ms) curl_ms=$(field "$WORK/lat_curl.out" ${p}_ms)
+  echo "  $p fast / curl $(calc "$fast_ms / $curl_ms"), fast - curl $(calc "($fast_ms - $curl_ms) * 1000") us"
+done
 
 echo
 echo "== 4. peak RSS, fast engine, $RSS_REQUESTS requests at max rate, $CONNECTIONS connections"
