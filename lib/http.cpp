@@ -1,9 +1,13 @@
 #include "lib/http.h"
 
+#include "lib/text.h"
+
 #include <algorithm>
 #include <cctype>
 #include <memory>
 #include <mutex>
+#include <new>
+#include <stdexcept>
 
 #include <curl/curl.h>
 
@@ -16,13 +20,6 @@ struct EasyDeleter {
 struct SlistDeleter {
   void operator()(curl_slist* list) const { curl_slist_free_all(list); }
 };
-
-std::string lower(std::string_view text) {
-  std::string result(text);
-  std::transform(result.begin(), result.end(), result.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return result;
-}
 
 size_t onBody(char* data, size_t size, size_t count, void* user) {
   static_cast<std::string*>(user)->append(data, size * count);
@@ -58,7 +55,7 @@ size_t onHeader(char* data, size_t size, size_t count, void* user) {
   while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
   while (!value.empty() && (value.back() == '\r' || value.back() == '\n' || value.back() == ' '))
     value.remove_suffix(1);
-  (*headers)[lower(line.substr(0, colon))] = std::string(value);
+  (*headers)[asciiLower(line.substr(0, colon))] = std::string(value);
   return size * count;
 }
 
@@ -151,7 +148,7 @@ void applyTls(CURL* handle, const TlsOptions& tls) {
 }  // namespace
 
 std::string Response::header(std::string_view name) const {
-  auto found = headers.find(lower(name));
+  auto found = headers.find(asciiLower(name));
   return found == headers.end() ? std::string() : found->second;
 }
 
@@ -177,6 +174,33 @@ bool isHttpUrl(std::string_view url) {
   }
   curl_url_cleanup(handle);
   return ok;
+}
+
+UrlParts parseUrl(const std::string& url) {
+  initCurlOnce();
+  std::unique_ptr<CURLU, decltype(&curl_url_cleanup)> handle(curl_url(), curl_url_cleanup);
+  if (!handle) throw std::bad_alloc();
+  CURLUcode rc = curl_url_set(handle.get(), CURLUPART_URL, url.c_str(), 0);
+  if (rc != CURLUE_OK)
+    throw std::invalid_argument("invalid URL '" + url + "': " + curl_url_strerror(rc));
+  auto part = [&handle](CURLUPart which, unsigned flags = 0) {
+    char* raw = nullptr;
+    if (curl_url_get(handle.get(), which, &raw, flags) != CURLUE_OK || raw == nullptr)
+      return std::string();
+    std::string text(raw);
+    curl_free(raw);
+    return text;
+  };
+  UrlParts parts;
+  parts.scheme = asciiLower(part(CURLUPART_SCHEME));
+  parts.user = part(CURLUPART_USER);
+  parts.password = part(CURLUPART_PASSWORD);
+  parts.host = part(CURLUPART_HOST);
+  parts.port = part(CURLUPART_PORT, CURLU_DEFAULT_PORT);
+  parts.path = part(CURLUPART_PATH);
+  if (parts.path.empty()) parts.path = "/";
+  parts.query = part(CURLUPART_QUERY);
+  return parts;
 }
 
 std::string urlForMessages(std::string_view url) {

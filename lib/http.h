@@ -81,6 +81,24 @@ Response send(const Request& request);
 // True when libcurl parses `url` as an absolute http:// or https:// URL with a host.
 bool isHttpUrl(std::string_view url);
 
+// An absolute URL taken apart by libcurl's parser, the one every transfer uses: "" where the
+// URL has no such part. The scheme is lower case; an IPv6 host keeps its brackets ("[::1]");
+// the port is the scheme's default when the URL names none; the path is at least "/" and has
+// dot segments resolved; the fragment is dropped.
+struct UrlParts {
+  std::string scheme;
+  std::string user;
+  std::string password;
+  std::string host;
+  std::string port;
+  std::string path;
+  std::string query;  // without the "?"
+};
+
+// Throws std::invalid_argument "invalid URL '<url>': <libcurl's reason>" when libcurl cannot
+// parse `url`.
+UrlParts parseUrl(const std::string& url);
+
 // `url` without its query string and fragment, which may carry secrets (API keys, tokens);
 // use it whenever a URL goes into a message.
 std::string urlForMessages(std::string_view url);

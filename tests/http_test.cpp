@@ -1,5 +1,7 @@
 #include "lib/http.h"
 
+#include <stdexcept>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -28,6 +30,28 @@ TEST(Http, NoAnswerIsAnHttpErrorNamingTheUrlButNotTheQuery) {
     EXPECT_THAT(e.what(), HasSubstr("GET http://127.0.0.1:1/path: "));
     EXPECT_THAT(e.what(), HasSubstr("curl error 7"));
     EXPECT_THAT(e.what(), Not(HasSubstr("hunter2")));
+  }
+}
+
+TEST(Http, ParseUrlGivesThePartsLibcurlSends) {
+  UrlParts parts = parseUrl("HTTP://user:pw@[::1]:8080/a/../b?x=1#frag");
+  EXPECT_EQ(parts.scheme, "http");
+  EXPECT_EQ(parts.user, "user");
+  EXPECT_EQ(parts.password, "pw");
+  EXPECT_EQ(parts.host, "[::1]");
+  EXPECT_EQ(parts.port, "8080");
+  EXPECT_EQ(parts.path, "/b");
+  EXPECT_EQ(parts.query, "x=1");
+  UrlParts bare = parseUrl("https://example.com");
+  EXPECT_EQ(bare.port, "443");
+  EXPECT_EQ(bare.path, "/");
+  EXPECT_EQ(bare.query, "");
+  EXPECT_THROW(parseUrl("http://[::1/x"), std::invalid_argument);
+  try {
+    parseUrl("not a url");
+    ADD_FAILURE() << "no exception";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_THAT(e.what(), HasSubstr("invalid URL 'not a url': "));
   }
 }
 

@@ -1,46 +1,18 @@
 #include "plugins/metrics/http_target.h"
 
-#include <curl/curl.h>
-
 #include <algorithm>
 #include <cstdlib>
 #include <memory>
 #include <stdexcept>
 #include <string_view>
 
+#include "lib/http.h"
 #include "lib/text.h"
 #include "plugins/metrics/load_generator.h"
 #include "plugins/metrics/request_headers.h"
 
 namespace iter8::metrics {
 namespace {
-
-struct CurlUrlDeleter {
-  void operator()(CURLU* url) const { curl_url_cleanup(url); }
-};
-struct CurlStringDeleter {
-  void operator()(char* text) const { curl_free(text); }
-};
-
-// A URL taken apart by libcurl; part() is "" where the URL has none.
-class ParsedUrl {
- public:
-  explicit ParsedUrl(const std::string& url) : url_(curl_url()) {
-    if (!url_) throw std::bad_alloc();
-    CURLUcode rc = curl_url_set(url_.get(), CURLUPART_URL, url.c_str(), 0);
-    if (rc != CURLUE_OK)
-      throw std::invalid_argument("invalid URL '" + url + "': " + curl_url_strerror(rc));
-  }
-  std::string part(CURLUPart which, unsigned flags = 0) const {
-    char* raw = nullptr;
-    if (curl_url_get(url_.get(), which, &raw, flags) != CURLUE_OK || raw == nullptr) return "";
-    std::unique_ptr<char, CurlStringDeleter> owned(raw);
-    return owned.get();
-  }
-
- private:
-  std::unique_ptr<CURLU, CurlUrlDeleter> url_;
-};
 
 std::string environment(const char* name) {
   const char* value = std::getenv(name);
@@ -89,18 +61,17 @@ bool proxyApplies(const std::string& host) {
 }
 
 void validateLoadUrl(const std::string& url) {
-  std::string scheme = asciiLower(ParsedUrl(url).part(CURLUPART_SCHEME));
+  std::string scheme = http::parseUrl(url).scheme;
   if (scheme != "http" && scheme != "https")
     throw std::invalid_argument("invalid URL '" + url + "': only http and https are supported");
 }
 
 std::string fastEngineRefusal(const std::string& url) {
-  ParsedUrl parsed(url);
-  std::string scheme = asciiLower(parsed.part(CURLUPART_SCHEME));
-  if (scheme != "http") return "the URL is " + scheme + "://, not plain http://";
-  if (!parsed.part(CURLUPART_USER).empty() || !parsed.part(CURLUPART_PASSWORD).empty())
+  http::UrlParts parts = http::parseUrl(url);
+  if (parts.scheme != "http") return "the URL is " + parts.scheme + "://, not plain http://";
+  if (!parts.user.empty() || !parts.password.empty())
     return "the URL carries a user name or password";
-  if (proxyApplies(parsed.part(CURLUPART_HOST)))
+  if (proxyApplies(parts.host))
     return "a proxy applies to the host (http_proxy or all_proxy, not excluded by no_proxy)";
   return "";
 }
@@ -108,17 +79,15 @@ std::string fastEngineRefusal(const std::string& url) {
 HttpTarget parseHttpTarget(const std::string& url) {
   if (std::string refusal = fastEngineRefusal(url); !refusal.empty())
     throw std::invalid_argument("engine fast cannot send to '" + url + "': " + refusal);
-  ParsedUrl parsed(url);
+  http::UrlParts parts = http::parseUrl(url);
   HttpTarget target;
-  std::string host = parsed.part(CURLUPART_HOST);  // IPv6 keeps its brackets
+  const std::string& host = parts.host;  // IPv6 keeps its brackets
   target.host = host.size() > 2 && host.front() == '[' ? host.substr(1, host.size() - 2) : host;
-  target.port = parsed.part(CURLUPART_PORT, CURLU_DEFAULT_PORT);
+  target.port = parts.port;
   target.hostHeader = host;
   if (target.port != "80") target.hostHeader += ":" + target.port;
-  target.target = parsed.part(CURLUPART_PATH);
-  if (target.target.empty()) target.target = "/";
-  if (std::string query = parsed.part(CURLUPART_QUERY); !query.empty())
-    target.target += "?" + query;
+  target.target = parts.path;
+  if (!parts.query.empty()) target.target += "?" + parts.query;
   return target;
 }
 

@@ -1,6 +1,6 @@
 // Where the fast engine connects and the bytes it sends: a plain http:// URL taken apart with
-// libcurl's own URL parser (so both engines agree on host, port, path and query) and the one
-// request every send of a load repeats, spelled the way libcurl spells it.
+// libcurl's own URL parser (http::parseUrl, so both engines agree on host, port, path and
+// query) and the one request every send of a load repeats, spelled the way libcurl spells it.
 #pragma once
 
 #include <string>
