@@ -275,10 +275,12 @@ class FastEngine : public LoadEngineRun {
       case Connection::State::kReading:
         break;
     }
-    // A response may come before the whole request went out (a server refusing a body).
-    if (connection.state != Connection::State::kIdle &&
-        (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)))
-      read(connection);
+    // A response may come before the whole request went out (a server refusing a body). After a
+    // failed write the connection is idle, or connecting on a new socket (a retry): these
+    // events are not about that socket.
+    bool sending = connection.state == Connection::State::kWriting ||
+                   connection.state == Connection::State::kReading;
+    if (sending && (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR))) read(connection);
   }
 
   // The connection died before the response ended. On a reused connection with nothing
