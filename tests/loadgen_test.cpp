@@ -144,6 +144,28 @@ TEST_P(LoadGenerator, RecordsTimeoutsAsTransportFailures) {
   }
 }
 
+TEST_P(LoadGenerator, AStuckRequestTimesOutWhileTheOtherConnectionCarriesOn) {
+  TestHttpServer server;
+  RecordingObserver observer;
+  // Requests 1, 2001 and 4001 (the first is a warm-up) take 1 s against a 300 ms timeout; the
+  // other connection meanwhile completes hundreds of requests, whose timeouts all end first.
+  LoadSpec load = spec(server.url("/sometimes-slow?every=2000&ms=1000"), 0, 2);
+  load.numQueries = 4000;
+  load.timeout = 300ms;
+  LoadResult result = runLoad(load, observer, kNeverCancelled);
+  ASSERT_EQ(result.requests, 4000u);
+  std::vector<const Sample*> failed;
+  for (const Sample& sample : observer.samples) {
+    if (sample.code != 200) failed.push_back(&sample);
+  }
+  ASSERT_EQ(failed.size(), 2u);
+  for (const Sample* sample : failed) {
+    EXPECT_EQ(sample->code, -1);
+    EXPECT_EQ(sample->error, TransportError::kTimeout);
+    EXPECT_NEAR(sample->latencySeconds, 0.3, 0.1);
+  }
+}
+
 TEST_P(LoadGenerator, RecordsDroppedConnectionsAsTransportFailures) {
   TestHttpServer server;
   RecordingObserver observer;
