@@ -196,6 +196,7 @@ UrlParts parseUrl(const std::string& url) {
   parts.user = part(CURLUPART_USER);
   parts.password = part(CURLUPART_PASSWORD);
   parts.host = part(CURLUPART_HOST);
+  parts.zone = part(CURLUPART_ZONEID);
   parts.port = part(CURLUPART_PORT, CURLU_DEFAULT_PORT);
   parts.path = part(CURLUPART_PATH);
   if (parts.path.empty()) parts.path = "/";

@@ -90,6 +90,7 @@ struct UrlParts {
   std::string user;
   std::string password;
   std::string host;
+  std::string zone;  // an IPv6 zone ("eth0" of "[fe80::1%25eth0]"), apart from host
   std::string port;
   std::string path;
   std::string query;  // without the "?"

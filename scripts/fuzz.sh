@@ -6,7 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds="${FUZZ_SECONDS:-60}"
 targets=("$@")
-((${#targets[@]})) || targets=(fuzz_yaml_json fuzz_template fuzz_condition fuzz_histogram_json)
+((${#targets[@]})) || targets=(fuzz_yaml_json fuzz_template fuzz_condition fuzz_histogram_json
+                                 fuzz_http_response)
 ITER8_DEPS_FUZZ=1 bash scripts/install-deps.sh  # clang and libFuzzer, besides the usual
 generator=(-G Ninja)
 [[ -f build-fuzz/CMakeCache.txt ]] && generator=()

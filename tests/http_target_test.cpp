@@ -58,6 +58,10 @@ TEST_F(ProxyEnvironment, RefusesWhatOnlyLibcurlCanSend) {
   EXPECT_EQ(fastEngineRefusal("https://127.0.0.1/"), "the URL is https://, not plain http://");
   EXPECT_EQ(fastEngineRefusal("http://user:secret@127.0.0.1/"),
             "the URL carries a user name or password");
+  EXPECT_EQ(fastEngineRefusal("http://[fe80::1%25eth0]:8080/"), "the URL names an IPv6 zone");
+  EXPECT_EQ(fastEngineRefusal("http://b\xc3\xbc"
+                              "cher.example/"),
+            "the host name is not ASCII (libcurl converts international names)");
   EXPECT_THROW(parseHttpTarget("https://127.0.0.1/"), std::invalid_argument);
   EXPECT_THROW(fastEngineRefusal("http://[::1/x"), std::invalid_argument);
 }

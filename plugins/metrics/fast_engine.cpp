@@ -299,6 +299,10 @@ class FastEngine : public LoadEngineRun {
   }
 
   void complete(Connection& connection) {
+    if (connection.parser.status() <= 0) {
+      fail(connection, TransportError::kOther);  // "HTTP/1.1 000": no status, as with libcurl
+      return;
+    }
     Sample sample{secondsSince(connection.ticket.sent), 0, connection.parser.status(),
                   connection.parser.bodyBytes()};
     bool keep = connection.parser.keepAlive() && connection.written == request_.size();

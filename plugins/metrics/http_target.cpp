@@ -71,6 +71,10 @@ std::string fastEngineRefusal(const std::string& url) {
   if (parts.scheme != "http") return "the URL is " + parts.scheme + "://, not plain http://";
   if (!parts.user.empty() || !parts.password.empty())
     return "the URL carries a user name or password";
+  if (!parts.zone.empty()) return "the URL names an IPv6 zone";
+  for (unsigned char c : parts.host) {
+    if (c >= 0x80) return "the host name is not ASCII (libcurl converts international names)";
+  }
   if (proxyApplies(parts.host))
     return "a proxy applies to the host (http_proxy or all_proxy, not excluded by no_proxy)";
   return "";

@@ -22,8 +22,8 @@ struct HttpTarget {
 void validateLoadUrl(const std::string& url);
 
 // Why the fast engine cannot serve `url` ("" when it can): a scheme other than http, a user
-// name or password, or a proxy that applies (see proxyApplies). Throws std::invalid_argument
-// when libcurl cannot parse the URL.
+// name or password, an IPv6 zone, a host name that is not ASCII, or a proxy that applies (see
+// proxyApplies). Throws std::invalid_argument when libcurl cannot parse the URL.
 std::string fastEngineRefusal(const std::string& url);
 
 // The parts of a URL fastEngineRefusal accepts. Throws std::invalid_argument otherwise.
