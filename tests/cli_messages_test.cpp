@@ -15,6 +15,7 @@ namespace iter8 {
 namespace {
 
 using test::handlerPath;
+using test::handlerRunArgv;
 using test::ProcessOptions;
 using test::ProcessResult;
 using test::readFile;
@@ -51,17 +52,8 @@ class Cli : public ::testing::Test {
   ProcessResult run(const std::string& action, std::vector<std::string> extra = {},
                     ProcessOptions options = {}) {
     path_ = dir_.write("e.yaml", kExperiment);
-    std::vector<std::string> args{"run",
-                                  "-a",
-                                  action,
-                                  "-f",
-                                  path_,
-                                  "--plugins-dir",
-                                  shippedPluginDir(),
-                                  "--termination-log",
-                                  dir_.file("termination-log")};
-    args.insert(args.end(), extra.begin(), extra.end());
-    return handler(args, options);
+    return runProcess(handlerRunArgv(action, path_, dir_.file("termination-log"), {}, extra),
+                      options);
   }
   TempDir dir_;
   std::string path_;

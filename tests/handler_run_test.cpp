@@ -4,76 +4,35 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "lib/yaml.h"
 #include "lib/json.h"
+#include "lib/yaml.h"
+#include "tests/support/experiment_text.h"
 #include "tests/support/subprocess.h"
 
 namespace iter8 {
 namespace {
 
 using test::handlerPath;
+using test::handlerRunArgv;
+using test::kRecommendV2;
 using test::ProcessOptions;
 using test::ProcessResult;
 using test::readFile;
 using test::runProcess;
 using test::shippedPluginDir;
+using test::startExperiment;
 using test::TempDir;
 using test::testPluginDir;
 using ::testing::HasSubstr;
 using ::testing::Not;
-
-// An experiment whose `start` action is `tasksYaml` (a YAML list, indented by 6).
-std::string experiment(const std::string& tasksYaml, const std::string& status = "") {
-  return R"(apiVersion: iter8.tools/v2alpha2
-kind: Experiment
-metadata:
-  name: exp-1
-  namespace: team-a
-spec:
-  target: team-a/app
-  strategy:
-    testingPattern: Canary
-    actions:
-      start:
-)" + tasksYaml +
-         R"(
-  versionInfo:
-    baseline:
-      name: app-v1
-      variables:
-      - name: tag
-        value: "1.0"
-    candidates:
-    - name: app-v2
-      variables:
-      - name: tag
-        value: "2.0"
-      - name: promote
-        value: a+b&c<d>"e'
-)" + status;
-}
-
-const char* kRecommendV2 = "status:\n  versionRecommendedForPromotion: app-v2\n";
 
 class HandlerRun : public ::testing::Test {
  protected:
   ProcessResult run(const std::string& experimentText, std::vector<std::string> extra = {},
                     ProcessOptions options = {}) {
     path_ = dir_.write("experiment.yaml", experimentText);
-    std::vector<std::string> argv{handlerPath(),
-                                  "run",
-                                  "-a",
-                                  "start",
-                                  "-f",
-                                  path_,
-                                  "--plugins-dir",
-                                  shippedPluginDir(),
-                                  "--plugins-dir",
-                                  testPluginDir("testkit"),
-                                  "--termination-log",
-                                  dir_.file("termination-log")};
-    argv.insert(argv.end(), extra.begin(), extra.end());
-    return runProcess(argv, options);
+    return runProcess(
+        handlerRunArgv("start", path_, dir_.file("termination-log"), {"testkit"}, extra), options);
   }
   std::string terminationLog() { return readFile(dir_.file("termination-log")); }
 
@@ -82,11 +41,11 @@ class HandlerRun : public ::testing::Test {
 };
 
 TEST_F(HandlerRun, ExecInterpolatesTheRecommendedVersionsVariables) {
-  auto result = run(experiment(R"(      - task: common/exec
+  auto result = run(startExperiment(R"(      - task: common/exec
         with:
           cmd: echo
           args: ["{{ .name }}", "tag={{ .tag }}", 8080, 2.5, "{{ .promote }}", "{{ .nope }}"])",
-                               kRecommendV2));
+                                    kRecommendV2));
   EXPECT_EQ(result.exitCode, 0) << result.err;
   // No HTML escaping: the original's html/template turned + & < > " ' into entities.
   // A missing key renders empty, as the original's html/template printed it.
@@ -96,18 +55,18 @@ TEST_F(HandlerRun, ExecInterpolatesTheRecommendedVersionsVariables) {
 }
 
 TEST_F(HandlerRun, ExecPassesArgsUnchangedWhenInterpolationIsDisabled) {
-  auto result = run(experiment(R"(      - task: common/exec
+  auto result = run(startExperiment(R"(      - task: common/exec
         with:
           cmd: echo
           disableInterpolation: true
           args: ["{{ .name }}"])",
-                               kRecommendV2));
+                                    kRecommendV2));
   EXPECT_EQ(result.exitCode, 0) << result.err;
   EXPECT_EQ(result.out, "{{ .name }}\n");
 }
 
 TEST_F(HandlerRun, ExecWithoutRecommendedVersionWarnsAndRendersEmpty) {
-  auto result = run(experiment(R"(      - task: common/exec
+  auto result = run(startExperiment(R"(      - task: common/exec
         with: {cmd: echo, args: ["[{{ .name }}]"]})"));
   EXPECT_EQ(result.exitCode, 0) << result.err;
   EXPECT_EQ(result.out, "[]\n");
@@ -115,7 +74,7 @@ TEST_F(HandlerRun, ExecWithoutRecommendedVersionWarnsAndRendersEmpty) {
 }
 
 TEST_F(HandlerRun, ExecFailureStopsTheActionWithTheExitStatus) {
-  auto result = run(experiment(R"(      - task: common/exec
+  auto result = run(startExperiment(R"(      - task: common/exec
         with: {cmd: sh, args: ["-c", "echo first; exit 3"]}
       - task: common/exec
         with: {cmd: echo, args: ["second must not run"]})"));
@@ -135,14 +94,14 @@ TEST_F(HandlerRun, ExecFailureStopsTheActionWithTheExitStatus) {
 }
 
 TEST_F(HandlerRun, ExecOfAMissingCommandSaysSo) {
-  auto result = run(experiment(R"(      - task: common/exec
+  auto result = run(startExperiment(R"(      - task: common/exec
         with: {cmd: no-such-command-iter8})"));
   EXPECT_EQ(result.exitCode, 1);
   EXPECT_THAT(terminationLog(), HasSubstr("command 'no-such-command-iter8'"));
 }
 
 TEST_F(HandlerRun, BashSeesTheWholeExperimentAndTheVariables) {
-  auto result = run(experiment(R"(      - task: common/bash
+  auto result = run(startExperiment(R"(      - task: common/bash
         with:
           script: |
             echo "{{ .this.metadata.namespace }}/{{ .this.metadata.name }} -> {{ .name }}:{{ .tag }}"
@@ -150,13 +109,13 @@ TEST_F(HandlerRun, BashSeesTheWholeExperimentAndTheVariables) {
             cat <<'END'
             {{ .promote }}
             END)",
-                               kRecommendV2));
+                                    kRecommendV2));
   EXPECT_EQ(result.exitCode, 0) << result.err;
   EXPECT_EQ(result.out, "team-a/exp-1 -> app-v2:2.0\nteam-a/app\na+b&c<d>\"e'\n");
 }
 
 TEST_F(HandlerRun, BashScriptFailureIsATaskFailure) {
-  auto result = run(experiment(R"(      - task: common/bash
+  auto result = run(startExperiment(R"(      - task: common/bash
         with: {script: "exit 7"})"));
   EXPECT_EQ(result.exitCode, 1);
   EXPECT_THAT(terminationLog(),
@@ -164,7 +123,7 @@ TEST_F(HandlerRun, BashScriptFailureIsATaskFailure) {
 }
 
 TEST_F(HandlerRun, TemplateErrorNamesTheInputAndPosition) {
-  auto result = run(experiment(R"(      - task: common/bash
+  auto result = run(startExperiment(R"(      - task: common/bash
         with: {script: "echo {{ .name "})"));
   EXPECT_EQ(result.exitCode, 1);
   EXPECT_THAT(terminationLog(),
@@ -173,7 +132,7 @@ TEST_F(HandlerRun, TemplateErrorNamesTheInputAndPosition) {
 }
 
 TEST_F(HandlerRun, MissingInputFailsBeforeAnyTaskRuns) {
-  auto result = run(experiment(R"(      - task: common/exec
+  auto result = run(startExperiment(R"(      - task: common/exec
         with: {cmd: echo, args: ["must not run"]}
       - task: common/exec
         with: {args: ["x"]})"));
@@ -185,7 +144,7 @@ TEST_F(HandlerRun, MissingInputFailsBeforeAnyTaskRuns) {
 }
 
 TEST_F(HandlerRun, WrongTypeNamesFieldAndExpectation) {
-  auto result = run(experiment(R"(      - task: common/exec
+  auto result = run(startExperiment(R"(      - task: common/exec
         with: {cmd: echo, args: [true]})"));
   EXPECT_EQ(result.exitCode, 4);
   EXPECT_THAT(terminationLog(),
@@ -193,32 +152,32 @@ TEST_F(HandlerRun, WrongTypeNamesFieldAndExpectation) {
 }
 
 TEST_F(HandlerRun, UnknownInputIsAWarningAndTheTaskStillRuns) {
-  auto result = run(experiment(R"(      - task: common/exec
+  auto result = run(startExperiment(R"(      - task: common/exec
         with: {cmd: echo, args: [hi], disableInterpolaton: true})"));
   EXPECT_EQ(result.exitCode, 0) << result.err;
   EXPECT_THAT(result.err, HasSubstr("unknown input 'with.disableInterpolaton' is ignored"));
 }
 
 TEST_F(HandlerRun, KeysInAnotherCaseWorkAsInTheOriginal) {
-  auto result = run(experiment(R"(      - task: common/exec
+  auto result = run(startExperiment(R"(      - task: common/exec
         with: {CMD: echo, Args: ["{{ .name }}"], DisableInterpolation: true})"));
   EXPECT_EQ(result.exitCode, 0) << result.err;
   EXPECT_EQ(result.out, "{{ .name }}\n");
 }
 
 TEST_F(HandlerRun, UnknownLibraryAndTaskAreNamed) {
-  auto lib = run(experiment("      - task: nosuch/thing"));
+  auto lib = run(startExperiment("      - task: nosuch/thing"));
   EXPECT_EQ(lib.exitCode, 4);
   EXPECT_THAT(
       terminationLog(),
       HasSubstr("action start, task 0 (nosuch/thing): no plugin provides library 'nosuch'"));
-  auto task = run(experiment("      - task: common/nosuch"));
+  auto task = run(startExperiment("      - task: common/nosuch"));
   EXPECT_EQ(task.exitCode, 4);
   EXPECT_THAT(task.err, HasSubstr("has no task 'nosuch'; it offers common/exec, common/bash"));
 }
 
 TEST_F(HandlerRun, SemanticCheckInMakeTaskFailsUpFront) {
-  auto result = run(experiment(R"(      - task: testkit/range
+  auto result = run(startExperiment(R"(      - task: testkit/range
         with: {low: 5, high: 1})"));
   EXPECT_EQ(result.exitCode, 4);
   EXPECT_THAT(terminationLog(),
@@ -226,7 +185,7 @@ TEST_F(HandlerRun, SemanticCheckInMakeTaskFailsUpFront) {
 }
 
 TEST_F(HandlerRun, ATaskErrorStopsTheActionWithItsMessage) {
-  auto result = run(experiment(R"(      - task: testkit/fail
+  auto result = run(startExperiment(R"(      - task: testkit/fail
         with: {message: "upstream said no"}
       - task: common/exec
         with: {cmd: echo, args: [must not run]})"));
@@ -241,14 +200,14 @@ TEST_F(HandlerRun, ATaskErrorStopsTheActionWithItsMessage) {
 }
 
 TEST_F(HandlerRun, ATaskThatThrowsBecomesAnErrorNotACrash) {
-  auto result = run(experiment("      - task: testkit/throw"));
+  auto result = run(startExperiment("      - task: testkit/throw"));
   EXPECT_EQ(result.exitCode, 1);
   EXPECT_THAT(terminationLog(),
               HasSubstr("action start, task 0 (testkit/throw): boom from testkit/throw"));
 }
 
 TEST_F(HandlerRun, UndefinedActionWarnsAndSucceeds) {
-  path_ = dir_.write("e.yaml", experiment("      - task: testkit/throw"));
+  path_ = dir_.write("e.yaml", startExperiment("      - task: testkit/throw"));
   auto result = runProcess(
       {handlerPath(), "run", "-a", "finish", "-f", path_, "--plugins-dir", shippedPluginDir()});
   EXPECT_EQ(result.exitCode, 0);
@@ -256,22 +215,22 @@ TEST_F(HandlerRun, UndefinedActionWarnsAndSucceeds) {
 }
 
 TEST_F(HandlerRun, DryRunValidatesEverythingAndRunsNothing) {
-  auto ok = run(experiment(R"(      - task: common/exec
+  auto ok = run(startExperiment(R"(      - task: common/exec
         with: {cmd: touch, args: ["should-not-exist"]})"),
                 {"--dry-run"}, ProcessOptions{{}, {}, dir_.path()});
   EXPECT_EQ(ok.exitCode, 0) << ok.err;
   EXPECT_FALSE(std::filesystem::exists(dir_.file("should-not-exist")));
-  auto bad = run(experiment("      - task: common/exec"), {"--dry-run"});
+  auto bad = run(startExperiment("      - task: common/exec"), {"--dry-run"});
   EXPECT_EQ(bad.exitCode, 4);
 }
 
 TEST_F(HandlerRun, StatusUpdatesAreWrittenBackToTheFileAsYaml) {
-  auto result =
-      run(experiment(R"(      - task: testkit/status
+  auto result = run(
+      startExperiment(R"(      - task: testkit/status
         with: {patch: {analysis: {note: "from task 0"}, stage: Running}}
       - task: testkit/status
         with: {patch: {stage: Done}})",
-                     "status:\n  initTime: \"2021-08-06T11:54:37Z\"\n  completedIterations: 0\n"));
+                      "status:\n  initTime: \"2021-08-06T11:54:37Z\"\n  completedIterations: 0\n"));
   EXPECT_EQ(result.exitCode, 0) << result.err;
   rapidjson::Document doc = parseYaml(readFile(path_));
   EXPECT_EQ(
@@ -282,7 +241,7 @@ TEST_F(HandlerRun, StatusUpdatesAreWrittenBackToTheFileAsYaml) {
 }
 
 TEST_F(HandlerRun, OutputOptionLeavesTheInputUntouched) {
-  std::string original = experiment(R"(      - task: testkit/status
+  std::string original = startExperiment(R"(      - task: testkit/status
         with: {patch: {stage: Done}})");
   auto result = run(original, {"--output", dir_.file("out.yaml")});
   EXPECT_EQ(result.exitCode, 0) << result.err;
@@ -292,7 +251,7 @@ TEST_F(HandlerRun, OutputOptionLeavesTheInputUntouched) {
 }
 
 TEST_F(HandlerRun, JsonInJsonOut) {
-  path_ = dir_.write("e.json", toJson(parseYaml(experiment(R"(      - task: testkit/status
+  path_ = dir_.write("e.json", toJson(parseYaml(startExperiment(R"(      - task: testkit/status
         with: {patch: {stage: Done}})"))));
   auto result = runProcess({handlerPath(), "run", "-a", "start", "-f", path_, "--plugins-dir",
                             testPluginDir("testkit")});
@@ -321,7 +280,7 @@ TEST_F(HandlerRun, SecretsNeverReachTheLogOrTerminationLog) {
              "apiVersion: v1\nkind: Secret\nmetadata:\n  name: api-token\n"
              "  namespace: team-a\nstringData:\n  token: \"" +
                  token + "\"\n  fail: \"" + token + "\"\n");
-  auto result = run(experiment(R"(      - task: testkit/secret
+  auto result = run(startExperiment(R"(      - task: testkit/secret
         with: {ref: api-token})"),
                     {"--secrets-dir", dir_.file("secrets"), "--log-level", "trace"});
   EXPECT_EQ(result.exitCode, 1);
@@ -336,12 +295,12 @@ TEST_F(HandlerRun, SecretsDecodeBase64DataAndResolveNamespaces) {
   dir_.write(
       "secrets/other.yaml",
       "kind: Secret\nmetadata: {name: creds, namespace: other}\ndata:\n  fail: aGVsbG8td29ybGQ=\n");
-  auto result = run(experiment(R"(      - task: testkit/secret
+  auto result = run(startExperiment(R"(      - task: testkit/secret
         with: {ref: other/creds})"),
                     {"--secrets-dir", dir_.file("secrets")});
   EXPECT_EQ(result.exitCode, 1) << result.err;  // testkit/secret fails on key "fail"
   EXPECT_THAT(terminationLog(), HasSubstr("bad token ******"));
-  auto missing = run(experiment(R"(      - task: testkit/secret
+  auto missing = run(startExperiment(R"(      - task: testkit/secret
         with: {ref: creds})"),
                      {"--secrets-dir", dir_.file("secrets")});
   EXPECT_THAT(terminationLog(), HasSubstr("secret 'team-a/creds' not found"));
@@ -351,7 +310,7 @@ TEST_F(HandlerRun, SigtermCancelsTheRunningTask) {
   ProcessOptions options;
   options.terminateAfter = std::chrono::milliseconds(500);
   auto start = std::chrono::steady_clock::now();
-  auto result = run(experiment(R"(      - task: testkit/sleep
+  auto result = run(startExperiment(R"(      - task: testkit/sleep
         with: {seconds: 30}
       - task: common/exec
         with: {cmd: echo, args: [must not run]})"),
@@ -363,7 +322,7 @@ TEST_F(HandlerRun, SigtermCancelsTheRunningTask) {
 }
 
 TEST_F(HandlerRun, APluginInPlainCRunsAndWritesStatus) {
-  auto result = run(experiment(R"(      - task: hello_c/greet
+  auto result = run(startExperiment(R"(      - task: hello_c/greet
         with: {who: operators})"),
                     {"--plugins-dir", testPluginDir("hello_c")});
   EXPECT_EQ(result.exitCode, 0) << result.err;
@@ -374,7 +333,7 @@ TEST_F(HandlerRun, APluginInPlainCRunsAndWritesStatus) {
 
 TEST_F(HandlerRun, APluginBuiltForAbi10RunsBesideA11One) {
   auto result =
-      run(experiment(R"(      - task: abi10/greet
+      run(startExperiment(R"(      - task: abi10/greet
         with: {who: old friends}
       - task: hello_c/greet
         with: {who: new friends})"),
@@ -387,7 +346,7 @@ TEST_F(HandlerRun, APluginBuiltForAbi10RunsBesideA11One) {
 }
 
 TEST_F(HandlerRun, ACPluginReportsAnInputItRefusesThroughJsonLookup) {
-  auto result = run(experiment(R"(      - task: hello_c/greet
+  auto result = run(startExperiment(R"(      - task: hello_c/greet
         with: {who: "say \"hi\""})"),
                     {"--plugins-dir", testPluginDir("hello_c")});
   EXPECT_EQ(result.exitCode, 4) << result.err;

@@ -24,7 +24,7 @@ class NotificationHttp : public NotificationRun {
 };
 
 TEST_F(NotificationHttp, DefaultsPostTheOriginalsSummaryAsJson) {
-  auto result = run(experiment(task("/hook"), kRecommendV2), "info");
+  auto result = run(startExperiment(task("/hook"), kRecommendV2), "info");
   ASSERT_EQ(result.exitCode, 0) << result.err;
   auto requests = receiver_.requests();
   ASSERT_EQ(requests.size(), 1u);
@@ -54,7 +54,7 @@ TEST_F(NotificationHttp, DefaultBodyCarriesWinnerAndLastRecommendedWeights) {
       - {name: app-v1, value: 25}
       - {name: app-v2, value: 75}
 )";
-  auto result = run(experiment(task("/hook"), status), "info");
+  auto result = run(startExperiment(task("/hook"), status), "info");
   ASSERT_EQ(result.exitCode, 0) << result.err;
   ASSERT_EQ(receiver_.requests().size(), 1u);
   rapidjson::Document body = parseJson(receiver_.requests()[0].body);
@@ -69,16 +69,16 @@ TEST_F(NotificationHttp, EachAuthTypeSendsItsExactHeaders) {
                    {"password", "pa+ss/w=rd"},
                    {"token", "tok-123"},
                    {"apikey", "key-456"}});
-  auto result = run(experiment(task("/basic?x=1", "authType: Basic, secret: creds") + "\n" +
-                                   task("/bearer",
-                                        "authType: Bearer, secret: creds, method: PUT, "
-                                        "body: 'plain text'") +
-                                   "\n" +
-                                   task("/apikey",
-                                        "authType: APIKey, secret: creds, headers: "
-                                        "[{name: X-API-Key, value: '{{ .secret.apikey }}'}]") +
-                                   "\n" + task("/none", "method: GET, body: ''"),
-                               kRecommendV2));
+  auto result = run(startExperiment(task("/basic?x=1", "authType: Basic, secret: creds") + "\n" +
+                                        task("/bearer",
+                                             "authType: Bearer, secret: creds, method: PUT, "
+                                             "body: 'plain text'") +
+                                        "\n" +
+                                        task("/apikey",
+                                             "authType: APIKey, secret: creds, headers: "
+                                             "[{name: X-API-Key, value: '{{ .secret.apikey }}'}]") +
+                                        "\n" + task("/none", "method: GET, body: ''"),
+                                    kRecommendV2));
   ASSERT_EQ(result.exitCode, 0) << result.err;
   auto requests = receiver_.requests();
   ASSERT_EQ(requests.size(), 4u);
@@ -105,10 +105,10 @@ TEST_F(NotificationHttp, EachAuthTypeSendsItsExactHeaders) {
 
 TEST_F(NotificationHttp, HeadersReplaceContentTypeAndAuthTypeWinsOverAnAuthorizationHeader) {
   secret("creds", {{"token", "tok-123"}});
-  auto result = run(experiment(task("/hook",
-                                    "authType: Bearer, secret: creds, headers: "
-                                    "[{name: content-type, value: text/plain}, "
-                                    "{name: Authorization, value: mine}]")));
+  auto result = run(startExperiment(task("/hook",
+                                         "authType: Bearer, secret: creds, headers: "
+                                         "[{name: content-type, value: text/plain}, "
+                                         "{name: Authorization, value: mine}]")));
   ASSERT_EQ(result.exitCode, 0) << result.err;
   ASSERT_EQ(receiver_.requests().size(), 1u);
   const auto request = receiver_.requests()[0];
@@ -123,28 +123,29 @@ TEST_F(NotificationHttp, HeadersReplaceContentTypeAndAuthTypeWinsOverAnAuthoriza
 TEST_F(NotificationHttp, UrlHeadersAndBodyInterpolateInBothDelimiterStyles) {
   secret("creds", {{"token", "tok-123"}});
   const std::string base = receiver_.url("");
-  auto result = run(
-      experiment("      - task: notification/http\n"
-                 "        with:\n"
-                 "          url: '" +
-                     base +
-                     "/go/{{ .this.metadata.namespace }}/{{ .name }}?tag={{ .tag }}'\n"
-                     "          secret: creds\n"
-                     "          headers: [{name: X-Version, value: '{{ .name }}'}, {name: X-Token, "
-                     "value: 'T {{ .secret.token }}'}]\n"
-                     "          body: '{\"target\":\"{{ .this.spec.target }}\",\"promote\":\"{{ "
-                     ".promote }}\",\"missing\":\"{{ .this.status.nothing.here }}\"}'\n"
-                     "      - task: notification/http\n"
-                     "        with:\n"
-                     "          URL: '" +
-                     base +
-                     "/etc3/@< .this.metadata.name >@'\n"
-                     "          secret: creds\n"
-                     "          headers: [{name: X-Token, value: '@< .secret.token >@'}]\n"
-                     "          body: '@< .name >@ keeps {{ .name }} as text'\n"
-                     "          versionInfo: [{variables: [{name: x, value: y}]}]",
-                 kRecommendV2),
-      "info");
+  auto result =
+      run(startExperiment(
+              "      - task: notification/http\n"
+              "        with:\n"
+              "          url: '" +
+                  base +
+                  "/go/{{ .this.metadata.namespace }}/{{ .name }}?tag={{ .tag }}'\n"
+                  "          secret: creds\n"
+                  "          headers: [{name: X-Version, value: '{{ .name }}'}, {name: X-Token, "
+                  "value: 'T {{ .secret.token }}'}]\n"
+                  "          body: '{\"target\":\"{{ .this.spec.target }}\",\"promote\":\"{{ "
+                  ".promote }}\",\"missing\":\"{{ .this.status.nothing.here }}\"}'\n"
+                  "      - task: notification/http\n"
+                  "        with:\n"
+                  "          URL: '" +
+                  base +
+                  "/etc3/@< .this.metadata.name >@'\n"
+                  "          secret: creds\n"
+                  "          headers: [{name: X-Token, value: '@< .secret.token >@'}]\n"
+                  "          body: '@< .name >@ keeps {{ .name }} as text'\n"
+                  "          versionInfo: [{variables: [{name: x, value: y}]}]",
+              kRecommendV2),
+          "info");
   ASSERT_EQ(result.exitCode, 0) << result.err;
   auto requests = receiver_.requests();
   ASSERT_EQ(requests.size(), 2u);
@@ -162,7 +163,7 @@ TEST_F(NotificationHttp, UrlHeadersAndBodyInterpolateInBothDelimiterStyles) {
 }
 
 TEST_F(NotificationHttp, MissingSecretFailsNamingItAndSendsNothing) {
-  auto result = run(experiment(task("/hook", "authType: Bearer, secret: nope")));
+  auto result = run(startExperiment(task("/hook", "authType: Bearer, secret: nope")));
   EXPECT_EQ(result.exitCode, 1) << result.err;
   EXPECT_THAT(terminationLog(), HasSubstr("action start, task 0 (notification/http): input "
                                           "'with.secret': secret 'team-a/nope' not found"));
@@ -172,17 +173,17 @@ TEST_F(NotificationHttp, MissingSecretFailsNamingItAndSendsNothing) {
 TEST_F(NotificationHttp, MissingSecretKeyFailsNamingSecretAndKeyAndSendsNothing) {
   const std::string value = "only-the-user-xyz";
   secret("creds", {{"username", value}});
-  auto basic = run(experiment(task("/hook", "authType: Basic, secret: creds")));
+  auto basic = run(startExperiment(task("/hook", "authType: Basic, secret: creds")));
   EXPECT_EQ(basic.exitCode, 1) << basic.err;
   EXPECT_THAT(terminationLog(),
               HasSubstr("input 'with.secret': secret 'creds' has no key 'password'"));
 
-  auto body = run(experiment(task("/hook", "secret: creds, body: 'k={{ .secret.apikey }}'")));
+  auto body = run(startExperiment(task("/hook", "secret: creds, body: 'k={{ .secret.apikey }}'")));
   EXPECT_EQ(body.exitCode, 1) << body.err;
   EXPECT_THAT(terminationLog(), HasSubstr("input 'with.body': secret 'creds' has no key 'apikey'"));
 
-  auto unset =
-      run(experiment(task("/hook", "headers: [{name: X-Key, value: '@< .secret.apikey >@'}]")));
+  auto unset = run(
+      startExperiment(task("/hook", "headers: [{name: X-Key, value: '@< .secret.apikey >@'}]")));
   EXPECT_EQ(unset.exitCode, 1) << unset.err;
   EXPECT_THAT(terminationLog(), HasSubstr("input 'with.headers[0].value': the template reads "
                                           ".secret.apikey but with.secret is not set"));
@@ -192,20 +193,20 @@ TEST_F(NotificationHttp, MissingSecretKeyFailsNamingSecretAndKeyAndSendsNothing)
 
 TEST_F(NotificationHttp, OnlyTopLevelSecretReferencesNeedTheSecret) {
   // A comment and a field of the experiment named "secret" are not reads of with.secret.
-  auto result =
-      run(experiment(task("/hook", "body: '{{/* .secret.token */}}[{{ .this.secret.token }}]'")),
-          "info");
+  auto result = run(
+      startExperiment(task("/hook", "body: '{{/* .secret.token */}}[{{ .this.secret.token }}]'")),
+      "info");
   EXPECT_EQ(result.exitCode, 0) << result.err;
   ASSERT_EQ(receiver_.requests().size(), 1u);
   EXPECT_EQ(receiver_.requests()[0].body, "[]");
 }
 
 TEST_F(NotificationHttp, BadTemplateFailsAndNeverSendsTheRawTemplate) {
-  auto result = run(experiment(task("/hook", "body: '{{ .this.metadata.name '")));
+  auto result = run(startExperiment(task("/hook", "body: '{{ .this.metadata.name '")));
   EXPECT_EQ(result.exitCode, 1) << result.err;
   EXPECT_THAT(terminationLog(), HasSubstr("(notification/http): input 'with.body': template: "));
   // A construct the engine refuses fails when rendered, before anything is sent.
-  auto unsupported = run(experiment(task("/hook", "body: '{{ define \"x\" }}y{{ end }}'")));
+  auto unsupported = run(startExperiment(task("/hook", "body: '{{ define \"x\" }}y{{ end }}'")));
   EXPECT_EQ(unsupported.exitCode, 1) << unsupported.err;
   EXPECT_THAT(receiver_.requests(), IsEmpty());
 }
@@ -237,16 +238,16 @@ TEST_P(NotificationHttpFailures, AreIgnoredByDefaultAndFailTheTaskWhenIgnoreFail
   const FailureCase& c = GetParam();
   const std::string target = url();
   const std::string shown = target.substr(0, target.find('?'));
-  auto ignored = run(experiment("      - task: notification/http\n        with: {URL: '" + target +
-                                "', timeoutSeconds: 1}"));
+  auto ignored = run(startExperiment("      - task: notification/http\n        with: {URL: '" +
+                                     target + "', timeoutSeconds: 1}"));
   EXPECT_EQ(ignored.exitCode, 0) << ignored.err;
   EXPECT_EQ(terminationLog(), "");
   EXPECT_THAT(ignored.err, HasSubstr("POST " + shown + ": "));
   EXPECT_THAT(ignored.err, HasSubstr(c.expected));
   EXPECT_THAT(ignored.err, HasSubstr("ignored (ignoreFailure is not false)"));
 
-  auto failed = run(experiment("      - task: notification/http\n        with: {URL: '" + target +
-                               "', timeoutSeconds: 1, ignoreFailure: false}"));
+  auto failed = run(startExperiment("      - task: notification/http\n        with: {URL: '" +
+                                    target + "', timeoutSeconds: 1, ignoreFailure: false}"));
   EXPECT_EQ(failed.exitCode, 1) << failed.err;
   std::string log = terminationLog();
   EXPECT_THAT(log, HasSubstr("action start, task 0 (notification/http): POST " + shown + ": "));
@@ -267,7 +268,7 @@ INSTANTIATE_TEST_SUITE_P(
 
 TEST_F(NotificationHttp, RetriesConnectionErrorsAnd5xxButNot4xx) {
   receiver_.setReply({503, "busy", "text/plain", {}});
-  auto busy = run(experiment(task("/hook", "retries: 2, ignoreFailure: false")));
+  auto busy = run(startExperiment(task("/hook", "retries: 2, ignoreFailure: false")));
   EXPECT_EQ(busy.exitCode, 1) << busy.err;
   EXPECT_EQ(receiver_.requests().size(), 3u);
   EXPECT_THAT(busy.err, HasSubstr("retry 1 of 2 in 1 s"));
@@ -275,14 +276,14 @@ TEST_F(NotificationHttp, RetriesConnectionErrorsAnd5xxButNot4xx) {
   EXPECT_THAT(terminationLog(), HasSubstr("503 Service Unavailable (attempt 3)"));
 
   receiver_.setReply({400, "bad", "text/plain", {}});
-  auto bad = run(experiment(task("/hook", "retries: 2")));
+  auto bad = run(startExperiment(task("/hook", "retries: 2")));
   EXPECT_EQ(bad.exitCode, 0) << bad.err;
   EXPECT_EQ(receiver_.requests().size(), 4u);  // one more: a 4xx is final
 
   const std::string refused =
       "http://127.0.0.1:" + std::to_string(testing::unusedLoopbackPort()) + "/hook";
-  auto down = run(experiment("      - task: notification/http\n        with: {URL: '" + refused +
-                             "', retries: 1, ignoreFailure: false}"));
+  auto down = run(startExperiment("      - task: notification/http\n        with: {URL: '" +
+                                  refused + "', retries: 1, ignoreFailure: false}"));
   EXPECT_EQ(down.exitCode, 1) << down.err;
   EXPECT_THAT(down.err, HasSubstr("retry 1 of 1 in 1 s"));
   EXPECT_THAT(terminationLog(), HasSubstr("(attempt 2)"));
@@ -292,7 +293,7 @@ TEST_F(NotificationHttp, SigtermEndsTheWaitBetweenRetries) {
   receiver_.setReply({503, "busy", "text/plain", {}});
   options_.terminateAfter = std::chrono::milliseconds(1500);  // during the 2 s wait
   auto start = std::chrono::steady_clock::now();
-  auto result = run(experiment(task("/hook", "retries: 5")));
+  auto result = run(startExperiment(task("/hook", "retries: 5")));
   EXPECT_EQ(result.exitCode, 5) << result.err;
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(10));
   EXPECT_EQ(receiver_.requests().size(), 2u);
@@ -303,7 +304,7 @@ TEST_F(NotificationHttp, SigtermAbandonsARequestInFlight) {
   receiver_.setReply({200, "late", "text/plain", std::chrono::milliseconds(20000)});
   options_.terminateAfter = std::chrono::milliseconds(1000);
   auto start = std::chrono::steady_clock::now();
-  auto result = run(experiment(task("/hook", "timeoutSeconds: 60")));
+  auto result = run(startExperiment(task("/hook", "timeoutSeconds: 60")));
   EXPECT_EQ(result.exitCode, 5) << result.err;
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(8));
   EXPECT_THAT(terminationLog(), HasSubstr("cancelled while waiting for the answer"));
@@ -311,13 +312,13 @@ TEST_F(NotificationHttp, SigtermAbandonsARequestInFlight) {
 
 TEST_F(NotificationHttp, ResponseBodyIsLoggedAtDebugOnlyAndNeverWhenASecretWasUsed) {
   receiver_.setReply({200, "receiver-says-hello", "text/plain", {}});
-  auto info = run(experiment(task("/hook")), "info");
+  auto info = run(startExperiment(task("/hook")), "info");
   EXPECT_EQ(info.exitCode, 0) << info.err;
   EXPECT_THAT(info.err, Not(HasSubstr("receiver-says-hello")));
-  auto debug = run(experiment(task("/hook")), "debug");
+  auto debug = run(startExperiment(task("/hook")), "debug");
   EXPECT_THAT(debug.err, HasSubstr("response body: receiver-says-hello"));
   secret("creds", {{"token", "tok-123"}});
-  auto withSecret = run(experiment(task("/hook", "authType: Bearer, secret: creds")), "trace");
+  auto withSecret = run(startExperiment(task("/hook", "authType: Bearer, secret: creds")), "trace");
   EXPECT_EQ(withSecret.exitCode, 0) << withSecret.err;
   EXPECT_THAT(withSecret.err, Not(HasSubstr("receiver-says-hello")));
   EXPECT_THAT(withSecret.err, HasSubstr("response body not logged"));
@@ -335,10 +336,11 @@ TEST_F(NotificationHttp, NoSecretValueNorItsBase64ReachesAnyOutputAtTrace) {
                           " token=" + token + " password=" + password,
                       "text/plain",
                       {}});
-  auto result = run(experiment(task("/hook",
-                                    "authType: Basic, secret: creds, ignoreFailure: false, "
-                                    "headers: [{name: X-Token, value: '{{ .secret.token }}'}], "
-                                    "body: 'p={{ .secret.password }}'")));
+  auto result =
+      run(startExperiment(task("/hook",
+                               "authType: Basic, secret: creds, ignoreFailure: false, "
+                               "headers: [{name: X-Token, value: '{{ .secret.token }}'}], "
+                               "body: 'p={{ .secret.password }}'")));
   EXPECT_EQ(result.exitCode, 1) << result.err;
   ASSERT_EQ(receiver_.requests().size(), 1u);
   EXPECT_EQ(receiver_.requests()[0].body, "p=" + password);
@@ -351,24 +353,24 @@ TEST_F(NotificationHttp, NoSecretValueNorItsBase64ReachesAnyOutputAtTrace) {
 }
 
 TEST_F(NotificationHttp, BadInputsAreRefusedBeforeAnyTaskRuns) {
-  auto noSecret = run(experiment(task("/hook", "authType: Bearer")));
+  auto noSecret = run(startExperiment(task("/hook", "authType: Bearer")));
   EXPECT_EQ(noSecret.exitCode, 4);
   EXPECT_THAT(noSecret.err, HasSubstr("input 'with.secret' is required when authType is Bearer"));
-  auto badUrl = run(experiment(
+  auto badUrl = run(startExperiment(
       "      - task: notification/http\n        with: {URL: 'ftp://example.com/x?key=k'}"));
   EXPECT_EQ(badUrl.exitCode, 4);
   EXPECT_THAT(badUrl.err,
               HasSubstr("'ftp://example.com/x' is not an absolute http:// or https:// URL"));
-  auto badAuth = run(experiment(task("/hook", "authType: Digest")));
+  auto badAuth = run(startExperiment(task("/hook", "authType: Digest")));
   EXPECT_EQ(badAuth.exitCode, 4);
-  auto noUrl = run(experiment("      - task: notification/http\n        with: {body: x}"));
+  auto noUrl = run(startExperiment("      - task: notification/http\n        with: {body: x}"));
   EXPECT_EQ(noUrl.exitCode, 4);
   EXPECT_THAT(receiver_.requests(), IsEmpty());
 }
 
 TEST_F(NotificationHttp, DryRunValidatesWithoutSending) {
-  auto result = run(experiment(task("/hook", "authType: Bearer, secret: absent")), "info", "start",
-                    "experiment.yaml", {"--dry-run"});
+  auto result = run(startExperiment(task("/hook", "authType: Bearer, secret: absent")), "info",
+                    "start", "experiment.yaml", {"--dry-run"});
   EXPECT_EQ(result.exitCode, 0) << result.err;
   EXPECT_THAT(receiver_.requests(), IsEmpty());
 }

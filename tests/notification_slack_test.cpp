@@ -58,7 +58,7 @@ class NotificationSlack : public NotificationRun {
 };
 
 TEST_F(NotificationSlack, PostsTheOriginalsMessageWithABearerToken) {
-  auto result = run(experiment(task(), kRecommendV2));
+  auto result = run(startExperiment(task(), kRecommendV2));
   ASSERT_EQ(result.exitCode, 0) << result.err;
   auto requests = receiver_.requests();
   ASSERT_EQ(requests.size(), 1u);
@@ -83,7 +83,7 @@ TEST_F(NotificationSlack, WinnerFlaggedButNotNamedIsNotFoundAndFailedNeedsATrueC
   - {type: Completed, status: "False"}
   - {type: Failed, status: "True"}
 )";
-  auto result = run(experiment(task(), status));
+  auto result = run(startExperiment(task(), status));
   ASSERT_EQ(result.exitCode, 0) << result.err;
   ASSERT_EQ(receiver_.requests().size(), 1u);
   rapidjson::Document body = parseJson(receiver_.requests()[0].body);
@@ -120,28 +120,28 @@ TEST_F(NotificationSlack, ReferenceExperimentGetsTheOriginalsMessageByteForByte)
 
 TEST_F(NotificationSlack, OkFalseIsAFailure) {
   receiver_.setReply({200, R"({"ok":false,"error":"channel_not_found"})", "application/json", {}});
-  auto ignored = run(experiment(task()));
+  auto ignored = run(startExperiment(task()));
   EXPECT_EQ(ignored.exitCode, 0) << ignored.err;
   EXPECT_THAT(ignored.err, HasSubstr("Slack answered ok:false (channel_not_found); ignored"));
   EXPECT_EQ(terminationLog(), "");
-  auto failed = run(experiment(task("ignoreFailure: false")));
+  auto failed = run(startExperiment(task("ignoreFailure: false")));
   EXPECT_EQ(failed.exitCode, 1) << failed.err;
   EXPECT_THAT(terminationLog(),
               HasSubstr("(notification/slack): POST " + receiver_.url("/api/chat.postMessage") +
                         ": Slack answered ok:false (channel_not_found)"));
   receiver_.setReply({500, "down", "text/plain", {}});
-  auto down = run(experiment(task("ignoreFailure: false")));
+  auto down = run(startExperiment(task("ignoreFailure: false")));
   EXPECT_EQ(down.exitCode, 1) << down.err;
   EXPECT_THAT(terminationLog(), HasSubstr("500 Internal Server Error"));
 }
 
 TEST_F(NotificationSlack, MissingTokenFailsNamingSecretAndKeyAndSendsNothing) {
   secret("slack", {{"webhook", "not-a-token"}});
-  auto result = run(experiment(task()));
+  auto result = run(startExperiment(task()));
   EXPECT_EQ(result.exitCode, 1) << result.err;
   EXPECT_THAT(terminationLog(),
               HasSubstr("input 'with.secret': secret 'slack' has no key 'token'"));
-  auto missing = run(experiment(task("secret: gone")));
+  auto missing = run(startExperiment(task("secret: gone")));
   EXPECT_EQ(missing.exitCode, 1) << missing.err;
   EXPECT_THAT(terminationLog(), HasSubstr("secret 'team-a/gone' not found"));
   EXPECT_THAT(receiver_.requests(), IsEmpty());
@@ -153,7 +153,7 @@ TEST_F(NotificationSlack, TokenNeverReachesAnyOutputAtTrace) {
        std::string(R"({"ok":false,"error":"invalid_auth","echo":")") + kToken + "\"}",
        "application/json",
        {}});
-  auto result = run(experiment(task("ignoreFailure: false")));
+  auto result = run(startExperiment(task("ignoreFailure: false")));
   EXPECT_EQ(result.exitCode, 1);
   const std::string everything = result.out + result.err + terminationLog();
   EXPECT_THAT(everything, HasSubstr("invalid_auth"));
@@ -163,11 +163,11 @@ TEST_F(NotificationSlack, TokenNeverReachesAnyOutputAtTrace) {
 
 TEST_F(NotificationSlack, ChannelAndSecretAreRequiredAndTheApiUrlMustBeHttp) {
   auto noChannel =
-      run(experiment("      - task: notification/slack\n        with: {secret: slack}"));
+      run(startExperiment("      - task: notification/slack\n        with: {secret: slack}"));
   EXPECT_EQ(noChannel.exitCode, 4);
   EXPECT_THAT(noChannel.err, HasSubstr("with.channel"));
   env_["ITER8_SLACK_API_URL"] = "file:///tmp";
-  auto badUrl = run(experiment(task()));
+  auto badUrl = run(startExperiment(task()));
   EXPECT_EQ(badUrl.exitCode, 4);
   EXPECT_THAT(badUrl.err, HasSubstr("ITER8_SLACK_API_URL"));
   EXPECT_THAT(receiver_.requests(), IsEmpty());

@@ -9,46 +9,16 @@
 
 #include <gtest/gtest.h>
 
-#include "lib/yaml.h"
 #include "lib/json.h"
+#include "lib/yaml.h"
+#include "tests/support/experiment_text.h"
 #include "tests/support/recording_http_server.h"
 #include "tests/support/subprocess.h"
 
 namespace iter8::notification_test {
 
-// An experiment in namespace team-a whose `start` action is `tasksYaml` (a YAML list indented
-// by 6), with two versions; `status` is appended as is.
-inline std::string experiment(const std::string& tasksYaml, const std::string& status = "") {
-  return R"(apiVersion: iter8.tools/v2alpha2
-kind: Experiment
-metadata:
-  name: exp-1
-  namespace: team-a
-spec:
-  target: team-a/app
-  strategy:
-    testingPattern: Canary
-    actions:
-      start:
-)" + tasksYaml +
-         R"(
-  versionInfo:
-    baseline:
-      name: app-v1
-      variables:
-      - name: tag
-        value: "1.0"
-    candidates:
-    - name: app-v2
-      variables:
-      - name: tag
-        value: "2.0"
-      - name: promote
-        value: a+b&c<d>"e'
-)" + status;
-}
-
-inline const char* kRecommendV2 = "status:\n  versionRecommendedForPromotion: app-v2\n";
+using test::kRecommendV2;
+using test::startExperiment;
 
 inline std::filesystem::path referenceExperiment(const std::string& name) {
   return std::filesystem::path(ITER8_SHARED_DIR) / "reference" / "experiments" / name;
@@ -64,20 +34,9 @@ class NotificationRun : public ::testing::Test {
                           const std::string& fileName = "experiment.yaml",
                           std::vector<std::string> extra = {}) {
     path_ = dir_.write(fileName, experimentText);
-    std::vector<std::string> argv{test::handlerPath(),
-                                  "run",
-                                  "-a",
-                                  action,
-                                  "-f",
-                                  path_,
-                                  "--plugins-dir",
-                                  test::shippedPluginDir(),
-                                  "--termination-log",
-                                  dir_.file("termination-log"),
-                                  "--secrets-dir",
-                                  dir_.file("secrets"),
-                                  "--log-level",
-                                  level};
+    std::vector<std::string> argv =
+        test::handlerRunArgv(action, path_, dir_.file("termination-log"), {},
+                             {"--secrets-dir", dir_.file("secrets"), "--log-level", level});
     argv.insert(argv.end(), extra.begin(), extra.end());
     test::ProcessOptions options = options_;
     options.env = env_;

@@ -12,6 +12,7 @@ namespace {
 
 namespace fs = std::filesystem;
 using test::handlerPath;
+using test::handlerRunArgv;
 using test::ProcessResult;
 using test::readFile;
 using test::runProcess;
@@ -56,20 +57,8 @@ class RunItems : public ::testing::Test {
   ProcessResult run(const std::string& experimentText, std::vector<std::string> extra = {},
                     test::ProcessOptions options = {}) {
     std::string path = dir_.write("experiment.yaml", experimentText);
-    std::vector<std::string> argv{handlerPath(),
-                                  "run",
-                                  "-a",
-                                  "start",
-                                  "-f",
-                                  path,
-                                  "--plugins-dir",
-                                  shippedPluginDir(),
-                                  "--plugins-dir",
-                                  testPluginDir("testkit"),
-                                  "--termination-log",
-                                  dir_.file("termination-log")};
-    argv.insert(argv.end(), extra.begin(), extra.end());
-    return runProcess(argv, options);
+    return runProcess(
+        handlerRunArgv("start", path, dir_.file("termination-log"), {"testkit"}, extra), options);
   }
   std::string terminationLog() { return readFile(dir_.file("termination-log")); }
 

@@ -9,14 +9,15 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "lib/yaml.h"
 #include "lib/json.h"
+#include "lib/yaml.h"
 #include "tests/support/subprocess.h"
 
 namespace iter8 {
 namespace {
 
 using test::handlerPath;
+using test::handlerRunArgv;
 using test::ProcessOptions;
 using test::ProcessResult;
 using test::readFile;
@@ -49,21 +50,8 @@ class Supervision : public ::testing::Test {
   ProcessResult run(const std::string& experimentText, std::vector<std::string> extra = {},
                     ProcessOptions options = {}) {
     path_ = dir_.write("experiment.yaml", experimentText);
-    std::vector<std::string> argv{handlerPath(),
-                                  "run",
-                                  "-a",
-                                  "start",
-                                  "-f",
-                                  path_,
-                                  "--plugins-dir",
-                                  shippedPluginDir(),
-                                  "--plugins-dir",
-                                  testPluginDir("testkit"),
-                                  "--plugins-dir",
-                                  testPluginDir("faulty"),
-                                  "--termination-log",
-                                  dir_.file("termination-log")};
-    argv.insert(argv.end(), extra.begin(), extra.end());
+    std::vector<std::string> argv =
+        handlerRunArgv("start", path_, dir_.file("termination-log"), {"testkit", "faulty"}, extra);
     auto start = Clock::now();
     ProcessResult result = runProcess(argv, options);
     elapsed_ = Clock::now() - start;

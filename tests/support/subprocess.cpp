@@ -92,6 +92,24 @@ std::string testPluginDir(const std::string& name) {
   return std::string(ITER8_BINARY_DIR) + "/test-plugins/" + name;
 }
 
+std::vector<std::string> handlerRunArgv(const std::string& action,
+                                        const std::string& experimentFile,
+                                        const std::string& terminationLog,
+                                        const std::vector<std::string>& testPlugins,
+                                        const std::vector<std::string>& extra) {
+  std::vector<std::string> argv{
+      handlerPath(),     "run", "-a", action, "-f", experimentFile, "--plugins-dir",
+      shippedPluginDir()};
+  for (const std::string& folder : testPlugins) {
+    argv.push_back("--plugins-dir");
+    argv.push_back(testPluginDir(folder));
+  }
+  argv.push_back("--termination-log");
+  argv.push_back(terminationLog);
+  argv.insert(argv.end(), extra.begin(), extra.end());
+  return argv;
+}
+
 TempDir::TempDir() {
   std::string pattern = (std::filesystem::temp_directory_path() / "iter8-test-XXXXXX").string();
   if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");

@@ -33,6 +33,15 @@ std::string handlerPath();
 std::string shippedPluginDir();
 std::string testPluginDir(const std::string& name);
 
+// The argv of `handler run -a <action> -f <experimentFile>` with the shipped plugins, each test
+// plugin folder named in `testPlugins` (testPluginDir), `--termination-log <terminationLog>`,
+// then `extra`.
+std::vector<std::string> handlerRunArgv(const std::string& action,
+                                        const std::string& experimentFile,
+                                        const std::string& terminationLog,
+                                        const std::vector<std::string>& testPlugins = {},
+                                        const std::vector<std::string>& extra = {});
+
 // A fresh temporary folder, removed when the object goes away.
 class TempDir {
  public:

@@ -1,0 +1,44 @@
+// Experiment files for tests that run the handler on one action.
+#pragma once
+
+#include <string>
+
+namespace iter8::test {
+
+// An experiment in namespace team-a whose `start` action is `tasksYaml` (a YAML list indented by
+// 6), with versions app-v1 (variable tag 1.0) and app-v2 (tag 2.0 and promote, a value with
+// every character HTML escapes); `status` (YAML at the top level) is appended as is.
+inline std::string startExperiment(const std::string& tasksYaml, const std::string& status = "") {
+  return R"(apiVersion: iter8.tools/v2alpha2
+kind: Experiment
+metadata:
+  name: exp-1
+  namespace: team-a
+spec:
+  target: team-a/app
+  strategy:
+    testingPattern: Canary
+    actions:
+      start:
+)" + tasksYaml +
+         R"(
+  versionInfo:
+    baseline:
+      name: app-v1
+      variables:
+      - name: tag
+        value: "1.0"
+    candidates:
+    - name: app-v2
+      variables:
+      - name: tag
+        value: "2.0"
+      - name: promote
+        value: a+b&c<d>"e'
+)" + status;
+}
+
+// A status naming app-v2 the version recommended for promotion.
+inline const char* const kRecommendV2 = "status:\n  versionRecommendedForPromotion: app-v2\n";
+
+}  // namespace iter8::test
