@@ -64,8 +64,7 @@ spdlog::logger& logger() {
 
 bool parseLogLevel(std::string_view given, spdlog::level::level_enum& level) {
   // logrus.ParseLevel, which the original used: any case, and its panic and fatal levels.
-  std::string text(given);
-  for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  std::string text = asciiLower(given);
   if (text == "trace")
     level = spdlog::level::trace;
   else if (text == "debug")

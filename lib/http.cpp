@@ -157,23 +157,12 @@ std::string Response::statusLine() const {
 }
 
 bool isHttpUrl(std::string_view url) {
-  CURLU* handle = curl_url();
-  if (handle == nullptr) return false;
-  std::string text(url);
-  bool ok = false;
-  if (curl_url_set(handle, CURLUPART_URL, text.c_str(), 0) == CURLUE_OK) {
-    char* scheme = nullptr;
-    char* host = nullptr;
-    if (curl_url_get(handle, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
-        curl_url_get(handle, CURLUPART_HOST, &host, 0) == CURLUE_OK) {
-      std::string_view s(scheme);
-      ok = (s == "http" || s == "https") && host[0] != '\0';
-    }
-    curl_free(scheme);
-    curl_free(host);
+  try {
+    UrlParts parts = parseUrl(std::string(url));
+    return (parts.scheme == "http" || parts.scheme == "https") && !parts.host.empty();
+  } catch (const std::invalid_argument&) {
+    return false;
   }
-  curl_url_cleanup(handle);
-  return ok;
 }
 
 UrlParts parseUrl(const std::string& url) {
@@ -182,7 +171,8 @@ UrlParts parseUrl(const std::string& url) {
   if (!handle) throw std::bad_alloc();
   CURLUcode rc = curl_url_set(handle.get(), CURLUPART_URL, url.c_str(), 0);
   if (rc != CURLUE_OK)
-    throw std::invalid_argument("invalid URL '" + url + "': " + curl_url_strerror(rc));
+    throw std::invalid_argument("invalid URL '" + urlForMessages(url) +
+                                "': " + curl_url_strerror(rc));
   auto part = [&handle](CURLUPart which, unsigned flags = 0) {
     char* raw = nullptr;
     if (curl_url_get(handle.get(), which, &raw, flags) != CURLUE_OK || raw == nullptr)

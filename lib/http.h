@@ -97,7 +97,7 @@ struct UrlParts {
 };
 
 // Throws std::invalid_argument "invalid URL '<url>': <libcurl's reason>" when libcurl cannot
-// parse `url`.
+// parse `url` (the URL as urlForMessages shows it).
 UrlParts parseUrl(const std::string& url);
 
 // `url` without its query string and fragment, which may carry secrets (API keys, tokens);

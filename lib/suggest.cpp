@@ -1,5 +1,7 @@
 #include "lib/suggest.h"
 
+#include "lib/text.h"
+
 #include <algorithm>
 #include <cctype>
 
@@ -24,20 +26,9 @@ size_t editDistance(const std::string& a, const std::string& b) {
   return previous[b.size()];
 }
 
-namespace {
-
-bool equalIgnoringCase(const std::string& a, const std::string& b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
-
-}  // namespace
-
 std::string closestName(const std::string& typed, const std::vector<std::string>& candidates) {
   for (const auto& c : candidates) {
-    if (equalIgnoringCase(c, typed)) return c;
+    if (equalsIgnoreCase(c, typed)) return c;
   }
   std::string best;
   size_t bestDistance = 3;  // more than 2 edits is not a typo

@@ -53,6 +53,13 @@ TEST(Http, ParseUrlGivesThePartsLibcurlSends) {
   } catch (const std::invalid_argument& e) {
     EXPECT_THAT(e.what(), HasSubstr("invalid URL 'not a url': "));
   }
+  try {
+    parseUrl("http://[::1/x?token=s3cret");
+    ADD_FAILURE() << "no exception";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_THAT(e.what(), HasSubstr("invalid URL 'http://[::1/x': "));
+    EXPECT_THAT(e.what(), Not(HasSubstr("s3cret")));
+  }
 }
 
 TEST(Http, OnlyHttpAndHttpsAreAllowed) {

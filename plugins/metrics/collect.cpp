@@ -51,15 +51,6 @@ LoadEngine engineInput(const sdk::TaskSpec& spec) {
   return LoadEngine::kAuto;  // the schema allows nothing else
 }
 
-// fastEngineRefusal, or "" for a URL libcurl cannot parse: the load reports that one.
-std::string fastEngineRefusalOf(const std::string& url) {
-  try {
-    return fastEngineRefusal(url);
-  } catch (const std::invalid_argument&) {
-    return "";
-  }
-}
-
 std::string joined(const std::set<std::string>& names) {
   std::string text;
   for (const auto& n : names) text += (text.empty() ? "" : ", ") + n;
@@ -117,7 +108,7 @@ CollectTask::CollectTask(const sdk::TaskSpec& spec, sdk::Host& host)
                             "\"; expected an http:// or https:// URL");
     }
     if (defaults.engine == LoadEngine::kFast) {
-      if (std::string refusal = fastEngineRefusalOf(version.load.url); !refusal.empty()) {
+      if (std::string refusal = fastEngineRefusal(version.load.url); !refusal.empty()) {
         throw sdk::InputError("input 'with.engine' is \"fast\", but '" + field + ".url' (" +
                               http::urlForMessages(version.load.url) + ") cannot use it: " +
                               refusal + "; expected engine \"curl\" or \"auto\" for this URL");

@@ -60,39 +60,41 @@ bool proxyApplies(const std::string& host) {
   return !noProxyMatches(noProxy, host);
 }
 
-void validateLoadUrl(const std::string& url) {
-  std::string scheme = http::parseUrl(url).scheme;
-  if (scheme != "http" && scheme != "https")
-    throw std::invalid_argument("invalid URL '" + url + "': only http and https are supported");
-}
-
-std::string fastEngineRefusal(const std::string& url) {
-  http::UrlParts parts = http::parseUrl(url);
-  if (parts.scheme != "http") return "the URL is " + parts.scheme + "://, not plain http://";
-  if (!parts.user.empty() || !parts.password.empty())
-    return "the URL carries a user name or password";
-  if (!parts.zone.empty()) return "the URL names an IPv6 zone";
-  for (unsigned char c : parts.host) {
+std::string fastEngineRefusal(const http::UrlParts& url) {
+  if (url.scheme != "http") return "the URL is " + url.scheme + "://, not plain http://";
+  if (!url.user.empty() || !url.password.empty()) return "the URL carries a user name or password";
+  if (!url.zone.empty()) return "the URL names an IPv6 zone";
+  for (unsigned char c : url.host) {
     if (c >= 0x80) return "the host name is not ASCII (libcurl converts international names)";
   }
-  if (proxyApplies(parts.host))
+  if (proxyApplies(url.host))
     return "a proxy applies to the host (http_proxy or all_proxy, not excluded by no_proxy)";
   return "";
 }
 
-HttpTarget parseHttpTarget(const std::string& url) {
-  if (std::string refusal = fastEngineRefusal(url); !refusal.empty())
-    throw std::invalid_argument("engine fast cannot send to '" + url + "': " + refusal);
-  http::UrlParts parts = http::parseUrl(url);
+std::string fastEngineRefusal(const std::string& url) {
+  return fastEngineRefusal(http::parseUrl(url));
+}
+
+HttpTarget httpTarget(const http::UrlParts& url) {
   HttpTarget target;
-  const std::string& host = parts.host;  // IPv6 keeps its brackets
+  const std::string& host = url.host;  // IPv6 keeps its brackets
   target.host = host.size() > 2 && host.front() == '[' ? host.substr(1, host.size() - 2) : host;
-  target.port = parts.port;
+  target.port = url.port;
   target.hostHeader = host;
   if (target.port != "80") target.hostHeader += ":" + target.port;
-  target.target = parts.path;
-  if (!parts.query.empty()) target.target += "?" + parts.query;
+  target.target = url.path;
+  if (!url.query.empty()) target.target += "?" + url.query;
   return target;
+}
+
+HttpTarget parseHttpTarget(const std::string& url) {
+  http::UrlParts parts = http::parseUrl(url);
+  if (std::string refusal = fastEngineRefusal(parts); !refusal.empty()) {
+    throw std::invalid_argument("engine fast cannot send to '" + http::urlForMessages(url) +
+                                "': " + refusal);
+  }
+  return httpTarget(parts);
 }
 
 std::string buildHttpRequest(const LoadSpec& spec, const HttpTarget& target) {

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "lib/http.h"
+
 namespace iter8::metrics {
 
 struct LoadSpec;
@@ -17,16 +19,17 @@ struct HttpTarget {
   std::string target;      // request target: path plus "?query", "/" at least
 };
 
-// Throws std::invalid_argument when libcurl cannot parse `url` or its scheme is neither http nor
-// https.
-void validateLoadUrl(const std::string& url);
-
 // Why the fast engine cannot serve `url` ("" when it can): a scheme other than http, a user
 // name or password, an IPv6 zone, a host name that is not ASCII, or a proxy that applies (see
-// proxyApplies). Throws std::invalid_argument when libcurl cannot parse the URL.
+// proxyApplies).
+std::string fastEngineRefusal(const http::UrlParts& url);
+// The same for a URL text; throws std::invalid_argument when libcurl cannot parse it.
 std::string fastEngineRefusal(const std::string& url);
 
-// The parts of a URL fastEngineRefusal accepts. Throws std::invalid_argument otherwise.
+// Where to connect and what to name in the request for a URL fastEngineRefusal accepts.
+HttpTarget httpTarget(const http::UrlParts& url);
+// The same for a URL text; throws std::invalid_argument when libcurl cannot parse it or the
+// fast engine cannot serve it.
 HttpTarget parseHttpTarget(const std::string& url);
 
 // Whether libcurl would send a request for http://<host> through a proxy, judged from

@@ -26,8 +26,8 @@ using std::chrono::nanoseconds;
 constexpr nanoseconds kCancelCheckInterval = std::chrono::milliseconds(10);
 constexpr nanoseconds kProgressInterval = std::chrono::seconds(1);
 
+// Checks the numbers and headers of `spec`; its URL is checked by chooseEngine.
 void validateSpec(const LoadSpec& spec) {
-  validateLoadUrl(spec.url);
   if (spec.connections < 1) throw std::invalid_argument("connections must be at least 1");
   if (!std::isfinite(spec.qps) || spec.qps < 0)
     throw std::invalid_argument("qps must be a finite number >= 0");
@@ -35,6 +35,28 @@ void validateSpec(const LoadSpec& spec) {
     throw std::invalid_argument("duration must be positive when numQueries is 0");
   if (spec.timeout <= nanoseconds::zero()) throw std::invalid_argument("timeout must be positive");
   validateHeaders(spec.headers);
+}
+
+// The engine that sends `spec` to `url` (the spec's URL, parsed): kFast or kCurl.
+LoadEngine chooseEngine(const LoadSpec& spec, const http::UrlParts& url) {
+  if (url.scheme != "http" && url.scheme != "https") {
+    throw std::invalid_argument("invalid URL '" + http::urlForMessages(spec.url) +
+                                "': only http and https are supported");
+  }
+  const std::string refusal = fastEngineRefusal(url);
+  switch (spec.engine) {
+    case LoadEngine::kAuto:
+      return refusal.empty() ? LoadEngine::kFast : LoadEngine::kCurl;
+    case LoadEngine::kFast:
+      if (!refusal.empty()) {
+        throw std::invalid_argument("engine fast cannot send to '" +
+                                    http::urlForMessages(spec.url) + "': " + refusal);
+      }
+      return LoadEngine::kFast;
+    case LoadEngine::kCurl:
+      break;
+  }
+  return LoadEngine::kCurl;
 }
 
 class LoadDriver : public CompletionSink {
@@ -172,16 +194,15 @@ const char* loadEngineName(LoadEngine engine) {
 LoadResult runLoad(const LoadSpec& spec, SampleObserver& observer,
                    const std::function<bool()>& cancelled,
                    const std::function<void(const Progress&)>& progress) {
-  http::initCurlOnce();  // curl_url needs it too
+  http::initCurlOnce();
+  const http::UrlParts url = http::parseUrl(spec.url);
   validateSpec(spec);
-  LoadEngine kind = spec.engine;
-  if (kind == LoadEngine::kAuto)
-    kind = fastEngineRefusal(spec.url).empty() ? LoadEngine::kFast : LoadEngine::kCurl;
+  const LoadEngine kind = chooseEngine(spec, url);
   LoadDriver driver(spec, observer, cancelled, progress);
   // The driver outlives the engine, which reports to it until destroyed.
-  std::unique_ptr<LoadEngineRun> engine =
-      kind == LoadEngine::kFast ? startFastEngine(spec, parseHttpTarget(spec.url), driver)
-                                : startCurlEngine(spec, driver);
+  std::unique_ptr<LoadEngineRun> engine = kind == LoadEngine::kFast
+                                              ? startFastEngine(spec, httpTarget(url), driver)
+                                              : startCurlEngine(spec, driver);
   return driver.run(*engine, kind);
 }
 

@@ -18,7 +18,7 @@ namespace iter8::metrics {
 
 // Which engine sends the requests.
 enum class LoadEngine {
-  kAuto,  // kFast when the URL allows it (see fastEngineRefusal), else kCurl
+  kAuto,  // kFast when the URL allows it (http_target.h: fastEngineRefusal), else kCurl
   kFast,  // our HTTP/1.1 client: epoll, one prebuilt request, http_parser; plain http:// only
   kCurl,  // libcurl: https, proxies, and any URL
 };
@@ -39,11 +39,6 @@ struct LoadSpec {
   std::chrono::nanoseconds timeout{3'000'000'000};   // per request
   LoadEngine engine = LoadEngine::kAuto;
 };
-
-// Why the fast engine cannot send this load ("" when it can): not http://, a user name or
-// password in the URL, or a proxy that applies to the host (http_proxy / all_proxy, minus
-// no_proxy, as libcurl reads them). The URL must be valid.
-std::string fastEngineRefusal(const std::string& url);
 
 // One measured request. Warm-up requests are never reported.
 struct Sample {

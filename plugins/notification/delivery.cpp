@@ -4,19 +4,14 @@
 #include <cctype>
 #include <chrono>
 
+#include "lib/text.h"
+
 namespace iter8::notification {
 namespace {
 
 constexpr size_t kLoggedBodyBytes = 1024;
 constexpr std::chrono::seconds kFirstBackoff{1};
 constexpr std::chrono::seconds kMaxBackoff{30};
-
-bool equalsIgnoreCase(const std::string& a, const std::string& b) {
-  return a.size() == b.size() &&
-         std::equal(a.begin(), a.end(), b.begin(), [](unsigned char x, unsigned char y) {
-           return std::tolower(x) == std::tolower(y);
-         });
-}
 
 std::string describe(const http::Request& request) {
   return request.method + " " + http::urlForMessages(request.url);
