@@ -16,7 +16,7 @@
 #include <iostream>
 #include <string>
 
-#include "plugins/metrics/load_generator.h"
+#include "plugins/metrics/loadgen/load_generator.h"
 #include "plugins/metrics/version_recorder.h"
 
 namespace {
@@ -148,7 +148,7 @@ int main(int argc, char** argv) {
               std::chrono::duration<double, std::milli>(result.maxLag).count());
   std::printf("unsent=%llu\n", static_cast<unsigned long long>(result.unsent));
   std::printf("sockets=%d\n", result.socketCount);
-  iter8::metrics::ExactPercentiles& latency = observer.recorder.exactPercentiles();
+  iter8::fortio::ExactPercentiles& latency = observer.recorder.exactPercentiles();
   std::printf("p50_ms=%.3f\n", latency.percentile(50) * 1e3);
   std::printf("p99_ms=%.3f\n", latency.percentile(99) * 1e3);
   std::printf("corrected_p50_ms=%.3f\n", observer.corrected.percentileSeconds(50) * 1e3);

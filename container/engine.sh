@@ -15,7 +15,7 @@
 #                                (default: try the registry, then build it locally)
 #   ITER8_DEBIAN_MIRROR          mirror for a locally built base (default http://deb.debian.org)
 
-iter8_log() { echo "image: $*" >&2; }
+image_log() { echo "image: $*" >&2; }
 
 # apt-get install, as scripts/install-deps.sh does it: only what is missing, sudo when not root.
 iter8_apt_install() {
@@ -25,12 +25,12 @@ iter8_apt_install() {
   done
   ((${#missing[@]} == 0)) && return 0
   command -v apt-get >/dev/null || {
-    iter8_log "missing ${missing[*]} and no apt-get to install them; install them by hand"
+    image_log "missing ${missing[*]} and no apt-get to install them; install them by hand"
     return 1
   }
   local sudo_cmd=()
   [[ $(id -u) -eq 0 ]] || sudo_cmd=(sudo)
-  iter8_log "installing ${missing[*]}"
+  image_log "installing ${missing[*]}"
   "${sudo_cmd[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq
   "${sudo_cmd[@]}" env DEBIAN_FRONTEND=noninteractive \
     apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
@@ -41,7 +41,7 @@ iter8_apt_install() {
 iter8_default_tag() {
   local version
   version=$(sed -n 's/^project(iter8-handler VERSION \([0-9.]*\).*/\1/p' CMakeLists.txt)
-  [[ -n $version ]] || { iter8_log "no project VERSION in CMakeLists.txt"; return 1; }
+  [[ -n $version ]] || { image_log "no project VERSION in CMakeLists.txt"; return 1; }
   echo "iter8-handler:$version"
 }
 
@@ -67,7 +67,7 @@ iter8_engine_setup() {
     fi
     [[ -n $runtime ]] && ENGINE+=(--runtime "$runtime")
   fi
-  iter8_log "engine: ${ENGINE[*]}"
+  image_log "engine: ${ENGINE[*]}"
 }
 
 # Podman raises a container's nofile and nproc limits as far as it can; in a sandbox that
@@ -90,11 +90,11 @@ iter8_detect_limits() {
     [[ $candidate != unlimited ]] && opts+=(--ulimit "nproc=$candidate:$candidate")
     if "${ENGINE[@]}" run --rm "${opts[@]}" "$image" true >/dev/null 2>&1; then
       ENGINE_LIMITS=("${opts[@]}")
-      iter8_log "limits: ${ENGINE_LIMITS[*]}"
+      image_log "limits: ${ENGINE_LIMITS[*]}"
       return 0
     fi
   done
-  iter8_log "cannot start a container with ${ENGINE[*]} (tried nofile=$nofile, nproc from $nproc down to 4096):"
+  image_log "cannot start a container with ${ENGINE[*]} (tried nofile=$nofile, nproc from $nproc down to 4096):"
   "${ENGINE[@]}" run --rm "$image" true >&2 || true
   return 1
 }
@@ -116,18 +116,18 @@ iter8_ensure_base() {
     return 0
   fi
   if [[ ${ITER8_BASE_FROM:-} != local ]]; then
-    iter8_log "pulling $full"
+    image_log "pulling $full"
     if timeout 120 "${ENGINE[@]}" pull -q "$full" >/dev/null 2>&1; then
       return 0
     fi
     [[ ${ITER8_BASE_FROM:-} == registry ]] && {
-      iter8_log "cannot pull $full"
+      image_log "cannot pull $full"
       return 1
     }
-    iter8_log "no registry serves $full; building it from Debian's packages with mmdebstrap"
+    image_log "no registry serves $full; building it from Debian's packages with mmdebstrap"
   fi
   [[ ${ENGINE[0]} == podman ]] || {
-    iter8_log "a local base needs podman (set ITER8_ENGINE=podman)"
+    image_log "a local base needs podman (set ITER8_ENGINE=podman)"
     return 1
   }
   iter8_apt_install mmdebstrap || return 1
@@ -150,7 +150,7 @@ iter8_ensure_base() {
     "deb $mirror/debian bookworm-updates main" \
     "deb $mirror/debian-security bookworm-security main"; then
     rm -rf "$work"
-    iter8_log "mmdebstrap failed"
+    image_log "mmdebstrap failed"
     return 1
   fi
   "${ENGINE[@]}" import \
@@ -158,14 +158,14 @@ iter8_ensure_base() {
     --change 'CMD ["bash"]' \
     "$work/base.tar" "$full" >/dev/null
   rm -rf "$work"
-  iter8_log "made $full locally"
+  image_log "made $full locally"
 }
 
 # Builds container/Dockerfile as $1 with the options found above; ITER8_BUILD_ARGS adds more.
 iter8_build() {
   local tag=$1 extra=() start=$SECONDS
   read -r -a extra <<<"${ITER8_BUILD_ARGS:-}"
-  iter8_log "building $tag"
+  image_log "building $tag"
   "${ENGINE[@]}" build "${ENGINE_LIMITS[@]}" "${extra[@]}" -f container/Dockerfile -t "$tag" . || return 1
-  iter8_log "built $tag in $((SECONDS - start)) s"
+  image_log "built $tag in $((SECONDS - start)) s"
 }

@@ -6,16 +6,16 @@
 #include <string>
 
 #include "lib/json.h"
-#include "plugins/metrics/histogram.h"
+#include "lib/fortio/histogram.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string text(reinterpret_cast<const char*>(data), size);
   try {
     rapidjson::Document json = iter8::parseJson(text);
-    iter8::metrics::HistogramData histogram = iter8::metrics::histogramDataFromJson(json);
+    iter8::fortio::HistogramData histogram = iter8::fortio::histogramDataFromJson(json);
     rapidjson::Document out;
-    iter8::toJson(iter8::metrics::histogramDataToJson(histogram, out.GetAllocator()));
-    iter8::metrics::mergeHistogramData(histogram, histogram);
+    iter8::toJson(iter8::fortio::histogramDataToJson(histogram, out.GetAllocator()));
+    iter8::fortio::mergeHistogramData(histogram, histogram);
   } catch (const std::exception&) {
   }
   return 0;

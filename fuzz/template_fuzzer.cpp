@@ -5,7 +5,7 @@
 #include <exception>
 #include <string>
 
-#include "host/template.h"
+#include "host/template/template.h"
 #include "lib/json.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace iter8 {
 
@@ -39,5 +40,9 @@ bool equalsIgnoreCase(std::string_view a, std::string_view b);
 
 // `text` with A-Z turned into a-z; other bytes unchanged.
 std::string asciiLower(std::string_view text);
+
+// `text`'s words in lines of at most `width` characters; a longer word is cut. Always at least
+// one line (empty for empty text). For text tables (plugins describe, the report's legend).
+std::vector<std::string> wrapWords(const std::string& text, size_t width);
 
 }  // namespace iter8

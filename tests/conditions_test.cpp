@@ -4,7 +4,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "host/conditions.h"
+#include "host/conditions/conditions.h"
 #include "lib/json.h"
 
 namespace iter8 {

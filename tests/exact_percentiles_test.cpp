@@ -1,6 +1,6 @@
 // The exact percentile store (nearest rank, bounded memory) and the allocation-free record
 // paths of both stores.
-#include "plugins/metrics/exact_percentiles.h"
+#include "lib/fortio/exact_percentiles.h"
 
 #include <algorithm>
 #include <atomic>
@@ -12,7 +12,7 @@
 #include <gtest/gtest.h>
 
 #include "lib/go_json.h"
-#include "plugins/metrics/histogram.h"
+#include "lib/fortio/histogram.h"
 
 // Counts every heap allocation of the test binary, to check the record paths.
 namespace {
@@ -31,7 +31,7 @@ void operator delete(void* p, std::size_t) noexcept {
   std::free(p);
 }
 
-namespace iter8::metrics {
+namespace iter8::fortio {
 namespace {
 
 // Nearest rank on a sorted copy: the reference definition.
@@ -228,4 +228,4 @@ TEST(RecordPath, ExactPercentilesAllocatesOnlyToGrowAndToSwitch) {
 }
 
 }  // namespace
-}  // namespace iter8::metrics
+}  // namespace iter8::fortio

@@ -11,9 +11,9 @@
 
 #include "lib/go_json.h"
 #include "lib/json.h"
-#include "plugins/metrics/histogram.h"
+#include "lib/fortio/histogram.h"
 
-namespace iter8::metrics {
+namespace iter8::fortio {
 namespace {
 
 TEST(LatencyHistogram, BoundariesAreFortios) {
@@ -357,4 +357,4 @@ TEST(HistogramMerge, RejectsBucketsOffTheBoundaries) {
 }
 
 }  // namespace
-}  // namespace iter8::metrics
+}  // namespace iter8::fortio

@@ -1,7 +1,7 @@
 // Golden tests ported from Fortio's stats/stats_test.go: same inputs, same expected numbers
 // and text. Where Fortio later changed behaviour (Avg/StdDev of an empty counter are 0, not
 // NaN) the newer expectation is used.
-#include "plugins/metrics/histogram.h"
+#include "lib/fortio/histogram.h"
 
 #include <random>
 
@@ -9,7 +9,7 @@
 
 #include "lib/go_json.h"
 
-namespace iter8::metrics {
+namespace iter8::fortio {
 namespace {
 
 // Go's json.MarshalIndent(v, "", " "): one space per level.
@@ -445,4 +445,4 @@ TEST(FortioStats, AllBucketBoundaries) {
 }
 
 }  // namespace
-}  // namespace iter8::metrics
+}  // namespace iter8::fortio

@@ -16,8 +16,9 @@
 #include <gtest/gtest.h>
 #include <spdlog/sinks/ostream_sink.h>
 
-#include "host/cancellation.h"
-#include "host/host_services.h"
+#include "host/process/cancellation.h"
+#include "host/runner/exit_code.h"
+#include "host/loader/host_services.h"
 #include "host/log.h"
 #include "iter8/plugin_api.h"
 #include "iter8_version.h"
@@ -220,7 +221,7 @@ TEST_F(HostServices, WaitCancelledWakesEveryWaiterAtOnce) {
 }
 
 TEST_F(HostServices, WaitCancelledWakesOnARealSignal) {
-  installCancellationHandlers();
+  installCancellationHandlers(kExitCancelled);
   std::thread signaller([] {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
     kill(getpid(), SIGTERM);

@@ -1,6 +1,6 @@
 // plugins/metrics/http_target: what the fast engine connects to, whether it may (proxies), and
 // the bytes of its request.
-#include "plugins/metrics/http_target.h"
+#include "plugins/metrics/loadgen/http_target.h"
 
 #include <cstdlib>
 #include <map>
@@ -10,7 +10,7 @@
 
 #include <gtest/gtest.h>
 
-#include "plugins/metrics/load_generator.h"
+#include "plugins/metrics/loadgen/load_generator.h"
 
 namespace iter8::metrics {
 namespace {

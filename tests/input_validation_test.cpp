@@ -1,4 +1,4 @@
-#include "host/input_validation.h"
+#include "host/loader/input_validation.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>

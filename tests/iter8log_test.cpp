@@ -1,7 +1,7 @@
 // Iter8Log lines: byte for byte what etc3's json.Marshal wrote.
 #include <gtest/gtest.h>
 
-#include "host/iter8log.h"
+#include "host/runner/iter8log.h"
 #include "lib/json.h"
 
 namespace iter8 {

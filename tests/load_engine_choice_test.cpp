@@ -6,7 +6,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "plugins/metrics/http_target.h"
+#include "plugins/metrics/loadgen/http_target.h"
 #include "tests/load_engine_runs.h"
 #include "tests/support/scripted_http_server.h"
 

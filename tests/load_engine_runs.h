@@ -9,7 +9,7 @@
 #include <utility>
 #include <vector>
 
-#include "plugins/metrics/load_generator.h"
+#include "plugins/metrics/loadgen/load_generator.h"
 #include "tests/support/scripted_http_server.h"
 
 namespace iter8::metrics {

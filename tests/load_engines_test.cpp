@@ -16,7 +16,7 @@
 
 #include <gtest/gtest.h>
 
-#include "plugins/metrics/http_target.h"
+#include "plugins/metrics/loadgen/http_target.h"
 #include "tests/load_engine_runs.h"
 #include "tests/support/scripted_http_server.h"
 

@@ -1,7 +1,7 @@
 // The load generator against a real HTTP server on loopback; no mocks. Each test takes at most
 // about two seconds, and runs once per engine (Curl, Fast): what a user sees must not depend on
 // which engine sent the requests.
-#include "plugins/metrics/load_generator.h"
+#include "plugins/metrics/loadgen/load_generator.h"
 
 #include <algorithm>
 #include <atomic>

@@ -8,8 +8,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "host/plugin_registry.h"
-#include "host/schema_refs.h"
+#include "host/loader/plugin_registry.h"
+#include "host/loader/schema_refs.h"
 #include "lib/json.h"
 #include "tests/support/subprocess.h"
 

@@ -12,7 +12,7 @@
 #include "host/source/local_source.h"
 #include "host/log.h"
 #include "host/source/status_file.h"
-#include "host/termination_log.h"
+#include "host/runner/termination_log.h"
 #include "lib/yaml.h"
 #include "lib/base64.h"
 #include "lib/json.h"

@@ -6,7 +6,7 @@
 
 #include <gtest/gtest.h>
 
-#include "plugins/metrics/send_schedule.h"
+#include "plugins/metrics/loadgen/send_schedule.h"
 
 namespace iter8::metrics {
 namespace {

@@ -10,8 +10,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "host/cancellation.h"
-#include "host/supervisor.h"
+#include "host/process/cancellation.h"
+#include "host/runner/exit_code.h"
+#include "host/process/supervisor.h"
 
 extern char** environ;
 
@@ -24,14 +25,14 @@ using End = ChildOutcome::End;
 using namespace std::chrono_literals;
 
 TEST(WaitForCancellation, TimesOutWhenNobodyAsks) {
-  installCancellationHandlers();
+  installCancellationHandlers(kExitCancelled);
   auto start = Clock::now();
   EXPECT_FALSE(waitForCancellation(100ms));
   EXPECT_GE(Clock::now() - start, 100ms);
 }
 
 TEST(WaitForCancellation, WakesAtOnceOnSigterm) {
-  installCancellationHandlers();
+  installCancellationHandlers(kExitCancelled);
   std::thread sender([] {
     std::this_thread::sleep_for(50ms);
     ::kill(::getpid(), SIGTERM);
@@ -90,7 +91,7 @@ TEST(Supervisor, TheChildSeesCancellationWhenTheTimeLimitPasses) {
   SuperviseOptions options = quick();
   options.timeout = 100ms;
   options.timeoutText = "100ms";
-  installCancellationHandlers();  // as main() does: the child inherits them
+  installCancellationHandlers(kExitCancelled);  // as main() does: the child inherits them
   ChildOutcome outcome = runSupervised(
       [] {
         bool seen = waitForCancellation(10s);

@@ -1,4 +1,4 @@
-#include "host/template.h"
+#include "host/template/template.h"
 
 #include <cstdlib>
 #include <fstream>

@@ -5,7 +5,7 @@
 
 #include <gtest/gtest.h>
 
-#include "plugins/metrics/transport_error.h"
+#include "plugins/metrics/loadgen/transport_error.h"
 
 namespace iter8::metrics {
 namespace {

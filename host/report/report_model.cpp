@@ -4,12 +4,12 @@
 #include <cstdio>
 
 #include "lib/json.h"
-#include "plugins/metrics/histogram.h"
+#include "lib/fortio/histogram.h"
 
 namespace iter8::report {
 namespace {
 
-using metrics::HistogramData;
+using fortio::HistogramData;
 
 std::string stringAt(const rapidjson::Value& root, std::initializer_list<std::string_view> keys) {
   const rapidjson::Value* v = findPath(root, keys);
@@ -34,10 +34,10 @@ bool isOkCode(int code) {  // as metrics/collect (Fortio): 2xx and 418
 // whose end is the first at or past its end); only the outer ends (Min, Max) differ.
 HistogramData successHistogram(const HistogramData& all, const HistogramData& errors) {
   HistogramData ok;
-  std::vector<metrics::Bucket> buckets = all.data;
+  std::vector<fortio::Bucket> buckets = all.data;
   for (const auto& e : errors.data) {
     auto it = std::find_if(buckets.begin(), buckets.end(),
-                           [&](const metrics::Bucket& b) { return b.end >= e.end * (1 - 1e-12); });
+                           [&](const fortio::Bucket& b) { return b.end >= e.end * (1 - 1e-12); });
     if (it == buckets.end()) it = buckets.end() - 1;
     it->count -= std::min(it->count, e.count);
   }
@@ -49,7 +49,7 @@ HistogramData successHistogram(const HistogramData& all, const HistogramData& er
   int64_t running = 0;
   for (const auto& b : buckets) {
     if (b.count == 0) continue;
-    metrics::Bucket copy = b;
+    fortio::Bucket copy = b;
     running += b.count;
     copy.percent = 100.0 * static_cast<double>(running) / static_cast<double>(total);
     ok.data.push_back(copy);
@@ -94,7 +94,7 @@ HistogramData histogramAt(const rapidjson::Value& result, const char* key,
   if (json == nullptr || json->IsNull()) return {};
   if (json->IsObject() && findMember(*json, "Min") == nullptr) return goHandlerHistogram(*json);
   try {
-    return metrics::histogramDataFromJson(*json);
+    return fortio::histogramDataFromJson(*json);
   } catch (const std::exception& e) {
     throw ReportError(where + "." + key + ": " + e.what());
   }

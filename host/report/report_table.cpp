@@ -1,7 +1,7 @@
 #include <cstdio>
 
 #include "host/report/report_render.h"
-#include "host/schema_table.h"
+#include "lib/text.h"
 
 namespace iter8::report {
 namespace {

@@ -1,6 +1,9 @@
 #include "host/source/kube_source.h"
 
+#include <cstdlib>
+
 #include "host/log.h"
+#include "lib/duration.h"
 
 namespace iter8 {
 namespace {
@@ -55,6 +58,38 @@ std::unique_ptr<ExperimentSource> makeKubeSource(const KubeOptions& options) {
   policy.deadline = options.retryDeadline;
   auto client = std::make_shared<kube::KubeClient>(std::move(config), policy);
   return std::make_unique<KubeExperimentSource>(std::move(client), ns, options.experimentName);
+}
+
+namespace {
+
+std::string orEnv(const std::string& value, const char* variable) {
+  if (!value.empty()) return value;
+  const char* env = std::getenv(variable);
+  return env != nullptr ? env : "";
+}
+
+}  // namespace
+
+std::unique_ptr<ExperimentSource> openKubeSource(const KubeSourceOptions& run) {
+  KubeOptions options;
+  options.kubeconfig = run.kubeconfig;
+  options.context = run.context;
+  options.experimentName = orEnv(run.name, "EXPERIMENT_NAME");
+  options.experimentNamespace = orEnv(run.ns, "EXPERIMENT_NAMESPACE");
+  if (options.experimentName.empty()) {
+    throw SourceError(
+        "no experiment to read: give -f FILE, or --name (or EXPERIMENT_NAME) for an experiment "
+        "in the cluster");
+  }
+  if (!run.apiDeadline.empty()) {
+    auto deadline = parseGoDuration(run.apiDeadline);
+    if (!deadline || deadline->count() <= 0) {
+      throw SourceError("--api-deadline '" + run.apiDeadline +
+                        "' is not a positive Go duration such as 30s or 2m");
+    }
+    options.retryDeadline = std::chrono::duration_cast<std::chrono::milliseconds>(*deadline);
+  }
+  return makeKubeSource(options);
 }
 
 }  // namespace iter8

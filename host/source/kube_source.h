@@ -11,7 +11,7 @@
 
 namespace iter8 {
 
-// What the CLI knows: `handler run -a ACTION` with EXPERIMENT_NAME / EXPERIMENT_NAMESPACE.
+// The resolved options (defaults applied): what makeKubeSource needs.
 struct KubeOptions {
   std::string kubeconfig;           // --kubeconfig; empty: KUBECONFIG, in-cluster, ~/.kube/config
   std::string context;              // empty: the kubeconfig's current-context
@@ -41,5 +41,19 @@ class KubeExperimentSource : public ExperimentSource {
 // Loads the cluster configuration (see host/source/kube/config.h) and builds the source. Throws
 // SourceError when no configuration is found or the options are incomplete. Makes no request.
 std::unique_ptr<ExperimentSource> makeKubeSource(const KubeOptions& options);
+
+// What names the experiment in the cluster and how to reach the API, as the command line gave
+// it (empty: the default).
+struct KubeSourceOptions {
+  std::string name;         // default $EXPERIMENT_NAME
+  std::string ns;           // default $EXPERIMENT_NAMESPACE
+  std::string kubeconfig;   // default: controller-runtime's search order
+  std::string context;      // default: the kubeconfig's current-context
+  std::string apiDeadline;  // Go duration: total time per API call, retries included
+};
+
+// Opens the experiment `options` names: the defaults filled in from the environment, the
+// deadline checked, then makeKubeSource. Throws SourceError when it cannot.
+std::unique_ptr<ExperimentSource> openKubeSource(const KubeSourceOptions& options);
 
 }  // namespace iter8

@@ -5,7 +5,7 @@
 #include <string_view>
 #include <vector>
 
-#include "host/template.h"
+#include "host/template/template.h"
 #include "host/template/tree.h"
 
 namespace iter8::template_internal {

@@ -1,7 +1,7 @@
 // Go text/template for Iter8's task inputs: renderTemplate lexes (lexer.cpp), parses the whole
 // text (parser.cpp) and only then executes it (exec.cpp), as Go does, so a parse error anywhere
 // means no output at all. Golden results from real Go live in tests/golden/template.
-#include "host/template.h"
+#include "host/template/template.h"
 
 #include "host/template/exec.h"
 #include "host/template/lexer.h"

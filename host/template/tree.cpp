@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "host/template.h"
+#include "host/template/template.h"
 
 namespace iter8::template_internal {
 

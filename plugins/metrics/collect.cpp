@@ -11,7 +11,7 @@
 #include "lib/http.h"
 #include "lib/json.h"
 #include "plugins/metrics/fortio_result.h"
-#include "plugins/metrics/http_target.h"
+#include "plugins/metrics/loadgen/http_target.h"
 #include "plugins/metrics/progress_report.h"
 #include "plugins/metrics/version_recorder.h"
 #include "plugins/support/version_info.h"

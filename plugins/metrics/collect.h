@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "iter8/task.hpp"
-#include "plugins/metrics/load_generator.h"
+#include "plugins/metrics/loadgen/load_generator.h"
 #include "plugins/metrics/version_recorder.h"
 
 namespace iter8::metrics {

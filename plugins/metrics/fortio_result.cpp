@@ -39,8 +39,8 @@ std::string qpsText(double qps) {
   return buffer;
 }
 
-rapidjson::Value histogramJson(const Histogram& histogram, Allocator& a) {
-  return histogramDataToJson(histogram.exportData().calcPercentiles(reportedPercentiles()), a);
+rapidjson::Value histogramJson(const fortio::Histogram& histogram, Allocator& a) {
+  return fortio::histogramDataToJson(histogram.exportData().calcPercentiles(reportedPercentiles()), a);
 }
 
 const rapidjson::Value& member(const rapidjson::Value& object, const char* name) {
@@ -51,15 +51,15 @@ const rapidjson::Value& member(const rapidjson::Value& object, const char* name)
 }
 
 void mergeHistogramField(rapidjson::Value& latest, const rapidjson::Value& earlier,
-                         const char* name, Allocator& a, HistogramScale scale = {}) {
+                         const char* name, Allocator& a, fortio::HistogramScale scale = {}) {
   auto mine = latest.FindMember(name);
   auto theirs = earlier.FindMember(name);
   if (mine == latest.MemberEnd() || theirs == earlier.MemberEnd() || theirs->value.IsNull()) return;
   try {
-    HistogramData merged =
-        mergeHistogramData(histogramDataFromJson(mine->value), histogramDataFromJson(theirs->value),
+    fortio::HistogramData merged =
+        fortio::mergeHistogramData(fortio::histogramDataFromJson(mine->value), fortio::histogramDataFromJson(theirs->value),
                            reportedPercentiles(), scale);
-    mine->value = histogramDataToJson(merged, a);
+    mine->value = fortio::histogramDataToJson(merged, a);
   } catch (const std::exception& e) {
     throw std::runtime_error(std::string(name) + ": " + e.what());
   }
@@ -132,7 +132,7 @@ rapidjson::Value fortioResultJson(const RunDescription& run, const LoadResult& l
                         rapidjson::Value(n), a);
   }
   out.AddMember("ErrorReasons", reasons, a);
-  out.AddMember("Sizes", histogramDataToJson(recorder.sizes().exportData(), a), a);
+  out.AddMember("Sizes", fortio::histogramDataToJson(recorder.sizes().exportData(), a), a);
   out.AddMember("URL", text(run.url, a), a);
   out.AddMember("SocketCount", load.socketCount, a);
   out.AddMember("AbortOn", 0, a);
@@ -184,7 +184,7 @@ void mergeInto(rapidjson::Value& latest, const rapidjson::Value& earlier, Alloca
   mergeHistogramField(latest, earlier, "DurationHistogram", a);
   mergeHistogramField(latest, earlier, "ErrorsDurationHistogram", a);
   mergeHistogramField(latest, earlier, "CorrectedDurationHistogram", a);
-  mergeHistogramField(latest, earlier, "Sizes", a, HistogramScale{0, 1});
+  mergeHistogramField(latest, earlier, "Sizes", a, fortio::HistogramScale{0, 1});
 
   int64_t duration = integer(latest, "ActualDuration") + integer(earlier, "ActualDuration");
   latest["ActualDuration"].SetInt64(duration);

@@ -7,7 +7,7 @@
 
 #include <rapidjson/document.h>
 
-#include "plugins/metrics/load_generator.h"
+#include "plugins/metrics/loadgen/load_generator.h"
 #include "plugins/metrics/version_recorder.h"
 
 namespace iter8::metrics {

@@ -106,7 +106,7 @@ void ProgressReport::summary(const std::vector<std::unique_ptr<VersionRecorder>>
     VersionRecorder& recorder = *recorders[i];
     const LoadResult& result = results[i];
     int64_t requests = static_cast<int64_t>(result.requests);
-    const Counter& failed = recorder.errorDurations().counter();
+    const fortio::Counter& failed = recorder.errorDurations().counter();
     std::string row = rows_[i].name + ": " + std::to_string(requests);
     if (requests == 0) {
       host_.info(row + (result.interrupted ? " (interrupted before the first response)" : ""));
@@ -116,7 +116,7 @@ void ProgressReport::summary(const std::vector<std::unique_ptr<VersionRecorder>>
     double seconds = std::chrono::duration<double>(result.actualDuration).count();
     if (!result.interrupted) seconds = std::max(seconds, rows_[i].plannedSeconds);
     row += format(", %.2f qps", seconds > 0 ? static_cast<double>(requests) / seconds : 0.0);
-    ExactPercentiles& ok = recorder.exactPercentiles();
+    fortio::ExactPercentiles& ok = recorder.exactPercentiles();
     if (ok.count() == 0) {
       row += ", no successful response";
     } else {

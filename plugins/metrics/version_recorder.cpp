@@ -6,7 +6,7 @@ bool isOkCode(int code) {
   return (code >= 200 && code < 300) || code == 418;
 }
 
-VersionRecorder::VersionRecorder() : sizes_(HistogramScale{0, 1}) {}
+VersionRecorder::VersionRecorder() : sizes_(fortio::HistogramScale{0, 1}) {}
 
 void VersionRecorder::onSample(const Sample& sample) {
   durations_.record(sample.latencySeconds);

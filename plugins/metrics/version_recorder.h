@@ -8,9 +8,9 @@
 #include <map>
 #include <string>
 
-#include "plugins/metrics/exact_percentiles.h"
-#include "plugins/metrics/histogram.h"
-#include "plugins/metrics/load_generator.h"
+#include "lib/fortio/exact_percentiles.h"
+#include "lib/fortio/histogram.h"
+#include "plugins/metrics/loadgen/load_generator.h"
 
 namespace iter8::metrics {
 
@@ -25,25 +25,25 @@ class VersionRecorder : public SampleObserver {
   // seen for the first time.
   void onSample(const Sample& sample) override;
 
-  const Histogram& durations() const { return durations_; }
-  const Histogram& errorDurations() const { return errorDurations_; }
-  const Histogram& okDurations() const { return okDurations_; }
-  const Histogram& correctedDurations() const { return correctedDurations_; }
-  const Histogram& sizes() const { return sizes_; }
+  const fortio::Histogram& durations() const { return durations_; }
+  const fortio::Histogram& errorDurations() const { return errorDurations_; }
+  const fortio::Histogram& okDurations() const { return okDurations_; }
+  const fortio::Histogram& correctedDurations() const { return correctedDurations_; }
+  const fortio::Histogram& sizes() const { return sizes_; }
   const std::map<int, int64_t>& retCodes() const { return retCodes_; }
   const TransportErrorCounts& transportErrors() const { return transportErrors_; }
   // Successful (isOkCode) responses only.
-  ExactPercentiles& exactPercentiles() { return exact_; }
+  fortio::ExactPercentiles& exactPercentiles() { return exact_; }
 
  private:
-  Histogram durations_;
-  Histogram errorDurations_;
-  Histogram okDurations_;
-  Histogram correctedDurations_;
-  Histogram sizes_;  // response body bytes, Fortio's Sizes scale (offset 0, divider 1)
+  fortio::Histogram durations_;
+  fortio::Histogram errorDurations_;
+  fortio::Histogram okDurations_;
+  fortio::Histogram correctedDurations_;
+  fortio::Histogram sizes_;  // response body bytes, Fortio's Sizes scale (offset 0, divider 1)
   std::map<int, int64_t> retCodes_;
   TransportErrorCounts transportErrors_{};
-  ExactPercentiles exact_;
+  fortio::ExactPercentiles exact_;
 };
 
 }  // namespace iter8::metrics

@@ -1,0 +1,75 @@
+// The command line: `handler run | report | plugins [describe|check] | completion | version`,
+// as parsed options.
+#pragma once
+
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "host/source/kube_source.h"
+
+namespace iter8 {
+
+struct CommonOptions {
+  std::vector<std::string> pluginDirs;  // --plugins-dir, then ITER8_PLUGINS_DIR, then default
+  std::string logLevel = "info";        // --log-level, else LOG_LEVEL
+};
+
+inline constexpr const char* kDefaultTerminationLog = "/dev/termination-log";
+
+struct RunOptions {
+  std::string action;
+  std::string file;  // empty: the experiment is read from the cluster
+  std::string output;
+  std::string terminationLog = kDefaultTerminationLog;
+  bool terminationLogGiven = false;  // --termination-log was on the command line
+  std::string secretsDir;
+  std::string name;  // cluster mode; default EXPERIMENT_NAME
+  std::string ns;    // cluster mode; default EXPERIMENT_NAMESPACE
+  std::string kubeconfig;
+  std::string context;      // kubeconfig context; empty: current-context
+  std::string apiDeadline;  // Go duration: total time per API call, retries included
+  bool dryRun = false;
+  std::string isolation;    // "process" (default) or "none"; default $ITER8_ISOLATION
+  std::string taskTimeout;  // Go duration; default $ITER8_TASK_TIMEOUT; empty: no limit
+  bool strict = false;      // --strict: unknown inputs are errors (also ITER8_STRICT)
+
+  // The cluster-mode options, for openKubeSource.
+  KubeSourceOptions cluster() const { return {name, ns, kubeconfig, context, apiDeadline}; }
+};
+
+struct ReportOptions {
+  std::string format = "table";  // table, json or html
+  std::string output;            // empty: stdout
+};
+
+struct Command {
+  enum class Kind {
+    kHelp,
+    kVersion,
+    kRun,
+    kReport,
+    kPluginsList,
+    kPluginsDescribe,
+    kPluginsCheck,
+    kCompletion
+  };
+  Kind kind = Kind::kHelp;
+  CommonOptions common;
+  RunOptions run;  // report uses its experiment-selecting fields (file, name, ns, kube*)
+  ReportOptions report;
+  std::string target;  // LIBRARY[/TASK] for describe, FILE for check, bash|zsh for completion
+  bool json = false;   // plugins [describe] --json
+  std::string helpText;
+};
+
+class UsageError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// Parses argv. Throws UsageError with a one-line reason; --help yields Kind::kHelp with the
+// help text of the command asked about.
+Command parseCommandLine(int argc, const char* const argv[]);
+
+}  // namespace iter8

@@ -1,0 +1,75 @@
+// handler: runs the tasks of one action of an Iter8 experiment. See README.md.
+#include <iostream>
+#include <new>
+
+#include "host/process/cancellation.h"
+#include "host/cli/cli_help.h"
+#include "host/cli/commands.h"
+#include "host/runner/exit_code.h"
+#include "host/log.h"
+#include "iter8/plugin_api.h"
+
+#include "iter8_version.h"
+
+namespace iter8 {
+
+int versionCommand() {
+  std::cout << "handler " << ITER8_VERSION << " (plugin ABI " << ITER8_ABI_MAJOR << "."
+            << ITER8_ABI_MINOR << ")\n";
+  return 0;
+}
+
+int completionCommand(const Command& command) {
+  std::cout << completionScript(command.target);
+  return 0;
+}
+
+}  // namespace iter8
+
+int main(int argc, char** argv) {
+  using namespace iter8;
+  try {
+    Command command = parseCommandLine(argc, argv);
+    spdlog::level::level_enum level = spdlog::level::info;
+    // As the original (logrus) did, an unknown level is not fatal: the level stays info.
+    const bool knownLevel = parseLogLevel(command.common.logLevel, level);
+    setLogLevel(knownLevel ? level : spdlog::level::info);
+    if (!knownLevel) {
+      logger().warn("log level '{}' is not one of trace, debug, info, warning, error; using info",
+                    command.common.logLevel);
+    }
+    installCancellationHandlers(kExitCancelled);
+    switch (command.kind) {
+      case Command::Kind::kHelp:
+        std::cout << command.helpText;
+        return kExitOk;
+      case Command::Kind::kVersion:
+        return versionCommand();
+      case Command::Kind::kRun:
+        return runCommand(command);
+      case Command::Kind::kReport:
+        return reportCommand(command);
+      case Command::Kind::kCompletion:
+        return completionCommand(command);
+      case Command::Kind::kPluginsList:
+        return pluginsListCommand(command);
+      case Command::Kind::kPluginsDescribe:
+        return pluginsDescribeCommand(command);
+      case Command::Kind::kPluginsCheck:
+        return pluginsCheckCommand(command);
+    }
+  } catch (const UsageError& e) {
+    std::cerr << "error: " << e.what() << "\n";
+    return kExitUsage;
+  } catch (const std::bad_alloc&) {
+    // Input limits keep a hostile experiment from getting here; a machine short of memory can.
+    std::cerr << "error: out of memory: the handler could not allocate what this experiment "
+                 "needs (check the container's memory limit and docs/robustness.md)\n";
+    return kExitTaskFailed;
+  } catch (const std::exception& e) {
+    // A bug, not an input problem: still one line, never a crash.
+    std::cerr << "error: internal: " << redact(e.what()) << "\n";
+    return kExitTaskFailed;
+  }
+  return kExitOk;
+}

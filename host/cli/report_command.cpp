@@ -1,0 +1,105 @@
+// `handler report`: read the experiment (file or cluster), build the report, print or write it.
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <iostream>
+
+#include "host/source/kube_source.h"
+#include "host/cli/commands.h"
+#include "host/runner/exit_code.h"
+#include "host/source/local_source.h"
+#include "host/log.h"
+#include "host/report/report_render.h"
+
+namespace iter8 {
+namespace {
+
+// Whole or nothing: a temporary file beside the target, renamed over it.
+void writeReportFile(const std::string& target, const std::string& text) {
+  std::filesystem::path path(target);
+  std::filesystem::path dir = path.parent_path().empty() ? "." : path.parent_path();
+  std::string temp = (dir / ("." + path.filename().string() + ".XXXXXX")).string();
+  int fd = ::mkstemp(temp.data());
+  if (fd < 0) {
+    throw std::runtime_error("cannot write " + target + ": " + std::strerror(errno));
+  }
+  size_t done = 0;
+  while (done < text.size()) {
+    ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      int saved = errno;
+      ::close(fd);
+      ::unlink(temp.c_str());
+      throw std::runtime_error("cannot write " + target + ": " + std::strerror(saved));
+    }
+    done += static_cast<size_t>(n);
+  }
+  ::fchmod(fd, 0644);
+  ::close(fd);
+  if (::rename(temp.c_str(), target.c_str()) != 0) {
+    int saved = errno;
+    ::unlink(temp.c_str());
+    throw std::runtime_error("cannot write " + target + ": " + std::strerror(saved));
+  }
+}
+
+bool colourWanted(const Command& command) {
+  const char* noColor = std::getenv("NO_COLOR");
+  if (noColor != nullptr && *noColor != '\0') return false;  // https://no-color.org
+  return command.report.output.empty() && ::isatty(STDOUT_FILENO) == 1;
+}
+
+}  // namespace
+
+int reportCommand(const Command& command) {
+  rapidjson::Document experiment;
+  try {
+    std::unique_ptr<ExperimentSource> source;
+    if (!command.run.file.empty()) {
+      source =
+          std::make_unique<LocalExperimentSource>(LocalSourceOptions{command.run.file, {}, {}});
+    } else {
+      source = openKubeSource(command.run.cluster());
+    }
+    experiment = source->read();
+  } catch (const SourceError& e) {
+    logger().error("{}", redact(e.what()));
+    return kExitBadExperiment;
+  }
+
+  std::string text;
+  try {
+    report::Report model = report::buildReport(experiment);
+    const std::string& format = command.report.format;
+    if (format == "json") {
+      text = report::renderJson(model);
+    } else if (format == "html") {
+      text = report::renderHtml(model);
+    } else {
+      text = report::renderTable(model, colourWanted(command));
+    }
+  } catch (const report::ReportError& e) {
+    logger().error("cannot report on the experiment: {}", e.what());
+    return kExitBadExperiment;
+  }
+
+  if (command.report.output.empty()) {
+    std::cout << text << std::flush;
+    return kExitOk;
+  }
+  try {
+    writeReportFile(command.report.output, text);
+  } catch (const std::exception& e) {
+    logger().error("{}", e.what());
+    return kExitTaskFailed;
+  }
+  logger().info("report written to {}", command.report.output);
+  return kExitOk;
+}
+
+}  // namespace iter8

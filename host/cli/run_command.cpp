@@ -1,0 +1,169 @@
+// `handler run`: read the experiment, resolve the action, run it.
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "host/runner/action.h"
+#include "host/source/kube_source.h"
+#include "host/cli/commands.h"
+#include "host/loader/input_validation.h"
+#include "host/runner/iter8log.h"
+#include "host/source/local_source.h"
+#include "host/log.h"
+#include "host/runner/scratch_dir.h"
+#include "lib/duration.h"
+#include "lib/json.h"
+#include "lib/suggest.h"
+
+namespace iter8 {
+namespace {
+
+std::unique_ptr<ExperimentSource> openSource(const RunOptions& run) {
+  if (!run.file.empty()) {
+    return std::make_unique<LocalExperimentSource>(
+        LocalSourceOptions{run.file, run.output, run.secretsDir});
+  }
+  return openKubeSource(run.cluster());
+}
+
+// A positive Go duration from an option or its environment variable; UsageError otherwise.
+std::chrono::milliseconds positiveDuration(const std::string& text, const std::string& what) {
+  auto parsed = parseGoDuration(text);
+  if (!parsed || parsed->count() <= 0) {
+    throw UsageError("handler run: " + what + " '" + text +
+                     "' is not a positive Go duration such as 30s or 5m");
+  }
+  return std::chrono::duration_cast<std::chrono::milliseconds>(*parsed);
+}
+
+// --isolation, --task-timeout and ITER8_STOP_GRACE (docs/operator-guide.md#supervision).
+RunSettings runSettingsOf(const RunOptions& run) {
+  RunSettings settings;
+  if (run.isolation == "none") {
+    settings.isolate = false;
+  } else if (!run.isolation.empty() && run.isolation != "process") {
+    throw UsageError("handler run: --isolation (or ITER8_ISOLATION) '" + run.isolation +
+                     "' is not 'process' or 'none'");
+  }
+  if (!run.taskTimeout.empty()) {
+    settings.supervise.timeout =
+        positiveDuration(run.taskTimeout, "--task-timeout (or ITER8_TASK_TIMEOUT)");
+    settings.supervise.timeoutText = run.taskTimeout + " (--task-timeout)";
+    if (!settings.isolate) {
+      logger().warn("--task-timeout is not enforced with --isolation=none");
+    }
+  }
+  if (const char* grace = std::getenv("ITER8_STOP_GRACE"); grace && *grace) {
+    settings.supervise.grace = positiveDuration(grace, "ITER8_STOP_GRACE");
+  }
+  return settings;
+}
+
+bool isControllerAction(const std::string& name) {
+  return name == "start" || name == "loop" || name == "finish" || name == "rollback";
+}
+
+// Names under spec.strategy.actions, in the file's order.
+std::vector<std::string> definedActions(const rapidjson::Value& experiment) {
+  std::vector<std::string> names;
+  const rapidjson::Value* actions = actionsOf(experiment);
+  if (actions != nullptr && actions->IsObject()) {
+    for (const auto& m : actions->GetObject()) names.emplace_back(m.name.GetString());
+  }
+  return names;
+}
+
+std::string joinNames(const std::vector<std::string>& names) {
+  std::string text;
+  for (const auto& n : names) text += (text.empty() ? "" : ", ") + n;
+  return text;
+}
+
+// Why status cannot be written to `output` ("" when it can, or when no --output was given).
+std::string outputProblem(const std::string& output) {
+  if (output.empty()) return "";
+  std::filesystem::path path(output);
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) return "is a folder; expected a file";
+  std::filesystem::path folder = path.parent_path().empty() ? "." : path.parent_path();
+  if (!std::filesystem::is_directory(folder, ec)) {
+    return "the folder " + folder.string() + " does not exist";
+  }
+  // The status is written to a temporary file in the folder, then renamed over the target.
+  if (::access(folder.c_str(), W_OK | X_OK) != 0) {
+    return "the folder " + folder.string() + " is not writable (" + std::strerror(errno) + ")";
+  }
+  return "";
+}
+
+}  // namespace
+
+int runCommand(const Command& command) {
+  const RunOptions& run = command.run;
+  const RunSettings settings = runSettingsOf(run);
+  TerminationLog terminationLog(run.terminationLog, run.terminationLogGiven);
+  auto fail = [&](ExitCode code, const std::string& message) {
+    return static_cast<int>(reportFailure(terminationLog, message, code));
+  };
+
+  // Before anything is read or written (the source copies the experiment to --output at once)
+  // and before any task runs: finding out after a whole load is too late.
+  if (std::string problem = outputProblem(run.output); !problem.empty()) {
+    return fail(kExitUsage, "--output " + run.output + ": " + problem);
+  }
+  std::unique_ptr<ExperimentSource> source;
+  rapidjson::Document experiment;
+  try {
+    source = openSource(run);
+    experiment = source->read();
+  } catch (const SourceError& e) {
+    return fail(kExitBadExperiment, e.what());
+  }
+
+  if (run.strict) setStrictInputs(true);
+  if (run.dryRun) setTemplateSyntaxChecks(true);
+  PluginRegistry registry;
+  registry.scan(pluginDirsOf(command.common));
+
+  try {
+    Action action = Action::resolve(run.action, experiment, registry, *source, terminationLog);
+    if (!action.defined()) {
+      // The controller calls these whether or not the experiment defines them, and a cluster
+      // run is always the controller's: exit 0 there, as the original. A local run of any
+      // other name is a typo.
+      if (run.file.empty() || isControllerAction(run.action)) {
+        logger().warn("action '{}' is not defined in {}; nothing to do", run.action,
+                      source->describe());
+        return kExitOk;
+      }
+      std::vector<std::string> defined = definedActions(experiment);
+      return fail(kExitInvalidAction,
+                  "action '" + run.action + "' is not defined in " + source->describe() +
+                      didYouMean(run.action, defined) + "; it defines: " +
+                      (defined.empty() ? std::string("no action") : joinNames(defined)));
+    }
+    if (run.dryRun) {
+      logger().info("action {}: {} task(s) resolved and valid (dry run: none run)", run.action,
+                    action.size());
+      return kExitOk;
+    }
+    logger().info("action {}: running {} task(s) of {}", run.action, action.size(),
+                  source->describe());
+    ScratchDir scratch;  // SCRATCH_DIR for the scripts the tasks run
+    ExitCode code = action.run(terminationLog, settings);
+    if (code == kExitOk) logger().info("action {}: completed", run.action);
+    return code;
+  } catch (const ActionError& e) {
+    // The experiment was read, so etc3 printed its Iter8Log here too; a dry run prints none.
+    if (!run.dryRun) printIter8Log(experiment, run.action, redact(e.what()), kIter8LogPriorityHigh);
+    return fail(e.code(), e.what());
+  }
+}
+
+}  // namespace iter8

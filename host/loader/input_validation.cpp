@@ -1,0 +1,280 @@
+#include "host/loader/input_validation.h"
+
+#include <strings.h>
+
+#include <rapidjson/pointer.h>
+#include <rapidjson/schema.h>
+#include <rapidjson/stringbuffer.h>
+
+#include <cstdlib>
+#include <optional>
+
+#include "host/template/template.h"
+#include "lib/json.h"
+#include "lib/suggest.h"
+
+namespace iter8 {
+namespace {
+
+bool equalFold(const char* a, const char* b) {
+  return strcasecmp(a, b) == 0;
+}
+
+bool& templateSyntaxSetting() {
+  static bool on = false;
+  return on;
+}
+
+std::optional<bool>& strictSetting() {
+  static std::optional<bool> strict;
+  return strict;
+}
+
+std::vector<std::string> namesOf(const rapidjson::Value& properties) {
+  std::vector<std::string> names;
+  for (const auto& p : properties.GetObject()) names.emplace_back(p.name.GetString());
+  return names;
+}
+
+std::string listNames(const rapidjson::Value& properties) {
+  std::string names;
+  for (const auto& p : properties.GetObject()) {
+    names += (names.empty() ? "" : ", ") + std::string(p.name.GetString());
+  }
+  return names;
+}
+
+// True when unknown keys should be warned about: the schema names its properties and says
+// nothing of others. (With additionalProperties: false the validator rejects them instead.)
+bool warnsOfUnknownKeys(const rapidjson::Value& schema) {
+  return findMember(schema, "additionalProperties") == nullptr;
+}
+
+void normalize(rapidjson::Value& value, const rapidjson::Value& schema, const std::string& path,
+               rapidjson::Document::AllocatorType& allocator, std::vector<std::string>& warnings) {
+  if (!schema.IsObject()) return;
+  const rapidjson::Value* properties = findMember(schema, "properties");
+  if (value.IsObject() && properties != nullptr && properties->IsObject()) {
+    for (auto& member : value.GetObject()) {
+      const char* key = member.name.GetString();
+      const rapidjson::Value* propertySchema = findMember(*properties, key);
+      if (propertySchema == nullptr) {
+        for (const auto& p : properties->GetObject()) {
+          if (equalFold(p.name.GetString(), key) &&
+              findMember(value, p.name.GetString()) == nullptr) {
+            member.name.SetString(p.name.GetString(), p.name.GetStringLength(), allocator);
+            propertySchema = &p.value;
+            break;
+          }
+        }
+      }
+      std::string memberPath = path + "." + member.name.GetString();
+      if (propertySchema != nullptr) {
+        normalize(member.value, *propertySchema, memberPath, allocator, warnings);
+      } else if (warnsOfUnknownKeys(schema)) {
+        warnings.push_back("unknown input '" + memberPath +
+                           (strictInputs() ? "' is refused (--strict)" : "' is ignored") +
+                           didYouMean(member.name.GetString(), namesOf(*properties)) +
+                           " (known inputs: " + listNames(*properties) + ")");
+      }
+    }
+  }
+  const rapidjson::Value* items = findMember(schema, "items");
+  if (value.IsArray() && items != nullptr) {
+    for (rapidjson::SizeType i = 0; i < value.Size(); ++i) {
+      normalize(value[i], *items, path + "[" + std::to_string(i) + "]", allocator, warnings);
+    }
+  }
+}
+
+// The first input marked as a template in the schema ("x-iter8-template": "{{ }}" or "@< >@")
+// whose text does not parse, as an error line; "" when all parse. Only syntax: what a template
+// renders depends on data that exists at run time.
+std::string templateProblem(const rapidjson::Value& value, const rapidjson::Value& schema,
+                            const std::string& path) {
+  if (!schema.IsObject()) return "";
+  const rapidjson::Value* marker = findMember(schema, "x-iter8-template");
+  if (marker != nullptr && marker->IsString() && value.IsString()) {
+    std::string delims = marker->GetString();
+    size_t space = delims.find(' ');
+    TemplateDelims d;
+    if (space != std::string::npos) d = {delims.substr(0, space), delims.substr(space + 1)};
+    try {
+      checkTemplateSyntax(value.GetString(), d);
+    } catch (const TemplateError& e) {
+      return "input '" + path + "' is not a valid template: " + e.what();
+    }
+    return "";
+  }
+  const rapidjson::Value* properties = findMember(schema, "properties");
+  if (value.IsObject() && properties != nullptr && properties->IsObject()) {
+    for (const auto& member : value.GetObject()) {
+      const rapidjson::Value* propertySchema = findMember(*properties, member.name.GetString());
+      if (propertySchema == nullptr) continue;
+      std::string problem =
+          templateProblem(member.value, *propertySchema, path + "." + member.name.GetString());
+      if (!problem.empty()) return problem;
+    }
+  }
+  const rapidjson::Value* items = findMember(schema, "items");
+  if (value.IsArray() && items != nullptr) {
+    for (rapidjson::SizeType i = 0; i < value.Size(); ++i) {
+      std::string problem = templateProblem(value[i], *items, path + "[" + std::to_string(i) + "]");
+      if (!problem.empty()) return problem;
+    }
+  }
+  return "";
+}
+
+// `with.versions[0].url` from the JSON pointer `/versions/0/url`.
+std::string fieldPath(const rapidjson::Pointer& pointer) {
+  std::string path = "with";
+  for (size_t i = 0; i < pointer.GetTokenCount(); ++i) {
+    const auto& token = pointer.GetTokens()[i];
+    if (token.index != rapidjson::kPointerInvalidIndex) {
+      path += "[" + std::to_string(token.index) + "]";
+    } else {
+      path += "." + std::string(token.name, token.length);
+    }
+  }
+  return path;
+}
+
+std::string typeList(const rapidjson::Value& type) {
+  if (type.IsString()) return type.GetString();
+  std::string text;
+  if (type.IsArray()) {
+    for (rapidjson::SizeType i = 0; i < type.Size(); ++i) {
+      text +=
+          std::string(i == 0 ? "" : (i + 1 == type.Size() ? " or " : ", ")) + type[i].GetString();
+    }
+  }
+  return text;
+}
+
+std::string valueText(const rapidjson::Value& value) {
+  std::string text = toJson(value);
+  return text.size() > 60 ? text.substr(0, 57) + "..." : text;
+}
+
+// One line for the first failure the validator found.
+std::string describeFailure(const rapidjson::SchemaValidator& validator,
+                            const rapidjson::Document& schema, const rapidjson::Value& with) {
+  std::string keyword = validator.GetInvalidSchemaKeyword();
+  const rapidjson::Value* rule = validator.GetInvalidSchemaPointer().Get(schema);
+  const rapidjson::Value* value = validator.GetInvalidDocumentPointer().Get(with);
+  std::string field = fieldPath(validator.GetInvalidDocumentPointer());
+  static const rapidjson::Value kNull;
+  const rapidjson::Value& ruleValue = rule != nullptr ? *rule : kNull;
+  const rapidjson::Value* expected = findMember(ruleValue, keyword.c_str());
+
+  if (keyword == "required" && value != nullptr && expected != nullptr && expected->IsArray()) {
+    for (const auto& name : expected->GetArray()) {
+      if (findMember(*value, name.GetString()) == nullptr) {
+        const rapidjson::Value* props = findMember(ruleValue, "properties");
+        const rapidjson::Value* prop = props ? findMember(*props, name.GetString()) : nullptr;
+        const rapidjson::Value* type = prop ? findMember(*prop, "type") : nullptr;
+        return "input '" + field + "." + name.GetString() + "' is required" +
+               (type ? "; expected " + typeList(*type) : std::string());
+      }
+    }
+  }
+  std::string found = value != nullptr ? std::string(jsonTypeName(*value)) + " " + valueText(*value)
+                                       : std::string("missing");
+  if (keyword == "type" && expected != nullptr && value != nullptr) {
+    return "input '" + field + "' is " + jsonTypeWithArticle(*value) + " " + valueText(*value) +
+           "; expected " + typeList(*expected);
+  }
+  if (keyword == "enum" && expected != nullptr) {
+    return "input '" + field + "' is " + found + "; expected one of " + toJson(*expected);
+  }
+  if ((keyword == "minimum" || keyword == "maximum") && expected != nullptr) {
+    return "input '" + field + "' is " + found + "; expected a number " +
+           (keyword == "minimum" ? ">= " : "<= ") + toJson(*expected);
+  }
+  if ((keyword == "minItems" || keyword == "minLength") && expected != nullptr) {
+    return "input '" + field + "' is " + found + "; expected at least " + toJson(*expected) +
+           (keyword == "minItems" ? " item(s)" : " character(s)");
+  }
+  if (keyword == "pattern" && expected != nullptr) {
+    return "input '" + field + "' is " + found + "; expected text matching " + toJson(*expected);
+  }
+  if (keyword == "additionalProperties") {
+    // RapidJSON points at the offending member itself.
+    const rapidjson::Value* props = findMember(ruleValue, "properties");
+    return "input '" + field + "' is not accepted by this task" +
+           (props && props->IsObject() ? "; allowed: " + listNames(*props) : std::string());
+  }
+  if (keyword == "oneOf" || keyword == "anyOf") {
+    const rapidjson::Value* description = findMember(ruleValue, "description");
+    return "input '" + field + "' is " + found + "; expected " +
+           (description && description->IsString() ? description->GetString()
+                                                   : "a value matching the task's schema");
+  }
+  return "input '" + field + "' is " + found + "; it fails the schema's '" + keyword + "' rule" +
+         (expected ? " " + valueText(*expected) : std::string());
+}
+
+}  // namespace
+
+InputCheck checkInputs(rapidjson::Value& with, rapidjson::Document::AllocatorType& allocator,
+                       const rapidjson::Document& schema) {
+  InputCheck check;
+  normalize(with, schema, "with", allocator, check.warnings);
+  if (strictInputs() && !check.warnings.empty()) {
+    check.ok = false;
+    check.error = check.warnings.front();
+    check.warnings.clear();
+    return check;
+  }
+  rapidjson::SchemaDocument compiled(schema);
+  rapidjson::SchemaValidator validator(compiled);
+  if (!with.Accept(validator)) {
+    check.ok = false;
+    check.error = describeFailure(validator, schema, with);
+    return check;
+  }
+  // "x-iter8-template-switch": the boolean input that turns interpolation off (exec's
+  // disableInterpolation): then nothing is a template.
+  const rapidjson::Value* off = findMember(schema, "x-iter8-template-switch");
+  const rapidjson::Value* disabled =
+      off != nullptr && off->IsString() ? findMember(with, off->GetString()) : nullptr;
+  if (templateSyntaxChecks() &&
+      (disabled == nullptr || !disabled->IsBool() || !disabled->GetBool())) {
+    std::string problem = templateProblem(with, schema, "with");
+    // A warning, as the Go handler too ran the items before a broken template and failed only
+    // at it (reference experiments rely on that); --strict makes it an error.
+    if (!problem.empty() && strictInputs()) {
+      check.ok = false;
+      check.error = problem + " (--strict)";
+    } else if (!problem.empty()) {
+      check.warnings.push_back(problem + "; the task will fail when it runs");
+    }
+  }
+  return check;
+}
+
+void setStrictInputs(bool strict) {
+  strictSetting() = strict;
+}
+
+bool strictInputs() {
+  std::optional<bool>& strict = strictSetting();
+  if (!strict) {
+    const char* env = std::getenv("ITER8_STRICT");
+    std::string value = env ? env : "";
+    strict = !value.empty() && value != "0" && strcasecmp(value.c_str(), "false") != 0 &&
+             strcasecmp(value.c_str(), "no") != 0;
+  }
+  return *strict;
+}
+
+void setTemplateSyntaxChecks(bool on) {
+  templateSyntaxSetting() = on;
+}
+
+bool templateSyntaxChecks() {
+  return templateSyntaxSetting();
+}
+
+}  // namespace iter8

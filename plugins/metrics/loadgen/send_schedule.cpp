@@ -1,0 +1,91 @@
+#include "plugins/metrics/loadgen/send_schedule.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace iter8::metrics {
+
+using std::chrono::nanoseconds;
+
+uint64_t scheduledCount(double qps, nanoseconds duration) {
+  double exact = qps * std::chrono::duration<double>(duration).count();
+  double nearest = std::round(exact);
+  // 200 qps for 2 s is exactly 400, even when the product lands at 400.0000001.
+  if (std::fabs(exact - nearest) < 1e-6) return static_cast<uint64_t>(nearest);
+  return static_cast<uint64_t>(std::ceil(exact));
+}
+
+SendSchedule::SendSchedule(double qps, uint64_t numQueries, nanoseconds duration)
+    : qps_(qps), numQueries_(numQueries), duration_(duration) {
+  if (qps_ > 0) {
+    period_ = std::chrono::duration<double>(1.0 / qps_);
+    // Sends that are due together go out together: at least two, and up to kCatchUpBurst of
+    // catch-up, so a late wake-up (the scheduler of a busy host easily takes a millisecond)
+    // costs one wake-up rather than one per overdue request.
+    catchUpBurst_ = std::max(halfPeriod(), kCatchUpBurst);
+    planned_ = numQueries_ > 0 ? numQueries_ : scheduledCount(qps_, duration_);
+  }
+}
+
+void SendSchedule::start(Clock::time_point start) {
+  start_ = start;
+  catchUpTat_ = start;
+}
+
+SendSchedule::Clock::time_point SendSchedule::dueTime(uint64_t index) const {
+  return start_ + std::chrono::duration_cast<nanoseconds>(period_ * static_cast<double>(index));
+}
+
+nanoseconds SendSchedule::halfPeriod() const {
+  return std::chrono::duration_cast<nanoseconds>(period_ / 2);
+}
+
+SendSchedule::Next SendSchedule::next(Clock::time_point now) {
+  Next next;
+  if (done_) {
+    next.decision = Decision::kDone;
+    return next;
+  }
+  if (qps_ <= 0) {
+    const bool enough = numQueries_ > 0 ? sent_ >= numQueries_ : now >= start_ + duration_;
+    if (enough) {
+      done_ = true;
+      next.decision = Decision::kDone;
+      return next;
+    }
+    next.decision = Decision::kSend;
+    next.due = now;
+    ++sent_;
+    return next;
+  }
+  if (sent_ >= planned_) {
+    done_ = true;
+    next.decision = Decision::kDone;
+    return next;
+  }
+  const Clock::time_point due = dueTime(sent_);
+  if (due > now) return next;  // kNotYet
+  if (numQueries_ == 0 && now >= start_ + duration_ + kSendGrace) {
+    unsent_ = planned_ - sent_;
+    done_ = true;
+    next.decision = Decision::kDone;
+    return next;
+  }
+  // Catch-up limit (GCRA): on average at most one send per period/2, with bursts of
+  // catchUpBurst_, so a run that fell behind recovers at twice the rate, not all at once.
+  if (now < catchUpTat_ - catchUpBurst_) return next;  // kNotYet
+  catchUpTat_ = std::max(catchUpTat_, now) + halfPeriod();
+  next.decision = Decision::kSend;
+  next.due = due;
+  next.lag = std::chrono::duration_cast<nanoseconds>(now - due);
+  ++sent_;
+  return next;
+}
+
+SendSchedule::Clock::time_point SendSchedule::wakeTime() const {
+  if (qps_ > 0) return std::max(dueTime(sent_), catchUpTat_ - catchUpBurst_);
+  if (numQueries_ == 0) return start_ + duration_;
+  return Clock::time_point::max();  // max-rate count mode: only a free connection matters
+}
+
+}  // namespace iter8::metrics
