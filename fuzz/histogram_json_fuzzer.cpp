@@ -5,8 +5,8 @@
 #include <exception>
 #include <string>
 
-#include "lib/json.h"
 #include "lib/fortio/histogram.h"
+#include "lib/json.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string text(reinterpret_cast<const char*>(data), size);

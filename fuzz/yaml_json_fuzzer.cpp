@@ -6,8 +6,8 @@
 #include <string>
 
 #include "host/source/experiment_file.h"
-#include "lib/yaml.h"
 #include "lib/json.h"
+#include "lib/yaml.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string text(reinterpret_cast<const char*>(data), size);

@@ -3,8 +3,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "lib/yaml.h"
 #include "lib/json.h"
+#include "lib/yaml.h"
 #include "tests/support/fake_apiserver.h"
 #include "tests/support/subprocess.h"
 #include "tests/support/test_pki.h"

@@ -11,8 +11,8 @@
 
 #include <gtest/gtest.h>
 
-#include "lib/go_json.h"
 #include "lib/fortio/histogram.h"
+#include "lib/go_json.h"
 
 // Counts every heap allocation of the test binary, to check the record paths.
 namespace {

@@ -9,9 +9,9 @@
 #include <gtest/gtest.h>
 #include <rapidjson/writer.h>
 
+#include "lib/fortio/histogram.h"
 #include "lib/go_json.h"
 #include "lib/json.h"
-#include "lib/fortio/histogram.h"
 
 namespace iter8::fortio {
 namespace {

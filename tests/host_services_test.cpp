@@ -16,10 +16,10 @@
 #include <gtest/gtest.h>
 #include <spdlog/sinks/ostream_sink.h>
 
-#include "host/process/cancellation.h"
-#include "host/runner/exit_code.h"
 #include "host/loader/host_services.h"
 #include "host/log.h"
+#include "host/process/cancellation.h"
+#include "host/runner/exit_code.h"
 #include "iter8/plugin_api.h"
 #include "iter8_version.h"
 

@@ -15,10 +15,10 @@
 #include <gtest/gtest.h>
 #include <spdlog/sinks/ostream_sink.h>
 
+#include "host/log.h"
 #include "host/source/kube/client.h"
 #include "host/source/kube/config.h"
 #include "host/source/kube_source.h"
-#include "host/log.h"
 #include "lib/base64.h"
 #include "lib/json.h"
 #include "tests/support/fake_apiserver.h"

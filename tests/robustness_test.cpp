@@ -9,14 +9,14 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "host/source/local_source.h"
 #include "host/log.h"
-#include "host/source/status_file.h"
 #include "host/runner/termination_log.h"
-#include "lib/yaml.h"
+#include "host/source/local_source.h"
+#include "host/source/status_file.h"
 #include "lib/base64.h"
 #include "lib/json.h"
 #include "lib/text.h"
+#include "lib/yaml.h"
 #include "tests/support/subprocess.h"
 
 namespace iter8 {

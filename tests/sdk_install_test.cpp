@@ -5,8 +5,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "lib/yaml.h"
 #include "iter8/plugin_api.h"
+#include "lib/yaml.h"
 #include "tests/support/subprocess.h"
 
 namespace iter8 {

@@ -11,8 +11,8 @@
 #include <gtest/gtest.h>
 
 #include "host/process/cancellation.h"
-#include "host/runner/exit_code.h"
 #include "host/process/supervisor.h"
+#include "host/runner/exit_code.h"
 
 extern char** environ;
 

@@ -2,8 +2,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "lib/yaml.h"
 #include "lib/json.h"
+#include "lib/yaml.h"
 
 namespace iter8 {
 namespace {

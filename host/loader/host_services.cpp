@@ -8,8 +8,8 @@
 #include <string_view>
 #include <vector>
 
-#include "host/process/cancellation.h"
 #include "host/log.h"
+#include "host/process/cancellation.h"
 #include "host/template/template.h"
 #include "iter8_version.h"
 #include "lib/json.h"
@@ -90,7 +90,8 @@ int logEnabledService(void*, iter8_log_level level) {
 
 void terminationLogService(void* host, const char* message) {
   try {
-    if (contextOf(host).writeTerminationLog && message) contextOf(host).writeTerminationLog(message);
+    if (contextOf(host).writeTerminationLog && message)
+      contextOf(host).writeTerminationLog(message);
   } catch (...) {
   }
 }

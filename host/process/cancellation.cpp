@@ -1,6 +1,5 @@
 #include "host/process/cancellation.h"
 
-
 #include <poll.h>
 #include <sys/eventfd.h>
 #include <unistd.h>

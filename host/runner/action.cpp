@@ -1,8 +1,8 @@
 #include "host/runner/action.h"
 
+#include "host/log.h"
 #include "host/process/cancellation.h"
 #include "host/runner/iter8log.h"
-#include "host/log.h"
 #include "host/runner/task_item.h"
 #include "lib/json.h"
 #include "lib/text.h"

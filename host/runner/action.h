@@ -10,11 +10,11 @@
 #include <rapidjson/document.h>
 
 #include "host/conditions/conditions.h"
-#include "host/runner/exit_code.h"
-#include "host/runner/termination_log.h"
 #include "host/loader/host_services.h"
 #include "host/loader/plugin_registry.h"
 #include "host/process/supervisor.h"
+#include "host/runner/exit_code.h"
+#include "host/runner/termination_log.h"
 
 namespace iter8 {
 

@@ -2,8 +2,8 @@
 // (Fortio's encoding/json output) and by us read and compare the same.
 #include <cmath>
 
-#include "lib/json.h"
 #include "lib/fortio/histogram.h"
+#include "lib/json.h"
 
 namespace iter8::fortio {
 namespace {
