@@ -347,6 +347,65 @@ TEST_F(Collect, LaterRunsMergeIntoEarlierResults) {
   EXPECT_EQ(buckets, 20) << "buckets must add up, not be appended";
 }
 
+TEST_F(Collect, TheLatencySketchCoversEveryRunWhileExactPercentilesCoverTheLast) {
+  std::string with =
+      "          numQueries: 10\n          versions:\n"
+      "          - {name: v1, url: \"" +
+      server_.url("/fast") + "\"}";
+  ASSERT_EQ(run(with).exitCode, 0);
+  auto second = run(with, {}, true);
+  ASSERT_EQ(second.exitCode, 0) << second.err;
+  auto doc = status();
+  const auto& v1 = result(doc, "v1");
+  EXPECT_EQ(v1["LatencySketch"]["Count"].GetInt(), 20);
+  EXPECT_EQ(v1["SketchRuns"].GetInt(), 2);
+  EXPECT_EQ(v1["ExactPercentiles"]["Count"].GetInt(), 10) << "this run's only";
+  int64_t inBuckets = 0;
+  for (const auto& b : v1["LatencySketch"]["Buckets"].GetArray()) inBuckets += b[1].GetInt64();
+  EXPECT_EQ(inBuckets + v1["LatencySketch"]["Underflow"].GetInt64() +
+                v1["LatencySketch"]["Overflow"].GetInt64(),
+            20);
+  EXPECT_THAT(second.err, HasSubstr("version (this run): requests"));
+}
+
+TEST_F(Collect, AResultFromBeforeTheSketchStartsItAtTheNextRun) {
+  path_ = dir_.write(
+      "experiment.yaml",
+      experiment("          numQueries: 5\n          versions:\n"
+                 "          - {name: v1, url: \"" +
+                 server_.url("/fast") + "\"}") +
+          "status:\n  analysis:\n    aggregatedBuiltinHists:\n      data:\n"
+          "        v1: {DurationHistogram: {Count: 3, Min: 0.001, Max: 0.002, Sum: 0.0045,"
+          " Avg: 0.0015, StdDev: 0, Data: [{Start: 0.001, End: 0.002, Percent: 100,"
+          " Count: 3}]}, RetCodes: {\"200\": 3}, ActualDuration: 1000000,"
+          " ActualQPS: 3, StartTime: \"2026-01-01T00:00:00Z\", SocketCount: 1,"
+          " Runs: 4}\n");
+  auto r = run("", {}, true);
+  ASSERT_EQ(r.exitCode, 0) << r.err;
+  EXPECT_THAT(r.err, Not(HasSubstr("cannot be merged")));
+  auto doc = status();
+  const auto& v1 = result(doc, "v1");
+  EXPECT_EQ(v1["DurationHistogram"]["Count"].GetInt(), 8);
+  EXPECT_EQ(v1["Runs"].GetInt(), 5);
+  EXPECT_EQ(v1["LatencySketch"]["Count"].GetInt(), 5) << "only the runs that recorded one";
+  EXPECT_EQ(v1["SketchRuns"].GetInt(), 1);
+}
+
+TEST_F(Collect, AMalformedEarlierSketchIsReplacedWhole) {
+  path_ = dir_.write("experiment.yaml",
+                     experiment("          numQueries: 5\n          versions:\n"
+                                "          - {name: v1, url: \"" +
+                                server_.url("/fast") + "\"}") +
+                         "status:\n  analysis:\n    aggregatedBuiltinHists:\n      data:\n"
+                         "        v1: {LatencySketch: {Count: -1}, SketchRuns: 3, Runs: 3}\n");
+  auto r = run("", {}, true);
+  ASSERT_EQ(r.exitCode, 0) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("LatencySketch"));
+  auto doc = status();
+  EXPECT_EQ(result(doc, "v1")["LatencySketch"]["Count"].GetInt(), 5);
+  EXPECT_EQ(result(doc, "v1")["SketchRuns"].GetInt(), 1);
+}
+
 TEST_F(Collect, AMalformedEarlierResultIsReplacedWhole) {
   path_ =
       dir_.write("experiment.yaml",
@@ -394,6 +453,22 @@ TEST_F(Collect, CancellationKeepsPartialResults) {
   EXPECT_TRUE(v1["Interrupted"].GetBool());
   EXPECT_THAT(v1["RequestedDuration"].GetString(), StartsWith("30s, interrupted after "));
   EXPECT_GT(v1["DurationHistogram"]["Count"].GetInt(), 20);
+  ASSERT_EQ(v1["Interruptions"].Size(), 1u);
+  const auto& stop = v1["Interruptions"][0];
+  EXPECT_EQ(stop["Run"].GetInt(), 1);
+  EXPECT_EQ(stop["PlannedNs"].GetInt64(), 30'000'000'000);
+  EXPECT_GT(stop["AfterNs"].GetInt64(), 500'000'000);
+  EXPECT_LT(stop["AfterNs"].GetInt64(), 5'000'000'000);
+  EXPECT_EQ(stop["Requests"].GetInt(), v1["DurationHistogram"]["Count"].GetInt());
+
+  // A second run, stopped too, keeps the first one's record: one entry per interrupted run.
+  auto second = run("", options, true);
+  ASSERT_EQ(second.exitCode, 5) << second.err;
+  auto merged = status();
+  const auto& both = result(merged, "v1")["Interruptions"];
+  ASSERT_EQ(both.Size(), 2u);
+  EXPECT_EQ(both[0]["Run"].GetInt(), 1);
+  EXPECT_EQ(both[1]["Run"].GetInt(), 2);
 }
 
 struct BadInput {

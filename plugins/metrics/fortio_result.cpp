@@ -40,7 +40,8 @@ std::string qpsText(double qps) {
 }
 
 rapidjson::Value histogramJson(const fortio::Histogram& histogram, Allocator& a) {
-  return fortio::histogramDataToJson(histogram.exportData().calcPercentiles(reportedPercentiles()), a);
+  return fortio::histogramDataToJson(histogram.exportData().calcPercentiles(reportedPercentiles()),
+                                     a);
 }
 
 const rapidjson::Value& member(const rapidjson::Value& object, const char* name) {
@@ -56,9 +57,9 @@ void mergeHistogramField(rapidjson::Value& latest, const rapidjson::Value& earli
   auto theirs = earlier.FindMember(name);
   if (mine == latest.MemberEnd() || theirs == earlier.MemberEnd() || theirs->value.IsNull()) return;
   try {
-    fortio::HistogramData merged =
-        fortio::mergeHistogramData(fortio::histogramDataFromJson(mine->value), fortio::histogramDataFromJson(theirs->value),
-                           reportedPercentiles(), scale);
+    fortio::HistogramData merged = fortio::mergeHistogramData(
+        fortio::histogramDataFromJson(mine->value), fortio::histogramDataFromJson(theirs->value),
+        reportedPercentiles(), scale);
     mine->value = fortio::histogramDataToJson(merged, a);
   } catch (const std::exception& e) {
     throw std::runtime_error(std::string(name) + ": " + e.what());
@@ -148,6 +149,26 @@ rapidjson::Value fortioResultJson(const RunDescription& run, const LoadResult& l
   out.AddMember("Runs", 1, a);  // load runs folded into this result (see mergeEarlierResult)
   out.AddMember("ExactPercentiles", recorder.exactPercentiles().toJson(reportedPercentiles(), a),
                 a);
+  // Ours: successful responses' latencies over every run merged so far (ExactPercentiles is
+  // this run's only), and how many runs that is: fewer than Runs when the earlier runs were
+  // recorded before the sketch existed.
+  rapidjson::Value sketch;
+  recorder.latencySketch().toJson(sketch, a);
+  out.AddMember("LatencySketch", sketch, a);
+  out.AddMember("SketchRuns", 1, a);
+  // Ours: each interrupted run (Ctrl-C, SIGTERM, the task's timeout), so the report can say
+  // which run stopped, after how long of how long, when the runs are merged.
+  rapidjson::Value interruptions(rapidjson::kArrayType);
+  if (load.interrupted) {
+    rapidjson::Value one(rapidjson::kObjectType);
+    one.AddMember("Run", 1, a);
+    one.AddMember("AfterNs", static_cast<int64_t>(load.actualDuration.count()), a);
+    one.AddMember("PlannedNs", static_cast<int64_t>(run.duration.count()), a);
+    one.AddMember("PlannedRequests", static_cast<uint64_t>(run.numQueries), a);
+    one.AddMember("Requests", static_cast<uint64_t>(load.requests), a);
+    interruptions.PushBack(one, a);
+  }
+  out.AddMember("Interruptions", interruptions, a);
   return out;
 }
 
@@ -179,8 +200,46 @@ void mergeCounts(rapidjson::Value& latest, const rapidjson::Value& earlier, cons
   }
 }
 
+// Adds the earlier runs' sketch into the latest's, bucket by bucket. An earlier result without
+// one (written before the sketch existed) adds nothing: SketchRuns then says how many of the
+// Runs the sketch covers.
+void mergeSketch(rapidjson::Value& latest, const rapidjson::Value& earlier, Allocator& a) {
+  auto mine = latest.FindMember("LatencySketch");
+  auto theirs = earlier.FindMember("LatencySketch");
+  if (mine == latest.MemberEnd() || theirs == earlier.MemberEnd() || theirs->value.IsNull()) return;
+  try {
+    fortio::LatencySketch merged = fortio::LatencySketch::fromJson(mine->value);
+    merged.merge(fortio::LatencySketch::fromJson(theirs->value));
+    merged.toJson(mine->value, a);
+  } catch (const std::exception& e) {
+    throw std::runtime_error(std::string("LatencySketch: ") + e.what());
+  }
+  auto runs = earlier.FindMember("SketchRuns");
+  int64_t earlierRuns =
+      runs != earlier.MemberEnd() && runs->value.IsInt64() ? runs->value.GetInt64() : 1;
+  latest["SketchRuns"].SetInt64(latest["SketchRuns"].GetInt64() + earlierRuns);
+}
+
+// The earlier runs' interruptions, then the latest run's, numbered from the first run.
+void mergeInterruptions(rapidjson::Value& latest, const rapidjson::Value& earlier,
+                        int64_t earlierRuns, Allocator& a) {
+  rapidjson::Value merged(rapidjson::kArrayType);
+  auto theirs = earlier.FindMember("Interruptions");
+  if (theirs != earlier.MemberEnd() && theirs->value.IsArray()) {
+    for (const auto& one : theirs->value.GetArray()) {
+      if (one.IsObject()) merged.PushBack(rapidjson::Value(one, a), a);
+    }
+  }
+  for (auto& one : latest["Interruptions"].GetArray()) {
+    one["Run"].SetInt64(earlierRuns + 1);
+    merged.PushBack(one, a);
+  }
+  latest["Interruptions"] = merged;
+}
+
 void mergeInto(rapidjson::Value& latest, const rapidjson::Value& earlier, Allocator& a) {
   if (!earlier.IsObject()) throw std::runtime_error("the stored result is not an object");
+  mergeSketch(latest, earlier, a);
   mergeHistogramField(latest, earlier, "DurationHistogram", a);
   mergeHistogramField(latest, earlier, "ErrorsDurationHistogram", a);
   mergeHistogramField(latest, earlier, "CorrectedDurationHistogram", a);
@@ -224,6 +283,7 @@ void mergeInto(rapidjson::Value& latest, const rapidjson::Value& earlier, Alloca
   auto runs = earlier.FindMember("Runs");
   int64_t earlierRuns =
       runs != earlier.MemberEnd() && runs->value.IsInt64() ? runs->value.GetInt64() : 1;
+  mergeInterruptions(latest, earlier, earlierRuns, a);
   if (latest.HasMember("Runs"))
     latest["Runs"].SetInt64(earlierRuns + 1);
   else

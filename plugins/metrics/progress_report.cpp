@@ -100,8 +100,8 @@ std::string failureReasons(const VersionRecorder& recorder) {
 void ProgressReport::summary(const std::vector<std::unique_ptr<VersionRecorder>>& recorders,
                              const std::vector<LoadResult>& results) const {
   host_.info(
-      "version: requests, actual qps, successful responses' mean / p50 / p95 / p99 / max ms, "
-      "error rate (reasons), engine");
+      "version (this run): requests, actual qps, successful responses' mean / p50 / p95 / p99 / "
+      "max ms, error rate (reasons), engine");
   for (size_t i = 0; i < recorders.size(); ++i) {
     VersionRecorder& recorder = *recorders[i];
     const LoadResult& result = results[i];

@@ -16,6 +16,7 @@ void VersionRecorder::onSample(const Sample& sample) {
   if (isOkCode(sample.code)) {
     okDurations_.record(sample.latencySeconds);
     exact_.record(sample.latencySeconds);
+    sketch_.record(sample.latencySeconds);
   } else {
     errorDurations_.record(sample.latencySeconds);
     if (sample.error != TransportError::kNone)

@@ -10,6 +10,7 @@
 
 #include "lib/fortio/exact_percentiles.h"
 #include "lib/fortio/histogram.h"
+#include "lib/fortio/latency_sketch.h"
 #include "plugins/metrics/loadgen/load_generator.h"
 
 namespace iter8::metrics {
@@ -32,8 +33,10 @@ class VersionRecorder : public SampleObserver {
   const fortio::Histogram& sizes() const { return sizes_; }
   const std::map<int, int64_t>& retCodes() const { return retCodes_; }
   const TransportErrorCounts& transportErrors() const { return transportErrors_; }
-  // Successful (isOkCode) responses only.
+  // Successful (isOkCode) responses only: this run's exact percentiles (the end-of-run line),
+  // and the sketch that merges across loops and shards (the status and the report).
   fortio::ExactPercentiles& exactPercentiles() { return exact_; }
+  const fortio::LatencySketch& latencySketch() const { return sketch_; }
 
  private:
   fortio::Histogram durations_;
@@ -44,6 +47,7 @@ class VersionRecorder : public SampleObserver {
   std::map<int, int64_t> retCodes_;
   TransportErrorCounts transportErrors_{};
   fortio::ExactPercentiles exact_;
+  fortio::LatencySketch sketch_;
 };
 
 }  // namespace iter8::metrics
