@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 
 #include <filesystem>
+#include <regex>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -132,6 +133,76 @@ TEST(Report, HtmlRendersInHeadlessChromiumWithoutAnyRequest) {
       runProcess({"bash", kDir + "/check_html.sh", other.file("leaky.html"), other.path()});
   EXPECT_EQ(caught.exitCode, 1) << caught.out << caught.err;
   EXPECT_THAT(caught.out, HasSubstr("the page made requests: http://127.0.0.1:9/tracker.png"));
+}
+
+// The extremes of magnitude (0.001 ms to 1,000,000 ms, differences over 10,000 %) in a laptop's
+// window: nothing scrolls sideways, share axes stop at 100 %, ticks are round numbers.
+TEST(Report, HtmlFitsALaptopWindowAtAnyMagnitude) {
+  TempDir dir;
+  auto r = runProcess({test::handlerPath(), "report", "-f", kDir + "/sketch-experiment.yaml",
+                       "--format", "html", "-o", dir.file("report.html")});
+  ASSERT_EQ(r.exitCode, 0) << r.err;
+  std::string html = readFile(dir.file("report.html"));
+  EXPECT_THAT(html, HasSubstr("id=\"latency-cdf\""));
+  EXPECT_THAT(html, HasSubstr("run 2 of 4 stopped after 3.2 s of 30 s (96 responses)"));
+  EXPECT_THAT(html, HasSubstr("14 sends over 1 ms late, 3 sends never made"));
+  EXPECT_THAT(html, HasSubstr("the last 2 of 4 runs"));
+  auto browser =
+      runProcess({"bash", kDir + "/check_html_desktop.sh", dir.file("report.html"), dir.path()});
+  if (browser.exitCode == 77) GTEST_SKIP() << browser.out << browser.err;
+  EXPECT_EQ(browser.exitCode, 0) << browser.out << browser.err;
+
+  // The check itself catches a table that scrolls and a share axis past 100 %.
+  TempDir other;
+  std::string narrow = html;
+  narrow.replace(narrow.find("max-width:1240px"), 16, "max-width:500px");
+  size_t tick = narrow.find(">60%</text>");
+  ASSERT_NE(tick, std::string::npos) << "the fixture's histogram axis tops at 60 %";
+  narrow.replace(tick, 11, ">160%</text>");
+  other.write("narrow.html", narrow);
+  auto caught = runProcess(
+      {"bash", kDir + "/check_html_desktop.sh", other.file("narrow.html"), other.path()});
+  EXPECT_EQ(caught.exitCode, 1) << caught.out << caught.err;
+  EXPECT_THAT(caught.out, HasSubstr("the comparison table is"));
+  EXPECT_THAT(caught.out, HasSubstr("a share axis reaches 160%"));
+}
+
+// Figures of any magnitude keep at least one space between them in the text table.
+TEST(Report, TableColumnsNeverRunTogether) {
+  auto r = runProcess({test::handlerPath(), "report", "-f", kDir + "/sketch-experiment.yaml"});
+  ASSERT_EQ(r.exitCode, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("+999999.99"));
+  EXPECT_THAT(r.out, HasSubstr("+19999999900.0%"));
+  EXPECT_THAT(r.out, HasSubstr("0.001"));
+  EXPECT_FALSE(std::regex_search(r.out, std::regex("[0-9%][+-][0-9]")))
+      << "two figures ran together:\n"
+      << r.out;
+  EXPECT_THAT(r.out, HasSubstr("v2: run 2 of 4 stopped after 3.2 s of 30 s (96 responses)"));
+  EXPECT_THAT(r.out, HasSubstr("last 2"));
+}
+
+// Percentiles from the sketch keep their order and stay within the recorded extremes.
+TEST(Report, SketchPercentilesAreOrderedAndWithinMinAndMax) {
+  auto r = runProcess(
+      {test::handlerPath(), "report", "-f", kDir + "/sketch-experiment.yaml", "--format", "json"});
+  ASSERT_EQ(r.exitCode, 0) << r.err;
+  auto doc = parseJson(r.out);
+  const double mins[] = {0.001, 10'000}, maxes[] = {0.005, 1'000'000};
+  for (rapidjson::SizeType i = 0; i < 2; ++i) {
+    const auto& v = doc["versions"][i];
+    EXPECT_STREQ(v["percentileSource"].GetString(), "sketch");
+    double previous = 0;
+    for (const char* p : {"p50", "p90", "p95", "p99", "p99.9"}) {
+      double value = v["latencyMs"][p].GetDouble();
+      EXPECT_GE(value, previous) << v["name"].GetString() << " " << p;
+      EXPECT_GE(value, mins[i]) << p;
+      EXPECT_LE(value, maxes[i]) << p;
+      previous = value;
+    }
+  }
+  EXPECT_EQ(doc["versions"][1]["percentileRuns"].GetInt(), 2);
+  EXPECT_EQ(doc["versions"][1]["interruptions"][0]["run"].GetInt(), 2);
+  EXPECT_EQ(doc["versions"][1]["unsent"].GetInt(), 3);
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "host/report/report_render.h"
+#include "host/report/version_latency.h"
 #include "lib/text.h"
 
 namespace iter8::report {
@@ -24,7 +25,8 @@ std::string num(double v, int decimals = 2) {
 }
 
 std::string ms(const std::optional<double>& v) {
-  return v ? num(*v, *v >= 100 ? 1 : 2) : "&ndash;";
+  if (!v) return "&ndash;";
+  return num(*v, *v >= 100 ? 1 : *v >= 0.1 || *v == 0 ? 2 : 3);
 }
 
 constexpr double kWidth = 640, kHeight = 300, kLeft = 64, kRight = 20, kTop = 14, kBottom = 48;
@@ -63,19 +65,40 @@ std::string text(double x, double y, const std::string& body, const char* anchor
          "</text>\n";
 }
 
-// Ticks of a latency axis: powers of ten (and 2, 5) for log, five even steps for linear.
+// The round step (1, 2 or 5 times a power of ten) that cuts `span` into at most `parts`.
+double roundStep(double span, int parts) {
+  double raw = span / parts;
+  if (!(raw > 0)) return 1;
+  double power = std::pow(10, std::floor(std::log10(raw)));
+  for (double m : {1.0, 2.0, 5.0, 10.0}) {
+    if (m * power >= raw) return m * power;
+  }
+  return 10 * power;
+}
+
+// Ticks of a latency axis. Log: 1, 2 and 5 times each power of ten over up to three decades,
+// else powers of ten only, every k-th one beyond eight decades, so labels never overlap.
+// Linear: round steps.
 std::vector<double> ticks(const Axis& axis) {
   std::vector<double> out;
   if (axis.log) {
+    double decades = std::log10(axis.hi / axis.lo);
+    int every = decades <= 8 ? 1 : static_cast<int>(std::ceil(decades / 8));
+    std::vector<double> multiples =
+        decades <= 3 ? std::vector<double>{1, 2, 5} : std::vector<double>{1};
+    int n = 0;
     for (double decade = std::pow(10, std::floor(std::log10(axis.lo))); decade <= axis.hi;
-         decade *= 10) {
-      for (double m : {1.0, 2.0, 5.0}) {
+         decade *= 10, ++n) {
+      if (n % every != 0) continue;
+      for (double m : multiples) {
         double v = decade * m;
-        if (v >= axis.lo && v <= axis.hi) out.push_back(v);
+        if (v >= axis.lo * (1 - 1e-9) && v <= axis.hi * (1 + 1e-9)) out.push_back(v);
       }
     }
   } else {
-    for (int i = 0; i <= 5; ++i) out.push_back(axis.lo + (axis.hi - axis.lo) * i / 5);
+    double step = roundStep(axis.hi - axis.lo, 5);
+    for (double v = std::ceil(axis.lo / step) * step; v <= axis.hi * (1 + 1e-9); v += step)
+      out.push_back(v);
   }
   return out;
 }
@@ -83,36 +106,37 @@ std::vector<double> ticks(const Axis& axis) {
 // Round steps (1, 2 or 5 times a power of ten) giving about four ticks up to `top`, which is
 // raised to the next step so the highest tick is the top of the chart.
 std::vector<double> valueTicks(double& top) {
-  double raw = top / 4;
-  double power = std::pow(10, std::floor(std::log10(raw)));
-  double step = power;
-  for (double m : {1.0, 2.0, 5.0, 10.0}) {
-    step = m * power;
-    if (step >= raw) break;
-  }
+  double step = roundStep(top, 4);
   top = std::ceil(top / step) * step;
   std::vector<double> out;
   for (double v = 0; v <= top * (1 + 1e-9); v += step) out.push_back(v);
   return out;
 }
 
-// A round tick value as written: 20, 2.5, 0.05.
+// A round tick value as written, short and never in exponent form: 20, 2.5, 0.005, and from
+// 10,000 on with k or M (200k, 1M) so that labels fit the chart's margins.
 std::string roundLabel(double v) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%g", v);
-  return text;
+  if (v >= 1e6) return roundLabel(v / 1e6) + "M";
+  if (v >= 1e4) return roundLabel(v / 1e3) + "k";
+  char text[48];
+  std::snprintf(text, sizeof text, "%.9f", v);
+  std::string out = text;
+  while (out.back() == '0') out.pop_back();
+  if (out.back() == '.') out.pop_back();
+  return out;
 }
 
-std::string tickLabel(double v) {
-  if (v == 0) return "0";
-  return v >= 100 ? num(v, 0) : v >= 1 ? num(v, 1) : num(v, 3);
+// The buckets to draw: the sketch's (about 1 % wide) when recorded, else Fortio's (5 ms wide
+// at 40 ms, so a whole version could sit in one bar).
+const std::vector<LatencyBucket>& bucketsOf(const VersionFigures& v) {
+  return v.fineHistogram.empty() ? v.histogram : v.fineHistogram;
 }
 
 std::string histogramSvg(const Report& r, bool log) {
   double lo = 0, hi = 0, top = 0;
   bool any = false;
   for (const auto& v : r.versions) {
-    for (const auto& b : v.histogram) {
+    for (const auto& b : bucketsOf(v)) {
       lo = any ? std::min(lo, b.startMs) : b.startMs;
       hi = any ? std::max(hi, b.endMs) : b.endMs;
       any = true;
@@ -127,27 +151,28 @@ std::string histogramSvg(const Report& r, bool log) {
                                     (log ? "log" : "linear") + " scale");
   if (!any)
     return svg + text(kWidth / 2, kHeight / 2, "no successful response recorded") + "</svg>\n";
-  if (log) lo = std::max(lo, hi / 1e6);
+  if (log) lo = std::max(lo, hi / 1e12);
   if (log && lo <= 0) lo = 1e-3;
   if (!log) lo = 0;
   if (hi <= lo) hi = lo * 2 + 1;
+  if (!log) hi = std::ceil(hi / roundStep(hi, 5)) * roundStep(hi, 5);
   Axis x{lo, hi, log};
-  top *= 1.05;
+  top = std::min(top * 1.05, 100.0);  // a share: the axis never passes 100 %
   svg += axisLines();
   for (double t : ticks(x)) {
     svg += "<line class=\"grid\" x1=\"" + num(x(t)) + "\" y1=\"" + num(kTop) + "\" x2=\"" +
            num(x(t)) + "\" y2=\"" + num(kHeight - kBottom) + "\"/>\n";
-    svg += text(x(t), kHeight - kBottom + 20, tickLabel(t));
+    svg += text(x(t), kHeight - kBottom + 20, roundLabel(t));
   }
   for (double v : valueTicks(top))
     svg += text(kLeft - 6, yOf(v, top) + 4, roundLabel(v) + "%", "end");
   svg += text((kWidth + kLeft) / 2, kHeight - 6, "latency (ms)");
   for (size_t i = 0; i < r.versions.size(); ++i) {
     const VersionFigures& v = r.versions[i];
-    if (v.histogram.empty()) continue;
+    if (bucketsOf(v).empty()) continue;
     std::string points;
     double base = yOf(0, top);
-    for (const auto& b : v.histogram) {
+    for (const auto& b : bucketsOf(v)) {
       double share = 100.0 * static_cast<double>(b.count) / static_cast<double>(v.successes);
       double y = yOf(share, top);
       double x0 = x(b.startMs), x1 = std::max(x(b.endMs), x0 + 1);
@@ -157,6 +182,60 @@ std::string histogramSvg(const Report& r, bool log) {
     svg += "<polygon class=\"series\" data-version=\"" + escapeHtml(v.name) + "\" fill=\"" +
            colourOf(i) + "\" stroke=\"" + colourOf(i) + "\" points=\"" + points + "\"><title>" +
            escapeHtml(v.name) + "</title></polygon>\n";
+  }
+  return svg + "</svg>\n";
+}
+
+// The share of successful responses faster than x, on a log x axis: the versions' tails side
+// by side (the top 1 % is the last centimetre of each curve).
+std::string cumulativeSvg(const Report& r) {
+  double lo = 0, hi = 0;
+  bool any = false;
+  for (const auto& v : r.versions) {
+    for (const auto& b : bucketsOf(v)) {
+      if (b.endMs <= 0) continue;
+      double start = b.startMs > 0 ? b.startMs : b.endMs;
+      lo = any ? std::min(lo, start) : start;
+      hi = any ? std::max(hi, b.endMs) : b.endMs;
+      any = true;
+    }
+  }
+  std::string svg =
+      svgOpen("latency-cdf", "Share of successful responses faster than a latency, log scale");
+  if (!any)
+    return svg + text(kWidth / 2, kHeight / 2, "no successful response recorded") + "</svg>\n";
+  lo = std::max(lo, hi / 1e12);
+  if (hi <= lo) hi = lo * 2;
+  Axis x{lo, hi, true};
+  double top = 100;
+  svg += axisLines();
+  for (double t : ticks(x)) {
+    svg += "<line class=\"grid\" x1=\"" + num(x(t)) + "\" y1=\"" + num(kTop) + "\" x2=\"" +
+           num(x(t)) + "\" y2=\"" + num(kHeight - kBottom) + "\"/>\n";
+    svg += text(x(t), kHeight - kBottom + 20, roundLabel(t));
+  }
+  for (double v : valueTicks(top)) {
+    svg += "<line class=\"grid\" x1=\"" + num(kLeft) + "\" y1=\"" + num(yOf(v, top)) + "\" x2=\"" +
+           num(kWidth - kRight) + "\" y2=\"" + num(yOf(v, top)) + "\"/>\n";
+    svg += text(kLeft - 6, yOf(v, top) + 4, roundLabel(v) + "%", "end");
+  }
+  svg += text((kWidth + kLeft) / 2, kHeight - 6, "latency (ms), log scale");
+  for (size_t i = 0; i < r.versions.size(); ++i) {
+    const VersionFigures& v = r.versions[i];
+    int64_t total = 0;
+    for (const auto& b : bucketsOf(v)) total += b.count;
+    if (total == 0) continue;
+    int64_t running = 0;
+    std::string points = num(x(bucketsOf(v).front().startMs)) + "," + num(yOf(0, top)) + " ";
+    for (const auto& b : bucketsOf(v)) {
+      running += b.count;
+      points += num(x(b.endMs)) + "," +
+                num(yOf(100.0 * static_cast<double>(running) / static_cast<double>(total), top)) +
+                " ";
+    }
+    svg += "<polyline class=\"line\" data-version=\"" + escapeHtml(v.name) + "\" stroke=\"" +
+           colourOf(i) + "\" points=\"" + points + "\"><title>" + escapeHtml(v.name) +
+           "</title></polyline>\n";
   }
   return svg + "</svg>\n";
 }
@@ -213,14 +292,29 @@ std::string legend(const Report& r) {
   return out + "</p>\n";
 }
 
+// Runs stopped before their end and sends that did not go out as planned, per version: the
+// figures above then describe less load than the experiment asked for.
+std::string interruptionList(const Report& r) {
+  std::string items;
+  for (const auto& v : r.versions) {
+    for (const auto& line : interruptionLines(v))
+      items += "<li><b>" + escapeHtml(v.name) + "</b>: " + escapeHtml(line) + "</li>\n";
+    std::string trouble = sendingTrouble(v);
+    if (!trouble.empty())
+      items += "<li><b>" + escapeHtml(v.name) + "</b>: " + escapeHtml(trouble) + "</li>\n";
+  }
+  if (items.empty()) return "";
+  return "<ul id=\"interruptions\" class=\"warn\">\n" + items + "</ul>\n";
+}
+
 std::string summaryTable(const Report& r) {
   std::string out =
       "<div class=\"scroll\"><table id=\"summary\">\n<thead><tr><th>version</th><th>role</th>"
       "<th>requests</th><th>qps</th><th>errors</th><th>mean</th>";
   for (double p : reportPercentiles()) out += "<th>" + percentileLabel(p) + "</th>";
-  out += "<th>percentiles</th></tr></thead>\n<tbody>\n";
+  out += "<th>percentiles of</th></tr></thead>\n<tbody>\n";
   for (const auto& v : r.versions) {
-    out += "<tr><td>" + escapeHtml(v.name) + "</td><td>" + escapeHtml(v.role) + "</td>";
+    out += "<tr><td>" + escapeHtml(v.name) + "</td><td>" + roleName(v.role) + "</td>";
     if (!v.measured) {
       out += "<td colspan=\"" + std::to_string(5 + reportPercentiles().size()) +
              "\">not measured by metrics/collect</td></tr>\n";
@@ -230,11 +324,14 @@ std::string summaryTable(const Report& r) {
            (v.errors > 0 ? " class=\"bad\"" : "") + ">" + num(v.errorRatePercent) + "%</td><td>" +
            ms(v.meanMs) + "</td>";
     for (const auto& p : v.percentilesMs) out += "<td>" + ms(p) + "</td>";
-    out +=
-        "<td>" + escapeHtml(v.percentileSource.empty() ? "-" : v.percentileSource) + "</td></tr>\n";
+    std::string scope = percentileScope(v);
+    out += "<td>" + escapeHtml(scope.empty() ? "-" : scope) + "</td></tr>\n";
   }
   out +=
-      "</tbody></table></div>\n<p class=\"note\">Latency in ms of successful responses only.</p>\n";
+      "</tbody></table></div>\n<p class=\"note\">Latency in ms of successful responses only. "
+      "Percentiles of every run come from a mergeable sketch, within 0.5 % of the exact "
+      "value.</p>\n" +
+      interruptionList(r);
   if (!r.comparisons.empty()) {
     out +=
         "<h2>Candidates vs baseline " + escapeHtml(r.baseline) +
@@ -242,23 +339,30 @@ std::string summaryTable(const Report& r) {
         "<div class=\"scroll\"><table id=\"comparison\"><thead><tr><th>version</th><th>mean</th>";
     for (double p : reportPercentiles()) out += "<th>" + percentileLabel(p) + "</th>";
     out += "<th>errors</th></tr></thead>\n<tbody>\n";
-    auto cell = [](const Difference& d, const char* unit) {
+    // The relative change goes on a line of its own, so a column is as wide as its longer
+    // figure, not both side by side: the table fits a 1280-px window at any magnitude.
+    auto cell = [](const Difference& d) {
       if (!d.absolute) return std::string("<td>&ndash;</td>");
       std::string cls = *d.absolute > 0   ? " class=\"bad\""
                         : *d.absolute < 0 ? " class=\"good\""
                                           : "";
-      std::string t = (*d.absolute > 0 ? "+" : "") + num(*d.absolute) + unit;
-      if (d.percent) t += " (" + std::string(*d.percent > 0 ? "+" : "") + num(*d.percent, 1) + "%)";
+      std::string t = (*d.absolute > 0 ? "+" : "") + num(*d.absolute);
+      if (d.percent)
+        t += "<br><small>" + std::string(*d.percent > 0 ? "+" : "") + num(*d.percent, 1) +
+             "%</small>";
       return "<td" + cls + ">" + t + "</td>";
     };
     for (const auto& c : r.comparisons) {
-      out += "<tr><td>" + escapeHtml(c.version) + "</td>" + cell(c.meanMs, " ms");
-      for (const auto& d : c.percentilesMs) out += cell(d, " ms");
+      out += "<tr><td>" + escapeHtml(c.version) + "</td>" + cell(c.meanMs);
+      for (const auto& d : c.percentilesMs) out += cell(d);
       Difference points = c.errorRate;
       points.percent.reset();
-      out += cell(points, " pp") + "</tr>\n";
+      out += cell(points) + "</tr>\n";
     }
-    out += "</tbody></table></div>\n";
+    out +=
+        "</tbody></table></div>\n<p class=\"note\">Candidate minus baseline: latency in ms "
+        "(below it, in % of the baseline's), errors in percentage points. Lower is "
+        "better.</p>\n";
   }
   return out;
 }
@@ -287,7 +391,7 @@ const char* kStyle = R"css(
 :root{color-scheme:light dark;--fg:#1b1f24;--bg:#fff;--muted:#5b6470;--line:#d0d7de}
 @media (prefers-color-scheme:dark){:root{--fg:#e6edf3;--bg:#0d1117;--muted:#9da7b3;--line:#30363d}}
 *{box-sizing:border-box}
-body{margin:0 auto;max-width:960px;padding:12px;font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:var(--fg);background:var(--bg)}
+body{margin:0 auto;max-width:1240px;padding:12px;font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:var(--fg);background:var(--bg)}
 h1{font-size:1.3em;margin:.2em 0}h2{font-size:1.1em;margin:1.2em 0 .4em}
 .meta,.note{color:var(--muted);font-size:.9em}
 .scroll{overflow-x:auto}
@@ -295,13 +399,15 @@ table{border-collapse:collapse;font-variant-numeric:tabular-nums;width:100%}
 th,td{padding:4px 8px;border-bottom:1px solid var(--line);text-align:right;white-space:nowrap}
 th:first-child,td:first-child{text-align:left}
 .bad{color:#cf222e}.good{color:#1a7f37}
-svg{width:100%;height:auto;display:block}
+svg{width:100%;max-width:1000px;height:auto;display:block}
 svg text{font-size:17px;fill:var(--muted)}
 @media (max-width:600px){th,td{padding:3px 5px;font-size:13px}#summary th:nth-child(2),#summary td:nth-child(2){display:none}}
 .axis{stroke:var(--muted)}.grid{stroke:var(--line);stroke-dasharray:2 3}
 .series{fill-opacity:.25;stroke-width:1.5}
 .line{fill:none;stroke-width:2}
 .legend span{margin-right:1em;white-space:nowrap}.legend i{display:inline-block;width:.9em;height:.9em;margin-right:.3em;vertical-align:-.1em}
+.warn{color:#9a6700}
+#comparison small{color:inherit;opacity:.8}
 .bar{display:inline-block;height:.7em;background:#cf222e;margin-right:.4em;max-width:60%}
 #scale-log:checked~.charts #latency-histogram-linear,#scale-linear:checked~.charts #latency-histogram-log{display:none}
 )css";
@@ -348,6 +454,10 @@ std::string renderHtml(const Report& r) {
       legend(r) + histogramSvg(r, false) + histogramSvg(r, true) +
       "<p class=\"note\">Share of each version's successful responses per histogram bucket.</p>\n"
       "</div>\n";
+  out += "<h2>Cumulative distribution</h2>\n" + legend(r) + cumulativeSvg(r) +
+         "<p class=\"note\">Share of each version's successful responses faster than the "
+         "latency on the x axis (log scale): the further left and the steeper the curve's top, "
+         "the shorter the tail.</p>\n";
   out += "<h2>Percentiles</h2>\n" + legend(r) + percentileSvg(r) +
          "<p class=\"note\">Latency in ms of successful responses, p50 to p99.9.</p>\n";
   out += errorSection(r);

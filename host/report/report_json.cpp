@@ -35,7 +35,7 @@ rapidjson::Value differenceJson(const Difference& d, Allocator& a) {
 rapidjson::Value versionJson(const VersionFigures& v, Allocator& a) {
   rapidjson::Value out(rapidjson::kObjectType);
   out.AddMember("name", text(v.name, a), a);
-  out.AddMember("role", text(v.role, a), a);
+  out.AddMember("role", rapidjson::StringRef(roleName(v.role)), a);
   out.AddMember("measured", v.measured, a);
   out.AddMember("requests", v.requests, a);
   out.AddMember("actualQps", rounded(v.actualQps), a);
@@ -54,7 +54,29 @@ rapidjson::Value versionJson(const VersionFigures& v, Allocator& a) {
                       optionalNumber(v.percentilesMs[i]), a);
   }
   out.AddMember("latencyMs", latency, a);
-  out.AddMember("percentileSource", optionalText(v.percentileSource, a), a);
+  const char* source = percentileSourceName(v.percentileSource);
+  out.AddMember("percentileSource",
+                source ? rapidjson::Value(rapidjson::StringRef(source)) : rapidjson::Value(), a);
+  out.AddMember("percentileRuns", v.percentileRuns, a);
+  out.AddMember("lateSends", v.lateSends, a);
+  out.AddMember("unsent", v.unsent, a);
+  rapidjson::Value interruptions(rapidjson::kArrayType);
+  for (const auto& stop : v.interruptions) {
+    rapidjson::Value item(rapidjson::kObjectType);
+    item.AddMember("run", stop.run, a);
+    item.AddMember(
+        "afterSeconds",
+        stop.afterSeconds > 0 ? rounded(stop.afterSeconds) : rapidjson::Value(rapidjson::kNullType),
+        a);
+    item.AddMember("plannedSeconds",
+                   stop.plannedSeconds > 0 ? rounded(stop.plannedSeconds)
+                                           : rapidjson::Value(rapidjson::kNullType),
+                   a);
+    item.AddMember("plannedRequests", stop.plannedRequests, a);
+    item.AddMember("requests", stop.requests, a);
+    interruptions.PushBack(item, a);
+  }
+  out.AddMember("interruptions", interruptions, a);
   return out;
 }
 

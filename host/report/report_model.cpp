@@ -3,8 +3,9 @@
 #include <algorithm>
 #include <cstdio>
 
-#include "lib/json.h"
+#include "host/report/version_latency.h"
 #include "lib/fortio/histogram.h"
+#include "lib/json.h"
 
 namespace iter8::report {
 namespace {
@@ -168,16 +169,23 @@ VersionFigures figuresOf(const std::string& name, const rapidjson::Value& result
   HistogramData ok = successHistogram(all, errors);
   for (const auto& b : ok.data) v.histogram.push_back({b.start * 1e3, b.end * 1e3, b.count});
   if (v.successes > 0) v.meanMs = ok.avg * 1e3;
+  readInterruptions(result, v);
+  if (readLatencySketch(result, where, v)) return v;  // every run (or the last SketchRuns)
+  // Results written before the sketch existed: the last run's exact percentiles, else the
+  // merged histogram's interpolated ones.
   auto exact = exactPercentiles(result);
   if (exact) {
-    v.percentileSource = v.runs > 1 ? "exact (last run)" : "exact";
+    v.percentileSource = v.runs > 1 ? PercentileSource::kExactLastRun : PercentileSource::kExact;
+    v.percentileRuns = 1;
     for (double p : reportPercentiles()) {
       auto it = exact->find(p);
       v.percentilesMs.push_back(it == exact->end() ? std::nullopt
                                                    : std::optional<double>(it->second * 1e3));
     }
   } else if (ok.count > 0) {
-    v.percentileSource = goHandler && v.errors > 0 ? "histogram (failures included)" : "histogram";
+    v.percentileSource = goHandler && v.errors > 0 ? PercentileSource::kHistogramWithFailures
+                                                   : PercentileSource::kHistogram;
+    v.percentileRuns = v.runs;
     for (double p : reportPercentiles()) v.percentilesMs.push_back(ok.calcPercentile(p) * 1e3);
   } else {
     v.percentilesMs.assign(reportPercentiles().size(), std::nullopt);
@@ -198,6 +206,36 @@ Difference differenceOf(std::optional<double> candidate, std::optional<double> b
 const std::vector<double>& reportPercentiles() {
   static const std::vector<double> ps{50, 90, 95, 99, 99.9};
   return ps;
+}
+
+const char* roleName(Role role) {
+  switch (role) {
+    case Role::kBaseline:
+      return "baseline";
+    case Role::kCandidate:
+      return "candidate";
+    case Role::kPseudo:
+      return "pseudo";
+  }
+  return "pseudo";
+}
+
+const char* percentileSourceName(PercentileSource source) {
+  switch (source) {
+    case PercentileSource::kNone:
+      return nullptr;
+    case PercentileSource::kSketch:
+      return "sketch";
+    case PercentileSource::kExact:
+      return "exact";
+    case PercentileSource::kExactLastRun:
+      return "exact (last run)";
+    case PercentileSource::kHistogram:
+      return "histogram";
+    case PercentileSource::kHistogramWithFailures:
+      return "histogram (failures included)";
+  }
+  return nullptr;
 }
 
 std::string percentileLabel(double p) {
@@ -230,15 +268,15 @@ Report buildReport(const rapidjson::Value& experiment) {
       stringAt(experiment, {"status", "analysis", "aggregatedBuiltinHists", "timestamp"});
 
   // Declared versions first, in versionInfo order, then pseudo versions in status order.
-  std::vector<std::pair<std::string, std::string>> order;  // name, role
+  std::vector<std::pair<std::string, Role>> order;
   r.baseline = stringAt(experiment, {"spec", "versionInfo", "baseline", "name"});
-  if (!r.baseline.empty()) order.emplace_back(r.baseline, "baseline");
+  if (!r.baseline.empty()) order.emplace_back(r.baseline, Role::kBaseline);
   if (const rapidjson::Value* candidates =
           findPath(experiment, {"spec", "versionInfo", "candidates"});
       candidates != nullptr && candidates->IsArray()) {
     for (const auto& c : candidates->GetArray()) {
       std::string name = stringAt(c, {"name"});
-      if (!name.empty()) order.emplace_back(name, "candidate");
+      if (!name.empty()) order.emplace_back(name, Role::kCandidate);
     }
   }
   const rapidjson::Value* data =
@@ -252,7 +290,7 @@ Report buildReport(const rapidjson::Value& experiment) {
       std::string name = m.name.GetString();
       bool known =
           std::any_of(order.begin(), order.end(), [&](const auto& o) { return o.first == name; });
-      if (!known) order.emplace_back(name, "pseudo");
+      if (!known) order.emplace_back(name, Role::kPseudo);
     }
   }
   for (const auto& [name, role] : order) {
@@ -266,11 +304,11 @@ Report buildReport(const rapidjson::Value& experiment) {
 
   const VersionFigures* base = nullptr;
   for (const auto& v : r.versions) {
-    if (v.role == "baseline" && v.measured) base = &v;
+    if (v.role == Role::kBaseline && v.measured) base = &v;
   }
   if (base != nullptr) {
     for (const auto& v : r.versions) {
-      if (v.role != "candidate" || !v.measured) continue;
+      if (v.role != Role::kCandidate || !v.measured) continue;
       Comparison c;
       c.version = v.name;
       c.meanMs = differenceOf(v.meanMs, base->meanMs);

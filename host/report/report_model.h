@@ -25,9 +25,34 @@ struct LatencyBucket {
   int64_t count = 0;
 };
 
+enum class Role { kBaseline, kCandidate, kPseudo };  // pseudo: not in spec.versionInfo
+
+// Where a version's percentiles come from, i.e. which requests they cover.
+enum class PercentileSource {
+  kNone,                   // no successful response
+  kSketch,                 // the latency sketch: every run (or the last percentileRuns)
+  kExact,                  // exact, of the only run (a result from before the sketch)
+  kExactLastRun,           // exact, of the last run only (a result from before the sketch)
+  kHistogram,              // interpolated from Fortio's merged histogram
+  kHistogramWithFailures,  // the same, failures included (the Go handler's results)
+};
+
+// The JSON report's names: "baseline", "sketch", "exact (last run)", ...; nullptr for kNone.
+const char* roleName(Role role);
+const char* percentileSourceName(PercentileSource source);
+
+// A run of metrics/collect stopped before its end (Ctrl-C, SIGTERM, the task's timeout).
+struct Interruption {
+  int64_t run = 0;              // 1 for the first run of the experiment
+  double afterSeconds = 0;      // 0: unknown (a result written before this was recorded)
+  double plannedSeconds = 0;    // 0: a run of numQueries, or unknown
+  int64_t plannedRequests = 0;  // numQueries; 0 for a timed run
+  int64_t requests = 0;         // responses recorded before the stop
+};
+
 struct VersionFigures {
   std::string name;
-  std::string role;       // "baseline", "candidate" or "pseudo" (not in spec.versionInfo)
+  Role role = Role::kPseudo;
   bool measured = false;  // metrics/collect recorded it
   int64_t requests = 0;
   double actualQps = 0;
@@ -39,8 +64,13 @@ struct VersionFigures {
   // Successful responses only; absent when there were none.
   std::optional<double> meanMs;
   std::vector<std::optional<double>> percentilesMs;  // reportPercentiles() order
-  std::string percentileSource;          // "exact", "exact (last run)", "histogram" or "" (none)
-  std::vector<LatencyBucket> histogram;  // successful responses, for the charts
+  PercentileSource percentileSource = PercentileSource::kNone;
+  int64_t percentileRuns = 0;                // the runs the percentiles cover (the last ones)
+  std::vector<LatencyBucket> histogram;      // successful responses, Fortio's buckets
+  std::vector<LatencyBucket> fineHistogram;  // the same from the sketch (about 1 % wide)
+  std::vector<Interruption> interruptions;   // runs stopped before their end, in order
+  int64_t lateSends = 0;                     // sends over 1 ms late, all runs
+  int64_t unsent = 0;                        // sends never made (a stalled target), all runs
 };
 
 struct Difference {

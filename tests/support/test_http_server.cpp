@@ -26,6 +26,16 @@ struct TestHttpServer::Impl {
   std::atomic<uint64_t> sometimesSlowCalls{0};
   mutable std::mutex echoMutex;
   std::optional<RecordedRequest> lastEcho;
+  mutable std::mutex planMutex;
+  std::vector<int> plan;
+  std::vector<int> served;
+
+  int nextPlannedDelay() {
+    std::lock_guard<std::mutex> lock(planMutex);
+    size_t n = served.size();
+    served.push_back(n < plan.size() ? plan[n] : 0);
+    return served.back();
+  }
 
   void routes() {
     server.set_pre_routing_handler([this](const httplib::Request&, httplib::Response&) {
@@ -71,6 +81,10 @@ struct TestHttpServer::Impl {
     server.Get("/echo", echo);
     server.Post("/echo", echo);
     server.Put("/echo", echo);
+    server.Get("/planned", [this](const httplib::Request&, httplib::Response& response) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(nextPlannedDelay()));
+      response.set_content("ok", "text/plain");
+    });
     server.Get("/close", [](const httplib::Request&, httplib::Response& response) {
       // A provider that fails makes httplib close the socket after the headers went out.
       response.set_content_provider(1000, "text/plain",
@@ -114,6 +128,17 @@ uint64_t TestHttpServer::requestCount() const {
 std::optional<RecordedRequest> TestHttpServer::lastEcho() const {
   std::lock_guard<std::mutex> lock(impl_->echoMutex);
   return impl_->lastEcho;
+}
+
+void TestHttpServer::setLatencyPlan(std::vector<int> delaysMs) {
+  std::lock_guard<std::mutex> lock(impl_->planMutex);
+  impl_->plan = std::move(delaysMs);
+  impl_->served.clear();
+}
+
+std::vector<int> TestHttpServer::servedDelaysMs() const {
+  std::lock_guard<std::mutex> lock(impl_->planMutex);
+  return impl_->served;
 }
 
 }  // namespace iter8::testing

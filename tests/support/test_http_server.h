@@ -9,6 +9,8 @@
 //   /echo                      any method; 200 with the request's headers ("Name: value\n"
 //                              each), a blank line and its body; also recorded (lastEcho)
 //   /close                     sends headers promising 1000 bytes, then drops the connection
+//   /planned                   the n-th request to it (from 0) takes setLatencyPlan's n-th
+//                              delay (0 past the plan's end); servedDelaysMs lists them
 #pragma once
 
 #include <cstdint>
@@ -39,6 +41,9 @@ class TestHttpServer {
   // Requests that reached any handler, all endpoints together.
   uint64_t requestCount() const;
   std::optional<RecordedRequest> lastEcho() const;
+  // A deterministic ground truth for latency figures: the delay of each /planned request.
+  void setLatencyPlan(std::vector<int> delaysMs);
+  std::vector<int> servedDelaysMs() const;
 
  private:
   struct Impl;
