@@ -142,28 +142,34 @@ void finishReport(const CommandSpec& row, const std::vector<std::string>& operan
 }
 
 // The table. A new command is one row here (and its help text in cli_help.cpp); the parser,
-// the main help and the completion scripts pick it up from the row.
+// the main help and the completion scripts pick it up from the row. Laid out by hand, three
+// lines a row: verb, sub-verb, synopsis, operand / summary / help, options, finish, run.
+// clang-format off
 const CommandSpec kCommands[] = {
     {"run", nullptr, "run -a ACTION [-f FILE]", nullptr,
-     "run an action (from a local file, or the cluster)", runHelp, runOptions, finishRun,
-     runCommand},
+     "run an action (from a local file, or the cluster)",
+     runHelp, runOptions, finishRun, runCommand},
     {"report", nullptr, "report [-f FILE]", nullptr,
-     "per-version latency, errors and the candidates' difference from the baseline (table, "
-     "json or html)",
+     "per-version latency, errors and the candidates' difference from the baseline (table, json "
+     "or html)",
      reportHelp, reportOptions, finishReport, reportCommand},
-    {"plugins", "list", "plugins", nullptr, "list plugins found, their tasks, and load errors",
+    {"plugins", "list", "plugins", nullptr,
+     "list plugins found, their tasks, and load errors",
      pluginsHelp, pluginsOptions, noOperands, pluginsListCommand},
     {"plugins", "describe", "plugins describe LIB[/TASK]", "LIBRARY[/TASK]",
-     "a task's inputs: name, type, default, description", pluginsDescribeHelp, pluginsOptions,
-     takeTarget, pluginsDescribeCommand},
+     "a task's inputs: name, type, default, description",
+     pluginsDescribeHelp, pluginsOptions, takeTarget, pluginsDescribeCommand},
     {"plugins", "check", "plugins check FILE.so", "FILE.so",
-     "run the loader's checks on one plugin file", pluginsCheckHelp, pluginsOptions, takeTarget,
-     pluginsCheckCommand},
-    {"completion", nullptr, "completion bash|zsh", "bash|zsh", "print a shell completion script",
+     "run the loader's checks on one plugin file",
+     pluginsCheckHelp, pluginsOptions, takeTarget, pluginsCheckCommand},
+    {"completion", nullptr, "completion bash|zsh", "bash|zsh",
+     "print a shell completion script",
      completionHelp, nullptr, takeChoice, completionCommand},
-    {"version", nullptr, "version", nullptr, "print the handler and plugin ABI versions",
+    {"version", nullptr, "version", nullptr,
+     "print the handler and plugin ABI versions",
      versionHelp, nullptr, noOperands, versionCommand},
 };
+// clang-format on
 
 }  // namespace
 
