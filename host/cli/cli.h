@@ -1,5 +1,5 @@
-// The command line: `handler run | report | plugins [describe|check] | completion | version`,
-// as parsed options.
+// The command line as parsed options: `handler <command> [options]`, the commands being the
+// rows of host/cli/command_table.h.
 #pragma once
 
 #include <stdexcept>
@@ -43,18 +43,10 @@ struct ReportOptions {
   std::string output;            // empty: stdout
 };
 
+struct CommandSpec;  // a row of the command table (host/cli/command_table.h)
+
 struct Command {
-  enum class Kind {
-    kHelp,
-    kVersion,
-    kRun,
-    kReport,
-    kPluginsList,
-    kPluginsDescribe,
-    kPluginsCheck,
-    kCompletion
-  };
-  Kind kind = Kind::kHelp;
+  const CommandSpec* spec = nullptr;  // its row, whose `run` runs it; nullptr: print helpText
   CommonOptions common;
   RunOptions run;  // report uses its experiment-selecting fields (file, name, ns, kube*)
   ReportOptions report;
@@ -68,7 +60,7 @@ class UsageError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// Parses argv. Throws UsageError with a one-line reason; --help yields Kind::kHelp with the
+// Parses argv. Throws UsageError with a one-line reason; --help yields a null spec with the
 // help text of the command asked about.
 Command parseCommandLine(int argc, const char* const argv[]);
 

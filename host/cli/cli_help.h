@@ -1,5 +1,6 @@
-// The words of `handler --help`, each command's usage with examples, and the shell completion
-// scripts: kept apart from the parser so the text reads as one document.
+// The words of `handler --help` and each command's usage with examples: kept apart from the
+// parser so the text reads as one document. The main help's command list comes from the
+// command table (command_table.h).
 #pragma once
 
 #include <string>
@@ -13,8 +14,6 @@ std::string pluginsHelp();
 std::string pluginsDescribeHelp();
 std::string pluginsCheckHelp();
 std::string completionHelp();
-
-// The script `handler completion bash|zsh` prints.
-std::string completionScript(const std::string& shell);
+std::string versionHelp();
 
 }  // namespace iter8

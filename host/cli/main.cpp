@@ -2,29 +2,10 @@
 #include <iostream>
 #include <new>
 
-#include "host/process/cancellation.h"
-#include "host/cli/cli_help.h"
-#include "host/cli/commands.h"
-#include "host/runner/exit_code.h"
+#include "host/cli/command_table.h"
 #include "host/log.h"
-#include "iter8/plugin_api.h"
-
-#include "iter8_version.h"
-
-namespace iter8 {
-
-int versionCommand() {
-  std::cout << "handler " << ITER8_VERSION << " (plugin ABI " << ITER8_ABI_MAJOR << "."
-            << ITER8_ABI_MINOR << ")\n";
-  return 0;
-}
-
-int completionCommand(const Command& command) {
-  std::cout << completionScript(command.target);
-  return 0;
-}
-
-}  // namespace iter8
+#include "host/process/cancellation.h"
+#include "host/runner/exit_code.h"
 
 int main(int argc, char** argv) {
   using namespace iter8;
@@ -39,25 +20,11 @@ int main(int argc, char** argv) {
                     command.common.logLevel);
     }
     installCancellationHandlers(kExitCancelled);
-    switch (command.kind) {
-      case Command::Kind::kHelp:
-        std::cout << command.helpText;
-        return kExitOk;
-      case Command::Kind::kVersion:
-        return versionCommand();
-      case Command::Kind::kRun:
-        return runCommand(command);
-      case Command::Kind::kReport:
-        return reportCommand(command);
-      case Command::Kind::kCompletion:
-        return completionCommand(command);
-      case Command::Kind::kPluginsList:
-        return pluginsListCommand(command);
-      case Command::Kind::kPluginsDescribe:
-        return pluginsDescribeCommand(command);
-      case Command::Kind::kPluginsCheck:
-        return pluginsCheckCommand(command);
+    if (command.spec == nullptr) {  // --help, or no command
+      std::cout << command.helpText;
+      return kExitOk;
     }
+    return command.spec->run(command);
   } catch (const UsageError& e) {
     std::cerr << "error: " << e.what() << "\n";
     return kExitUsage;
@@ -71,5 +38,4 @@ int main(int argc, char** argv) {
     std::cerr << "error: internal: " << redact(e.what()) << "\n";
     return kExitTaskFailed;
   }
-  return kExitOk;
 }

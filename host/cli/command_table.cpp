@@ -1,0 +1,260 @@
+#include "host/cli/command_table.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <iostream>
+
+#include <boost/program_options.hpp>
+
+#include "host/cli/cli_help.h"
+#include "host/cli/commands.h"
+#include "host/cli/completion.h"
+#include "iter8/plugin_api.h"
+#include "iter8_version.h"
+#include "lib/suggest.h"
+
+namespace po = boost::program_options;
+
+namespace iter8 {
+namespace {
+
+// -f, or --name/--namespace and the kubeconfig options: which experiment (run and report).
+void addExperimentOptions(po::options_description& options, RunOptions& run) {
+  options.add_options()("file,f", po::value(&run.file),
+                        "read the experiment from this YAML or JSON file instead of the cluster")(
+      "name", po::value(&run.name), "experiment name in the cluster (default $EXPERIMENT_NAME)")(
+      "namespace", po::value(&run.ns),
+      "experiment namespace in the cluster (default $EXPERIMENT_NAMESPACE)")(
+      "kubeconfig", po::value(&run.kubeconfig),
+      "kubeconfig file (default: $KUBECONFIG, else the in-cluster service account, else "
+      "~/.kube/config)")("context", po::value(&run.context),
+                         "kubeconfig context to use (default: its current-context)")(
+      "api-deadline", po::value(&run.apiDeadline),
+      "total time one Kubernetes API call may take, retries included "
+      "(Go duration; default 60s)");
+}
+
+po::options_description runOptions(Command& command) {
+  RunOptions& run = command.run;
+  po::options_description options("Run options");
+  options.add_options()("action,a", po::value(&run.action)->required(),
+                        "the action to run: start, loop, finish, rollback, ...")(
+      "output,o", po::value(&run.output),
+      "with -f: write status updates to this file instead of back into FILE")(
+      "secrets-dir", po::value(&run.secretsDir),
+      "with -f: folder of Kubernetes Secret manifests that tasks may read")(
+      "termination-log", po::value(&run.terminationLog),
+      "file for the failure message the controller reads (default /dev/termination-log)")(
+      "dry-run", po::bool_switch(&run.dryRun),
+      "resolve and validate every task of the action; run none")(
+      "strict", po::bool_switch(&run.strict),
+      "unknown task inputs are errors, not warnings (also: ITER8_STRICT=1)")(
+      "isolation", po::value(&run.isolation),
+      "process: run each task in a supervised child process (default); none: in the handler "
+      "itself, for debugging (default: $ITER8_ISOLATION)")(
+      "task-timeout", po::value(&run.taskTimeout),
+      "time limit of each task (Go duration; default: $ITER8_TASK_TIMEOUT, else none)");
+  addExperimentOptions(options, run);
+  return options;
+}
+
+po::options_description reportOptions(Command& command) {
+  po::options_description options("Report options");
+  options.add_options()("format", po::value(&command.report.format),
+                        "table (default), json or html")(
+      "output,o", po::value(&command.report.output), "write the report to this file, not stdout");
+  addExperimentOptions(options, command.run);
+  return options;
+}
+
+po::options_description pluginsOptions(Command& command) {
+  po::options_description options("Plugins options");
+  options.add_options()("json", po::bool_switch(&command.json),
+                        "machine-readable output: the list, or describe's raw input schema");
+  return options;
+}
+
+void noOperands(const CommandSpec& row, const std::vector<std::string>& operands, Command&) {
+  if (!operands.empty()) {
+    throw UsageError("handler " + commandName(row) + ": unexpected argument '" + operands[0] + "'");
+  }
+}
+
+// One placeholder operand (LIBRARY[/TASK], FILE.so) into command.target.
+void takeTarget(const CommandSpec& row, const std::vector<std::string>& operands,
+                Command& command) {
+  if (operands.size() != 1) {
+    throw UsageError("handler " + commandName(row) + ": expected one argument, " + row.operand +
+                     " (see 'handler " + commandName(row) + " --help')");
+  }
+  command.target = operands[0];
+}
+
+// One of the operand's choices (bash|zsh) into command.target.
+void takeChoice(const CommandSpec& row, const std::vector<std::string>& operands,
+                Command& command) {
+  const std::vector<std::string> choices = operandChoices(row);
+  if (operands.size() != 1 ||
+      std::find(choices.begin(), choices.end(), operands[0]) == choices.end()) {
+    throw UsageError("handler " + commandName(row) + ": expected one argument, " + joinOr(choices) +
+                     (operands.empty() ? std::string() : didYouMean(operands[0], choices)));
+  }
+  command.target = operands[0];
+}
+
+void checkExperimentSelection(const std::string& verb, const RunOptions& run) {
+  if (!run.file.empty() && (!run.name.empty() || !run.ns.empty())) {
+    throw UsageError("handler " + verb + ": --name/--namespace select a cluster experiment; not " +
+                     "with -f");
+  }
+  if (!run.file.empty() &&
+      (!run.kubeconfig.empty() || !run.context.empty() || !run.apiDeadline.empty())) {
+    throw UsageError("handler " + verb +
+                     ": --kubeconfig, --context and --api-deadline are for the cluster; not with "
+                     "-f");
+  }
+}
+
+// Options that default to environment variables when the command line leaves them out; then
+// where the experiment comes from and what needs -f.
+void finishRun(const CommandSpec& row, const std::vector<std::string>& operands, Command& command) {
+  noOperands(row, operands, command);
+  RunOptions& run = command.run;
+  if (const char* env = std::getenv("ITER8_ISOLATION"); env && run.isolation.empty())
+    run.isolation = env;
+  if (const char* env = std::getenv("ITER8_TASK_TIMEOUT"); env && run.taskTimeout.empty())
+    run.taskTimeout = env;
+  checkExperimentSelection(row.verb, run);
+  if (run.file.empty() && (!run.output.empty() || !run.secretsDir.empty())) {
+    throw UsageError("handler run: --output and --secrets-dir need -f FILE");
+  }
+}
+
+void finishReport(const CommandSpec& row, const std::vector<std::string>& operands,
+                  Command& command) {
+  noOperands(row, operands, command);
+  checkExperimentSelection(row.verb, command.run);
+  const std::string& f = command.report.format;
+  if (f != "table" && f != "json" && f != "html") {
+    throw UsageError("handler report: --format '" + f + "'" +
+                     didYouMean(f, {"table", "json", "html"}) + "; expected table, json or html");
+  }
+}
+
+// The table. A new command is one row here (and its help text in cli_help.cpp); the parser,
+// the main help and the completion scripts pick it up from the row. Laid out by hand, three
+// lines a row: verb, sub-verb, synopsis, operand / summary / help, options, finish, run.
+// clang-format off
+const CommandSpec kCommands[] = {
+    {"run", nullptr, "run -a ACTION [-f FILE]", nullptr,
+     "run an action (from a local file, or the cluster)",
+     runHelp, runOptions, finishRun, runCommand},
+    {"report", nullptr, "report [-f FILE]", nullptr,
+     "per-version latency, errors and the candidates' difference from the baseline (table, json "
+     "or html)",
+     reportHelp, reportOptions, finishReport, reportCommand},
+    {"plugins", "list", "plugins", nullptr,
+     "list plugins found, their tasks, and load errors",
+     pluginsHelp, pluginsOptions, noOperands, pluginsListCommand},
+    {"plugins", "describe", "plugins describe LIB[/TASK]", "LIBRARY[/TASK]",
+     "a task's inputs: name, type, default, description",
+     pluginsDescribeHelp, pluginsOptions, takeTarget, pluginsDescribeCommand},
+    {"plugins", "check", "plugins check FILE.so", "FILE.so",
+     "run the loader's checks on one plugin file",
+     pluginsCheckHelp, pluginsOptions, takeTarget, pluginsCheckCommand},
+    {"completion", nullptr, "completion bash|zsh", "bash|zsh",
+     "print a shell completion script",
+     completionHelp, nullptr, takeChoice, completionCommand},
+    {"version", nullptr, "version", nullptr,
+     "print the handler and plugin ABI versions",
+     versionHelp, nullptr, noOperands, versionCommand},
+};
+// clang-format on
+
+}  // namespace
+
+int completionCommand(const Command& command) {
+  std::cout << completionScript(command.target);
+  return 0;
+}
+
+int versionCommand(const Command&) {
+  std::cout << "handler " << ITER8_VERSION << " (plugin ABI " << ITER8_ABI_MAJOR << "."
+            << ITER8_ABI_MINOR << ")\n";
+  return 0;
+}
+
+std::string joinOr(const std::vector<std::string>& words) {
+  std::string text;
+  for (size_t i = 0; i < words.size(); ++i) {
+    text += (i == 0 ? "" : i + 1 == words.size() ? " or " : ", ") + words[i];
+  }
+  return text;
+}
+
+po::options_description commonOptions(CommonOptions& common) {
+  po::options_description options("Common options");
+  options.add_options()("help,h", "show this help")(
+      "plugins-dir", po::value(&common.pluginDirs)->composing(),
+      "folder of task plugins (*.so); repeatable. Default: $ITER8_PLUGINS_DIR "
+      "(colon-separated), else lib/iter8/plugins beside the binary")(
+      "log-level", po::value(&common.logLevel),
+      "trace, debug, info, warning or error, any case; fatal and panic mean error "
+      "(default: $LOG_LEVEL, else info; an unknown level warns and keeps info)");
+  return options;
+}
+
+CommandTable commandTable() {
+  return {kCommands, sizeof kCommands / sizeof kCommands[0]};
+}
+
+std::string commandName(const CommandSpec& row) {
+  return std::string(row.verb) + (row.subVerb != nullptr ? std::string(" ") + row.subVerb : "");
+}
+
+std::vector<std::string> verbsOf(const CommandTable& table) {
+  std::vector<std::string> verbs;
+  for (const CommandSpec& row : table) {
+    if (std::find(verbs.begin(), verbs.end(), row.verb) == verbs.end()) verbs.push_back(row.verb);
+  }
+  return verbs;
+}
+
+const CommandSpec* findCommand(const std::string& verb, const std::string& subVerb) {
+  const CommandSpec* first = nullptr;
+  for (const CommandSpec& row : commandTable()) {
+    if (verb != row.verb) continue;
+    if (first == nullptr) first = &row;
+    if (row.subVerb != nullptr && subVerb == row.subVerb) return &row;
+  }
+  return first;
+}
+
+std::vector<const CommandSpec*> subVerbRows(const std::string& verb) {
+  std::vector<const CommandSpec*> rows;
+  for (const CommandSpec& row : commandTable()) {
+    if (verb == row.verb && row.subVerb != nullptr) rows.push_back(&row);
+  }
+  return rows;
+}
+
+po::options_description optionsOf(const CommandSpec& row, Command& command) {
+  po::options_description options = commonOptions(command.common);
+  if (row.options != nullptr) options.add(row.options(command));
+  return options;
+}
+
+std::vector<std::string> operandChoices(const CommandSpec& row) {
+  std::vector<std::string> choices;
+  if (row.operand == nullptr) return choices;
+  const std::string operand = row.operand;
+  if (operand.find('|') == std::string::npos) return choices;  // a placeholder, not a choice
+  for (size_t start = 0; start <= operand.size();) {
+    size_t bar = std::min(operand.find('|', start), operand.size());
+    choices.push_back(operand.substr(start, bar - start));
+    start = bar + 1;
+  }
+  return choices;
+}
+
+}  // namespace iter8
