@@ -35,6 +35,21 @@ class GoPrettyWriter : public rapidjson::PrettyWriter<Buffer> {
   }
 };
 
+// The digits in strconv's 'e' notation, the exponent written with at least
+// `minExponentDigits` digits: 2 as fmt prints it ("1e-07"), 1 after encoding/json's clean-up
+// ("1e-7").
+std::string formatExponent(const ShortestDigits& d, int minExponentDigits) {
+  std::string out = d.negative ? "-" : "";
+  out += d.digits[0];
+  if (d.digits.size() > 1) out += "." + d.digits.substr(1);
+  out += d.exponent < 0 ? "e-" : "e+";
+  std::string exponent = std::to_string(std::abs(d.exponent));
+  if (exponent.size() < static_cast<size_t>(minExponentDigits)) {
+    exponent.insert(0, static_cast<size_t>(minExponentDigits) - exponent.size(), '0');
+  }
+  return out + exponent;
+}
+
 }  // namespace
 
 ShortestDigits shortestDigits(double v) {
@@ -71,15 +86,17 @@ std::string formatGoJsonNumber(double v) {
   if (v == 0) return std::signbit(v) ? "-0" : "0";
   ShortestDigits d = shortestDigits(v);
   double magnitude = std::fabs(v);
-  if (magnitude < 1e-6 || magnitude >= 1e21) {
-    // Go's 'e' format with the "e-07" -> "e-7" clean-up of encoding/json.
-    std::string out = d.negative ? "-" : "";
-    out += d.digits[0];
-    if (d.digits.size() > 1) out += "." + d.digits.substr(1);
-    out += d.exponent < 0 ? "e-" : "e+";
-    out += std::to_string(std::abs(d.exponent));
-    return out;
-  }
+  // Go's 'e' format with the "e-07" -> "e-7" clean-up of encoding/json.
+  if (magnitude < 1e-6 || magnitude >= 1e21) return formatExponent(d, 1);
+  return formatFixed(d);
+}
+
+std::string formatGoG(double v) {
+  if (std::isnan(v)) return "NaN";
+  if (std::isinf(v)) return v > 0 ? "+Inf" : "-Inf";
+  if (v == 0) return std::signbit(v) ? "-0" : "0";
+  ShortestDigits d = shortestDigits(v);
+  if (d.exponent < -4 || d.exponent >= 6) return formatExponent(d, 2);
   return formatFixed(d);
 }
 

@@ -11,6 +11,7 @@
 
 #include "host/template/functions.h"
 #include "host/template/lexer.h"
+#include "lib/go_json.h"
 
 namespace iter8::template_internal {
 namespace {
@@ -216,7 +217,7 @@ class Printer {
     if (verb == 'x' || verb == 'X') {
       num = hexFloat(v, prec, verb == 'X');
     } else if (prec < 0) {  // shortest representation: only %g and %G get here
-      num = formatGoFloat(v);
+      num = formatGoG(v);
       if (verb == 'G') {
         for (auto& c : num) c = c == 'e' ? 'E' : c;
       }
