@@ -13,27 +13,21 @@ namespace {
 
 using Buffer = rapidjson::StringBuffer;
 
-// Writers that only change how doubles are spelled. Value::Accept is a template on the
-// handler type, so these Double() overloads are the ones it calls.
-class GoWriter : public rapidjson::Writer<Buffer> {
+// A RapidJSON writer (compact or pretty) that only changes how doubles are spelled.
+// Value::Accept is a template on the handler type, so this Double() is the one it calls.
+template <typename Base>
+class GoNumberWriter : public Base {
  public:
-  using rapidjson::Writer<Buffer>::Writer;
+  using Base::Base;
   bool Double(double d) {
     std::string text = formatGoJsonNumber(d);
-    return RawValue(text.data(), text.size(),
-                    std::isfinite(d) ? rapidjson::kNumberType : rapidjson::kNullType);
+    return Base::RawValue(text.data(), text.size(),
+                          std::isfinite(d) ? rapidjson::kNumberType : rapidjson::kNullType);
   }
 };
 
-class GoPrettyWriter : public rapidjson::PrettyWriter<Buffer> {
- public:
-  using rapidjson::PrettyWriter<Buffer>::PrettyWriter;
-  bool Double(double d) {
-    std::string text = formatGoJsonNumber(d);
-    return RawValue(text.data(), text.size(),
-                    std::isfinite(d) ? rapidjson::kNumberType : rapidjson::kNullType);
-  }
-};
+using GoWriter = GoNumberWriter<rapidjson::Writer<Buffer>>;
+using GoPrettyWriter = GoNumberWriter<rapidjson::PrettyWriter<Buffer>>;
 
 // The digits in strconv's 'e' notation, the exponent written with at least
 // `minExponentDigits` digits: 2 as fmt prints it ("1e-07"), 1 after encoding/json's clean-up
