@@ -220,7 +220,7 @@ std::string summaryTable(const Report& r) {
   for (double p : reportPercentiles()) out += "<th>" + percentileLabel(p) + "</th>";
   out += "<th>percentiles</th></tr></thead>\n<tbody>\n";
   for (const auto& v : r.versions) {
-    out += "<tr><td>" + escapeHtml(v.name) + "</td><td>" + escapeHtml(v.role) + "</td>";
+    out += "<tr><td>" + escapeHtml(v.name) + "</td><td>" + escapeHtml(roleText(v.role)) + "</td>";
     if (!v.measured) {
       out += "<td colspan=\"" + std::to_string(5 + reportPercentiles().size()) +
              "\">not measured by metrics/collect</td></tr>\n";
@@ -230,8 +230,11 @@ std::string summaryTable(const Report& r) {
            (v.errors > 0 ? " class=\"bad\"" : "") + ">" + num(v.errorRatePercent) + "%</td><td>" +
            ms(v.meanMs) + "</td>";
     for (const auto& p : v.percentilesMs) out += "<td>" + ms(p) + "</td>";
-    out +=
-        "<td>" + escapeHtml(v.percentileSource.empty() ? "-" : v.percentileSource) + "</td></tr>\n";
+    out += "<td>" +
+           escapeHtml(v.percentileSource == PercentileSource::kNone
+                          ? "-"
+                          : percentileSourceText(v.percentileSource)) +
+           "</td></tr>\n";
   }
   out +=
       "</tbody></table></div>\n<p class=\"note\">Latency in ms of successful responses only.</p>\n";

@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <cstdio>
 
-#include "lib/json.h"
 #include "lib/fortio/histogram.h"
+#include "lib/json.h"
 
 namespace iter8::report {
 namespace {
@@ -170,14 +170,15 @@ VersionFigures figuresOf(const std::string& name, const rapidjson::Value& result
   if (v.successes > 0) v.meanMs = ok.avg * 1e3;
   auto exact = exactPercentiles(result);
   if (exact) {
-    v.percentileSource = v.runs > 1 ? "exact (last run)" : "exact";
+    v.percentileSource = v.runs > 1 ? PercentileSource::kExactLastRun : PercentileSource::kExact;
     for (double p : reportPercentiles()) {
       auto it = exact->find(p);
       v.percentilesMs.push_back(it == exact->end() ? std::nullopt
                                                    : std::optional<double>(it->second * 1e3));
     }
   } else if (ok.count > 0) {
-    v.percentileSource = goHandler && v.errors > 0 ? "histogram (failures included)" : "histogram";
+    v.percentileSource = goHandler && v.errors > 0 ? PercentileSource::kHistogramWithFailures
+                                                   : PercentileSource::kHistogram;
     for (double p : reportPercentiles()) v.percentilesMs.push_back(ok.calcPercentile(p) * 1e3);
   } else {
     v.percentilesMs.assign(reportPercentiles().size(), std::nullopt);
@@ -230,15 +231,15 @@ Report buildReport(const rapidjson::Value& experiment) {
       stringAt(experiment, {"status", "analysis", "aggregatedBuiltinHists", "timestamp"});
 
   // Declared versions first, in versionInfo order, then pseudo versions in status order.
-  std::vector<std::pair<std::string, std::string>> order;  // name, role
+  std::vector<std::pair<std::string, Role>> order;
   r.baseline = stringAt(experiment, {"spec", "versionInfo", "baseline", "name"});
-  if (!r.baseline.empty()) order.emplace_back(r.baseline, "baseline");
+  if (!r.baseline.empty()) order.emplace_back(r.baseline, Role::kBaseline);
   if (const rapidjson::Value* candidates =
           findPath(experiment, {"spec", "versionInfo", "candidates"});
       candidates != nullptr && candidates->IsArray()) {
     for (const auto& c : candidates->GetArray()) {
       std::string name = stringAt(c, {"name"});
-      if (!name.empty()) order.emplace_back(name, "candidate");
+      if (!name.empty()) order.emplace_back(name, Role::kCandidate);
     }
   }
   const rapidjson::Value* data =
@@ -252,7 +253,7 @@ Report buildReport(const rapidjson::Value& experiment) {
       std::string name = m.name.GetString();
       bool known =
           std::any_of(order.begin(), order.end(), [&](const auto& o) { return o.first == name; });
-      if (!known) order.emplace_back(name, "pseudo");
+      if (!known) order.emplace_back(name, Role::kPseudo);
     }
   }
   for (const auto& [name, role] : order) {
@@ -266,11 +267,11 @@ Report buildReport(const rapidjson::Value& experiment) {
 
   const VersionFigures* base = nullptr;
   for (const auto& v : r.versions) {
-    if (v.role == "baseline" && v.measured) base = &v;
+    if (v.role == Role::kBaseline && v.measured) base = &v;
   }
   if (base != nullptr) {
     for (const auto& v : r.versions) {
-      if (v.role != "candidate" || !v.measured) continue;
+      if (v.role != Role::kCandidate || !v.measured) continue;
       Comparison c;
       c.version = v.name;
       c.meanMs = differenceOf(v.meanMs, base->meanMs);

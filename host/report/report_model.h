@@ -25,9 +25,25 @@ struct LatencyBucket {
   int64_t count = 0;
 };
 
+// Where a version stands in the experiment. The renderers choose the words.
+enum class Role {
+  kBaseline,   // spec.versionInfo.baseline
+  kCandidate,  // spec.versionInfo.candidates
+  kPseudo,     // measured, but not in spec.versionInfo
+};
+
+// Where a version's percentiles come from.
+enum class PercentileSource {
+  kNone,                   // no successful response
+  kExact,                  // the samples of the one run
+  kExactLastRun,           // the samples of the last of several runs (loops)
+  kHistogram,              // interpolated from the merged histogram
+  kHistogramWithFailures,  // the same, failures included (the Go handler's results)
+};
+
 struct VersionFigures {
   std::string name;
-  std::string role;       // "baseline", "candidate" or "pseudo" (not in spec.versionInfo)
+  Role role = Role::kPseudo;
   bool measured = false;  // metrics/collect recorded it
   int64_t requests = 0;
   double actualQps = 0;
@@ -39,7 +55,7 @@ struct VersionFigures {
   // Successful responses only; absent when there were none.
   std::optional<double> meanMs;
   std::vector<std::optional<double>> percentilesMs;  // reportPercentiles() order
-  std::string percentileSource;          // "exact", "exact (last run)", "histogram" or "" (none)
+  PercentileSource percentileSource = PercentileSource::kNone;
   std::vector<LatencyBucket> histogram;  // successful responses, for the charts
 };
 

@@ -83,7 +83,7 @@ std::string renderTable(const Report& r, bool colour) {
   for (double p : reportPercentiles()) out += pad(percentileLabel(p), 8);
   out += "  pct\n";
   for (const auto& v : r.versions) {
-    std::string name = shortName(v.name, 13) + (v.role == "baseline" ? "*" : "");
+    std::string name = shortName(v.name, 13) + (v.role == Role::kBaseline ? "*" : "");
     if (!v.measured) {
       out += pad(name, -14) + "  not measured by metrics/collect\n";
       continue;
@@ -93,17 +93,14 @@ std::string renderTable(const Report& r, bool colour) {
            (v.errors > 0 ? paint(pad(errors, 8), kRed, colour) : pad(errors, 8)) +
            pad(ms(v.meanMs), 8);
     for (const auto& p : v.percentilesMs) out += pad(ms(p), 8);
-    std::string source = v.percentileSource == "exact (last run)" ? "exact/L" : v.percentileSource;
-    if (source == "histogram") source = "hist";
-    if (source == "histogram (failures included)") source = "hist+F";
-    out += "  " + source + "\n";
+    out += "  " + percentileSourceColumn(v.percentileSource) + "\n";
   }
   out +=
       "Latency in ms of successful responses only; * = baseline. pct: exact = nearest-rank\n"
       "percentiles of the samples; exact/L = the same, of the last run only (loops merge\n"
       "histograms, not samples); hist = interpolated from the merged histogram.\n";
   for (const auto& v : r.versions) {
-    if (v.percentileSource == "histogram (failures included)") {
+    if (v.percentileSource == PercentileSource::kHistogramWithFailures) {
       out += "hist+F = the same, failures included: the Go handler recorded no error histogram.\n";
       break;
     }
