@@ -98,6 +98,7 @@ class Printer {
     buf += ')';
   }
 
+  // Long on purpose: it follows Go's pp.fmtInteger and fmt.fmtInteger, to stay comparable.
   void fmtInteger(const Value& arg, char32_t verb) {
     int base = 10;
     const char* digits = "0123456789abcdefx";
@@ -382,6 +383,7 @@ std::string goSprintln(const std::vector<Value>& args) {
   return p.buf;
 }
 
+// Long on purpose: it follows Go's fmt.(*pp).doPrintf step by step, to stay comparable.
 std::string goSprintf(std::string_view format, const std::vector<Value>& args) {
   Printer p;
   std::size_t argNum = 0;
