@@ -13,27 +13,36 @@ namespace {
 
 using Buffer = rapidjson::StringBuffer;
 
-// Writers that only change how doubles are spelled. Value::Accept is a template on the
-// handler type, so these Double() overloads are the ones it calls.
-class GoWriter : public rapidjson::Writer<Buffer> {
+// A RapidJSON writer (compact or pretty) that only changes how doubles are spelled.
+// Value::Accept is a template on the handler type, so this Double() is the one it calls.
+template <typename Base>
+class GoNumberWriter : public Base {
  public:
-  using rapidjson::Writer<Buffer>::Writer;
+  using Base::Base;
   bool Double(double d) {
     std::string text = formatGoJsonNumber(d);
-    return RawValue(text.data(), text.size(),
-                    std::isfinite(d) ? rapidjson::kNumberType : rapidjson::kNullType);
+    return Base::RawValue(text.data(), text.size(),
+                          std::isfinite(d) ? rapidjson::kNumberType : rapidjson::kNullType);
   }
 };
 
-class GoPrettyWriter : public rapidjson::PrettyWriter<Buffer> {
- public:
-  using rapidjson::PrettyWriter<Buffer>::PrettyWriter;
-  bool Double(double d) {
-    std::string text = formatGoJsonNumber(d);
-    return RawValue(text.data(), text.size(),
-                    std::isfinite(d) ? rapidjson::kNumberType : rapidjson::kNullType);
+using GoWriter = GoNumberWriter<rapidjson::Writer<Buffer>>;
+using GoPrettyWriter = GoNumberWriter<rapidjson::PrettyWriter<Buffer>>;
+
+// The digits in strconv's 'e' notation, the exponent written with at least
+// `minExponentDigits` digits: 2 as fmt prints it ("1e-07"), 1 after encoding/json's clean-up
+// ("1e-7").
+std::string formatExponent(const ShortestDigits& d, int minExponentDigits) {
+  std::string out = d.negative ? "-" : "";
+  out += d.digits[0];
+  if (d.digits.size() > 1) out += "." + d.digits.substr(1);
+  out += d.exponent < 0 ? "e-" : "e+";
+  std::string exponent = std::to_string(std::abs(d.exponent));
+  if (exponent.size() < static_cast<size_t>(minExponentDigits)) {
+    exponent.insert(0, static_cast<size_t>(minExponentDigits) - exponent.size(), '0');
   }
-};
+  return out + exponent;
+}
 
 }  // namespace
 
@@ -71,15 +80,17 @@ std::string formatGoJsonNumber(double v) {
   if (v == 0) return std::signbit(v) ? "-0" : "0";
   ShortestDigits d = shortestDigits(v);
   double magnitude = std::fabs(v);
-  if (magnitude < 1e-6 || magnitude >= 1e21) {
-    // Go's 'e' format with the "e-07" -> "e-7" clean-up of encoding/json.
-    std::string out = d.negative ? "-" : "";
-    out += d.digits[0];
-    if (d.digits.size() > 1) out += "." + d.digits.substr(1);
-    out += d.exponent < 0 ? "e-" : "e+";
-    out += std::to_string(std::abs(d.exponent));
-    return out;
-  }
+  // Go's 'e' format with the "e-07" -> "e-7" clean-up of encoding/json.
+  if (magnitude < 1e-6 || magnitude >= 1e21) return formatExponent(d, 1);
+  return formatFixed(d);
+}
+
+std::string formatGoG(double v) {
+  if (std::isnan(v)) return "NaN";
+  if (std::isinf(v)) return v > 0 ? "+Inf" : "-Inf";
+  if (v == 0) return std::signbit(v) ? "-0" : "0";
+  ShortestDigits d = shortestDigits(v);
+  if (d.exponent < -4 || d.exponent >= 6) return formatExponent(d, 2);
   return formatFixed(d);
 }
 

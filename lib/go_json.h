@@ -27,6 +27,11 @@ std::string formatFixed(const ShortestDigits& d);
 // ("1e-7", "1.5e+21"). NaN and Inf (which Go refuses) are written as null.
 std::string formatGoJsonNumber(double v);
 
+// Go's fmt %v (and %g) of a float64: the same shortest digits, in exponent form with two
+// exponent digits when the decimal exponent is < -4 or >= 6 ("1e+06", "1e-05"), else fixed;
+// "NaN", "+Inf", "-Inf" as fmt prints them. For templates and Fortio's text output.
+std::string formatGoG(double v);
+
 // Compact JSON text of `value`, numbers as above.
 std::string toGoJson(const rapidjson::Value& value);
 

@@ -108,6 +108,51 @@ const std::string& checkedScalar(const YAML::Node& node) {
 }
 
 void convert(const YAML::Node& node, rapidjson::Value& out, Allocator& allocator, int depth,
+             Budget& budget);
+
+// A mapping as an object. Repeated keys are found through a hash index, not FindMember (linear
+// per key: a map of 100,000 keys took minutes); the last one wins, as in Go's yaml.
+void convertMap(const YAML::Node& node, rapidjson::Value& out, Allocator& allocator, int depth,
+                Budget& budget) {
+  out.SetObject();
+  std::unordered_map<std::string, rapidjson::SizeType> index;
+  static const std::string kNullKey = "null";  // `~: x`, as yaml-cpp's as<string> reads it
+  for (const auto& entry : node) {
+    if (!entry.first.IsNull() && !entry.first.IsScalar()) {
+      throw YamlError("a mapping key at line " + std::to_string(entry.first.Mark().line + 1) +
+                      " is not a scalar; expected a plain or quoted key");
+    }
+    const std::string& key = entry.first.IsNull() ? kNullKey : checkedScalar(entry.first);
+    rapidjson::Value value;
+    convert(entry.second, value, allocator, depth + 1, budget);
+    auto [found, added] = index.emplace(key, out.MemberCount());
+    if (!added) {
+      out.MemberBegin()[found->second].value = value;
+    } else {
+      rapidjson::Value name(key.c_str(), static_cast<rapidjson::SizeType>(key.size()), allocator);
+      out.AddMember(name, value, allocator);
+    }
+  }
+}
+
+// A scalar: null, a boolean, an integer or a finite float when its plain text reads as one,
+// else (and always when quoted) a string.
+void convertScalar(const YAML::Node& node, rapidjson::Value& out, Allocator& allocator) {
+  const std::string& text = checkedScalar(node);
+  // Tag "!" marks a quoted (non-plain) scalar: always a string.
+  if (node.Tag() != "!" && node.Tag() != "tag:yaml.org,2002:str") {
+    bool b = false;
+    int64_t i = 0;
+    double d = 0;
+    if (isNullText(text)) return out.SetNull(), void();
+    if (parseBool(text, b)) return out.SetBool(b), void();
+    if (parseInteger(text, i)) return out.SetInt64(i), void();
+    if (parseFloat(text, d) && std::isfinite(d)) return out.SetDouble(d), void();
+  }
+  out.SetString(text.c_str(), static_cast<rapidjson::SizeType>(text.size()), allocator);
+}
+
+void convert(const YAML::Node& node, rapidjson::Value& out, Allocator& allocator, int depth,
              Budget& budget) {
   if (depth > kMaxDepth) {
     throw YamlError("YAML nested deeper than " + std::to_string(kMaxDepth) +
@@ -130,46 +175,10 @@ void convert(const YAML::Node& node, rapidjson::Value& out, Allocator& allocator
         out.PushBack(value, allocator);
       }
       return;
-    case YAML::NodeType::Map: {
-      out.SetObject();
-      // Repeated keys are found through a hash index, not FindMember (linear per key: a map
-      // of 100,000 keys took minutes).
-      std::unordered_map<std::string, rapidjson::SizeType> index;
-      static const std::string kNullKey = "null";  // `~: x`, as yaml-cpp's as<string> reads it
-      for (const auto& entry : node) {
-        if (!entry.first.IsNull() && !entry.first.IsScalar()) {
-          throw YamlError("a mapping key at line " + std::to_string(entry.first.Mark().line + 1) +
-                          " is not a scalar; expected a plain or quoted key");
-        }
-        const std::string& key = entry.first.IsNull() ? kNullKey : checkedScalar(entry.first);
-        rapidjson::Value value;
-        convert(entry.second, value, allocator, depth + 1, budget);
-        auto [found, added] = index.emplace(key, out.MemberCount());
-        if (!added) {
-          out.MemberBegin()[found->second].value = value;  // the last one wins, as in Go's yaml
-        } else {
-          rapidjson::Value name(key.c_str(), static_cast<rapidjson::SizeType>(key.size()),
-                                allocator);
-          out.AddMember(name, value, allocator);
-        }
-      }
-      return;
-    }
-    case YAML::NodeType::Scalar: {
-      const std::string& text = checkedScalar(node);
-      // Tag "!" marks a quoted (non-plain) scalar: always a string.
-      if (node.Tag() != "!" && node.Tag() != "tag:yaml.org,2002:str") {
-        bool b = false;
-        int64_t i = 0;
-        double d = 0;
-        if (isNullText(text)) return out.SetNull(), void();
-        if (parseBool(text, b)) return out.SetBool(b), void();
-        if (parseInteger(text, i)) return out.SetInt64(i), void();
-        if (parseFloat(text, d) && std::isfinite(d)) return out.SetDouble(d), void();
-      }
-      out.SetString(text.c_str(), static_cast<rapidjson::SizeType>(text.size()), allocator);
-      return;
-    }
+    case YAML::NodeType::Map:
+      return convertMap(node, out, allocator, depth, budget);
+    case YAML::NodeType::Scalar:
+      return convertScalar(node, out, allocator);
   }
 }
 

@@ -1,50 +1,29 @@
 // `handler report`: read the experiment (file or cluster), build the report, print or write it.
-#include <fcntl.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
-#include <cerrno>
 #include <cstdlib>
 #include <cstring>
 #include <iostream>
 
-#include "host/source/kube_source.h"
 #include "host/cli/commands.h"
-#include "host/runner/exit_code.h"
-#include "host/source/local_source.h"
 #include "host/log.h"
 #include "host/report/report_render.h"
+#include "host/runner/exit_code.h"
+#include "host/source/kube_source.h"
+#include "host/source/local_source.h"
+#include "lib/atomic_file.h"
 
 namespace iter8 {
 namespace {
 
-// Whole or nothing: a temporary file beside the target, renamed over it.
+// Whole or nothing (lib/atomic_file), mode 0644 whatever the umask or an old file's mode.
 void writeReportFile(const std::string& target, const std::string& text) {
-  std::filesystem::path path(target);
-  std::filesystem::path dir = path.parent_path().empty() ? "." : path.parent_path();
-  std::string temp = (dir / ("." + path.filename().string() + ".XXXXXX")).string();
-  int fd = ::mkstemp(temp.data());
-  if (fd < 0) {
-    throw std::runtime_error("cannot write " + target + ": " + std::strerror(errno));
-  }
-  size_t done = 0;
-  while (done < text.size()) {
-    ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      int saved = errno;
-      ::close(fd);
-      ::unlink(temp.c_str());
-      throw std::runtime_error("cannot write " + target + ": " + std::strerror(saved));
-    }
-    done += static_cast<size_t>(n);
-  }
-  ::fchmod(fd, 0644);
-  ::close(fd);
-  if (::rename(temp.c_str(), target.c_str()) != 0) {
-    int saved = errno;
-    ::unlink(temp.c_str());
-    throw std::runtime_error("cannot write " + target + ": " + std::strerror(saved));
+  AtomicWriteOptions options;
+  options.mode = 0644;
+  try {
+    writeFileAtomically(target, text, options);
+  } catch (const AtomicWriteError& e) {
+    throw std::runtime_error("cannot write " + target + ": " + std::strerror(e.error()));
   }
 }
 

@@ -9,8 +9,8 @@
 
 #include <boost/dll/runtime_symbol_info.hpp>
 
-#include "host/log.h"
 #include "host/loader/schema_refs.h"
+#include "host/log.h"
 #include "host/process/supervisor.h"
 #include "lib/duration.h"
 #include "lib/json.h"
@@ -119,8 +119,10 @@ static std::vector<std::shared_ptr<boost::dll::shared_library>>& loadedForever()
   return *handles;
 }
 
-Plugin loadPlugin(const std::filesystem::path& path) {
-  requireRegularFile(path);
+namespace {
+
+// Loads the library at `path` (kept loaded forever) and checks that it exports a descriptor.
+std::shared_ptr<boost::dll::shared_library> openPluginLibrary(const std::filesystem::path& path) {
   auto handle = std::make_shared<boost::dll::shared_library>();
   boost::dll::fs::error_code ec;
   handle->load(path, boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local, ec);
@@ -135,19 +137,11 @@ Plugin loadPlugin(const std::filesystem::path& path) {
     throw PluginError("is not an iter8 plugin: it does not export '" +
                       std::string(ITER8_PLUGIN_DESCRIPTOR_SYMBOL) + "'");
   }
-  const auto& descriptor =
-      handle->get<const iter8_plugin_descriptor>(ITER8_PLUGIN_DESCRIPTOR_SYMBOL);
-  checkAbiVersion(descriptor.abi_major, descriptor.abi_minor, ITER8_ABI_MAJOR, ITER8_ABI_MINOR);
-  if (descriptor.struct_size < kMinDescriptorSize) {
-    throw PluginError("descriptor struct_size " + std::to_string(descriptor.struct_size) +
-                      " is smaller than ABI 1.0's " + std::to_string(kMinDescriptorSize));
-  }
-  const std::string library = boundedText(descriptor.library, kMaxNameLength, "library name");
-  const std::string version =
-      boundedText(descriptor.plugin_version, kMaxNameLength, "plugin version");
-  if (!isName(library, "_-")) {
-    throw PluginError("library name '" + library + "' must match [a-z0-9][a-z0-9_-]*");
-  }
+  return handle;
+}
+
+// The task table's count and stride, within what the host reads.
+void checkTaskTable(const iter8_plugin_descriptor& descriptor) {
   if (descriptor.task_count == 0 || descriptor.tasks == nullptr) {
     throw PluginError("descriptor lists no tasks");
   }
@@ -165,24 +159,43 @@ Plugin loadPlugin(const std::filesystem::path& path) {
                       " is larger than " + std::to_string(kMaxTaskInfoStride) +
                       " bytes; it must be sizeof(iter8_task_info)");
   }
-  if (!handle->has(ITER8_PLUGIN_MAKE_TASK_SYMBOL)) {
-    std::string message = "does not export '" + std::string(ITER8_PLUGIN_MAKE_TASK_SYMBOL) + "'";
-    // Plugins built against the unreleased SDK before 1.0 exported the entry point under
-    // another name: say so rather than leave the author guessing.
-    if (handle->has(kPreReleaseMakeTaskSymbol)) {
-      message += std::string(" (it exports '") + kPreReleaseMakeTaskSymbol +
-                 "', the entry point's name before ABI 1.0 was released; rebuild it against "
-                 "this SDK)";
-    }
-    throw PluginError(message);
-  }
+}
 
+// The descriptor's ABI, size, names and task table checked; the plugin it describes, without
+// its tasks yet.
+Plugin readDescriptor(const iter8_plugin_descriptor& descriptor) {
+  checkAbiVersion(descriptor.abi_major, descriptor.abi_minor, ITER8_ABI_MAJOR, ITER8_ABI_MINOR);
+  if (descriptor.struct_size < kMinDescriptorSize) {
+    throw PluginError("descriptor struct_size " + std::to_string(descriptor.struct_size) +
+                      " is smaller than ABI 1.0's " + std::to_string(kMinDescriptorSize));
+  }
   Plugin plugin;
-  plugin.path = path;
-  plugin.library = library;
-  plugin.version = version;
+  plugin.library = boundedText(descriptor.library, kMaxNameLength, "library name");
+  plugin.version = boundedText(descriptor.plugin_version, kMaxNameLength, "plugin version");
+  if (!isName(plugin.library, "_-")) {
+    throw PluginError("library name '" + plugin.library + "' must match [a-z0-9][a-z0-9_-]*");
+  }
+  checkTaskTable(descriptor);
   plugin.abiMajor = descriptor.abi_major;
   plugin.abiMinor = descriptor.abi_minor;
+  return plugin;
+}
+
+void requireMakeTask(const boost::dll::shared_library& library) {
+  if (library.has(ITER8_PLUGIN_MAKE_TASK_SYMBOL)) return;
+  std::string message = "does not export '" + std::string(ITER8_PLUGIN_MAKE_TASK_SYMBOL) + "'";
+  // Plugins built against the unreleased SDK before 1.0 exported the entry point under
+  // another name: say so rather than leave the author guessing.
+  if (library.has(kPreReleaseMakeTaskSymbol)) {
+    message += std::string(" (it exports '") + kPreReleaseMakeTaskSymbol +
+               "', the entry point's name before ABI 1.0 was released; rebuild it against "
+               "this SDK)";
+  }
+  throw PluginError(message);
+}
+
+// The descriptor's task entries, `tasks_stride` bytes apart, into `plugin`.
+void readTasks(const iter8_plugin_descriptor& descriptor, Plugin& plugin) {
   const auto* base = reinterpret_cast<const unsigned char*>(descriptor.tasks);
   for (uint32_t i = 0; i < descriptor.task_count; ++i) {
     const auto* entry =
@@ -193,6 +206,19 @@ Plugin loadPlugin(const std::filesystem::path& path) {
     }
     plugin.tasks.push_back(std::move(task));
   }
+}
+
+}  // namespace
+
+Plugin loadPlugin(const std::filesystem::path& path) {
+  requireRegularFile(path);
+  std::shared_ptr<boost::dll::shared_library> handle = openPluginLibrary(path);
+  const auto& descriptor =
+      handle->get<const iter8_plugin_descriptor>(ITER8_PLUGIN_DESCRIPTOR_SYMBOL);
+  Plugin plugin = readDescriptor(descriptor);
+  requireMakeTask(*handle);
+  plugin.path = path;
+  readTasks(descriptor, plugin);
   plugin.makeTask =
       handle->get<std::remove_pointer_t<iter8_plugin_make_task_fn>>(ITER8_PLUGIN_MAKE_TASK_SYMBOL);
   plugin.handle = std::move(handle);

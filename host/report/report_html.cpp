@@ -314,7 +314,7 @@ std::string summaryTable(const Report& r) {
   for (double p : reportPercentiles()) out += "<th>" + percentileLabel(p) + "</th>";
   out += "<th>percentiles of</th></tr></thead>\n<tbody>\n";
   for (const auto& v : r.versions) {
-    out += "<tr><td>" + escapeHtml(v.name) + "</td><td>" + roleName(v.role) + "</td>";
+    out += "<tr><td>" + escapeHtml(v.name) + "</td><td>" + escapeHtml(roleText(v.role)) + "</td>";
     if (!v.measured) {
       out += "<td colspan=\"" + std::to_string(5 + reportPercentiles().size()) +
              "\">not measured by metrics/collect</td></tr>\n";

@@ -35,7 +35,7 @@ rapidjson::Value differenceJson(const Difference& d, Allocator& a) {
 rapidjson::Value versionJson(const VersionFigures& v, Allocator& a) {
   rapidjson::Value out(rapidjson::kObjectType);
   out.AddMember("name", text(v.name, a), a);
-  out.AddMember("role", rapidjson::StringRef(roleName(v.role)), a);
+  out.AddMember("role", text(roleText(v.role), a), a);
   out.AddMember("measured", v.measured, a);
   out.AddMember("requests", v.requests, a);
   out.AddMember("actualQps", rounded(v.actualQps), a);
@@ -54,9 +54,7 @@ rapidjson::Value versionJson(const VersionFigures& v, Allocator& a) {
                       optionalNumber(v.percentilesMs[i]), a);
   }
   out.AddMember("latencyMs", latency, a);
-  const char* source = percentileSourceName(v.percentileSource);
-  out.AddMember("percentileSource",
-                source ? rapidjson::Value(rapidjson::StringRef(source)) : rapidjson::Value(), a);
+  out.AddMember("percentileSource", optionalText(percentileSourceText(v.percentileSource), a), a);
   out.AddMember("percentileRuns", v.percentileRuns, a);
   out.AddMember("lateSends", v.lateSends, a);
   out.AddMember("unsent", v.unsent, a);

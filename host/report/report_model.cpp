@@ -114,17 +114,10 @@ std::optional<std::map<double, double>> exactPercentiles(const rapidjson::Value&
   return values;
 }
 
-VersionFigures figuresOf(const std::string& name, const rapidjson::Value& result) {
-  std::string where = "status.analysis.aggregatedBuiltinHists.data." + name;
-  if (!result.IsObject()) throw ReportError(where + " is not an object");
-  VersionFigures v;
-  v.name = name;
-  v.measured = true;
-  HistogramData all = histogramAt(result, "DurationHistogram", where);
-  HistogramData errors = histogramAt(result, "ErrorsDurationHistogram", where);
-  // Written by the Go handler: no error histogram, so failures cannot be told apart from
-  // successes in the latency; the error count comes from RetCodes.
-  const bool goHandler = findMember(result, "ErrorsDurationHistogram") == nullptr;
+// The request and error counts and rates of one version's result. The Go handler's results
+// (`goHandler`) have no error histogram: their errors are counted from RetCodes.
+void countRequests(VersionFigures& v, const rapidjson::Value& result, const HistogramData& all,
+                   const HistogramData& errors, bool goHandler) {
   v.requests = all.count;
   v.errors = errors.count;
   if (goHandler) {
@@ -141,38 +134,42 @@ VersionFigures figuresOf(const std::string& name, const rapidjson::Value& result
   v.actualQps = number(findMember(result, "ActualQPS"));
   const rapidjson::Value* runs = findMember(result, "Runs");
   v.runs = runs != nullptr ? integer(runs) : 1;
+}
 
+// The reasons of the errors: ErrorReasons, then HTTP codes from RetCodes, then what neither
+// explains.
+void collectErrorReasons(VersionFigures& v, const rapidjson::Value& result) {
   if (const rapidjson::Value* reasons = findMember(result, "ErrorReasons");
       reasons != nullptr && reasons->IsObject()) {
     for (const auto& m : reasons->GetObject())
       v.errorReasons[m.name.GetString()] += integer(&m.value);
   }
-  if (const rapidjson::Value* codes = findMember(result, "RetCodes");
-      codes != nullptr && codes->IsObject()) {
-    int64_t unexplained = 0;
-    for (const auto& m : codes->GetObject()) {
-      int code = std::atoi(m.name.GetString());
-      if (code < 0)
-        unexplained += integer(&m.value);
-      else if (!isOkCode(code))
-        v.errorReasons["HTTP " + std::string(m.name.GetString())] += integer(&m.value);
-    }
-    // Results of handlers before ErrorReasons existed: say the reason is unknown.
-    int64_t explained = 0;
-    for (const auto& [reason, n] : v.errorReasons) {
-      if (reason.rfind("HTTP ", 0) != 0) explained += n;
-    }
-    if (unexplained > explained)
-      v.errorReasons["unknown transport error"] += unexplained - explained;
+  const rapidjson::Value* codes = findMember(result, "RetCodes");
+  if (codes == nullptr || !codes->IsObject()) return;
+  int64_t unexplained = 0;
+  for (const auto& m : codes->GetObject()) {
+    int code = std::atoi(m.name.GetString());
+    if (code < 0)
+      unexplained += integer(&m.value);
+    else if (!isOkCode(code))
+      v.errorReasons["HTTP " + std::string(m.name.GetString())] += integer(&m.value);
   }
+  // Results of handlers before ErrorReasons existed: say the reason is unknown.
+  int64_t explained = 0;
+  for (const auto& [reason, n] : v.errorReasons) {
+    if (reason.rfind("HTTP ", 0) != 0) explained += n;
+  }
+  if (unexplained > explained) v.errorReasons["unknown transport error"] += unexplained - explained;
+}
 
-  HistogramData ok = successHistogram(all, errors);
+// Mean, percentiles and histogram of the successful responses (`ok`): percentiles of every
+// run from the latency sketch; for results written before the sketch existed, the last run's
+// exact percentiles, else interpolated from the histogram.
+void latencyFigures(VersionFigures& v, const rapidjson::Value& result, const HistogramData& ok,
+                    bool goHandler, const std::string& where) {
   for (const auto& b : ok.data) v.histogram.push_back({b.start * 1e3, b.end * 1e3, b.count});
   if (v.successes > 0) v.meanMs = ok.avg * 1e3;
-  readInterruptions(result, v);
-  if (readLatencySketch(result, where, v)) return v;  // every run (or the last SketchRuns)
-  // Results written before the sketch existed: the last run's exact percentiles, else the
-  // merged histogram's interpolated ones.
+  if (readLatencySketch(result, where, v)) return;
   auto exact = exactPercentiles(result);
   if (exact) {
     v.percentileSource = v.runs > 1 ? PercentileSource::kExactLastRun : PercentileSource::kExact;
@@ -190,6 +187,23 @@ VersionFigures figuresOf(const std::string& name, const rapidjson::Value& result
   } else {
     v.percentilesMs.assign(reportPercentiles().size(), std::nullopt);
   }
+}
+
+VersionFigures figuresOf(const std::string& name, const rapidjson::Value& result) {
+  std::string where = "status.analysis.aggregatedBuiltinHists.data." + name;
+  if (!result.IsObject()) throw ReportError(where + " is not an object");
+  VersionFigures v;
+  v.name = name;
+  v.measured = true;
+  HistogramData all = histogramAt(result, "DurationHistogram", where);
+  HistogramData errors = histogramAt(result, "ErrorsDurationHistogram", where);
+  // Written by the Go handler: no error histogram, so failures cannot be told apart from
+  // successes in the latency; the error count comes from RetCodes.
+  const bool goHandler = findMember(result, "ErrorsDurationHistogram") == nullptr;
+  countRequests(v, result, all, errors, goHandler);
+  collectErrorReasons(v, result);
+  readInterruptions(result, v);
+  latencyFigures(v, result, successHistogram(all, errors), goHandler, where);
   return v;
 }
 
@@ -201,50 +215,8 @@ Difference differenceOf(std::optional<double> candidate, std::optional<double> b
   return d;
 }
 
-}  // namespace
-
-const std::vector<double>& reportPercentiles() {
-  static const std::vector<double> ps{50, 90, 95, 99, 99.9};
-  return ps;
-}
-
-const char* roleName(Role role) {
-  switch (role) {
-    case Role::kBaseline:
-      return "baseline";
-    case Role::kCandidate:
-      return "candidate";
-    case Role::kPseudo:
-      return "pseudo";
-  }
-  return "pseudo";
-}
-
-const char* percentileSourceName(PercentileSource source) {
-  switch (source) {
-    case PercentileSource::kNone:
-      return nullptr;
-    case PercentileSource::kSketch:
-      return "sketch";
-    case PercentileSource::kExact:
-      return "exact";
-    case PercentileSource::kExactLastRun:
-      return "exact (last run)";
-    case PercentileSource::kHistogram:
-      return "histogram";
-    case PercentileSource::kHistogramWithFailures:
-      return "histogram (failures included)";
-  }
-  return nullptr;
-}
-
-std::string percentileLabel(double p) {
-  char text[16];
-  std::snprintf(text, sizeof text, "p%g", p);
-  return text;
-}
-
-Report buildReport(const rapidjson::Value& experiment) {
+// The experiment's name, stage, outcome and conditions, and when its results were collected.
+Report outcomeOf(const rapidjson::Value& experiment) {
   Report r;
   r.name = stringAt(experiment, {"metadata", "name"});
   r.ns = stringAt(experiment, {"metadata", "namespace"});
@@ -266,11 +238,16 @@ Report buildReport(const rapidjson::Value& experiment) {
   }
   r.collectedAt =
       stringAt(experiment, {"status", "analysis", "aggregatedBuiltinHists", "timestamp"});
+  return r;
+}
 
-  // Declared versions first, in versionInfo order, then pseudo versions in status order.
+// Declared versions first, in versionInfo order, then pseudo versions (measured, `data`'s
+// other members) in status order.
+std::vector<std::pair<std::string, Role>> versionsInOrder(const rapidjson::Value& experiment,
+                                                          const std::string& baseline,
+                                                          const rapidjson::Value* data) {
   std::vector<std::pair<std::string, Role>> order;
-  r.baseline = stringAt(experiment, {"spec", "versionInfo", "baseline", "name"});
-  if (!r.baseline.empty()) order.emplace_back(r.baseline, Role::kBaseline);
+  if (!baseline.empty()) order.emplace_back(baseline, Role::kBaseline);
   if (const rapidjson::Value* candidates =
           findPath(experiment, {"spec", "versionInfo", "candidates"});
       candidates != nullptr && candidates->IsArray()) {
@@ -278,12 +255,6 @@ Report buildReport(const rapidjson::Value& experiment) {
       std::string name = stringAt(c, {"name"});
       if (!name.empty()) order.emplace_back(name, Role::kCandidate);
     }
-  }
-  const rapidjson::Value* data =
-      findPath(experiment, {"status", "analysis", "aggregatedBuiltinHists", "data"});
-  if (data != nullptr && !data->IsObject()) {
-    throw ReportError("status.analysis.aggregatedBuiltinHists.data is " +
-                      jsonTypeWithArticle(*data) + "; expected an object of versions");
   }
   if (data != nullptr) {
     for (const auto& m : data->GetObject()) {
@@ -293,7 +264,55 @@ Report buildReport(const rapidjson::Value& experiment) {
       if (!known) order.emplace_back(name, Role::kPseudo);
     }
   }
-  for (const auto& [name, role] : order) {
+  return order;
+}
+
+// Each measured candidate's difference from the measured baseline; none without one.
+std::vector<Comparison> comparisonsOf(const std::vector<VersionFigures>& versions) {
+  const VersionFigures* base = nullptr;
+  for (const auto& v : versions) {
+    if (v.role == Role::kBaseline && v.measured) base = &v;
+  }
+  std::vector<Comparison> comparisons;
+  if (base == nullptr) return comparisons;
+  for (const auto& v : versions) {
+    if (v.role != Role::kCandidate || !v.measured) continue;
+    Comparison c;
+    c.version = v.name;
+    c.meanMs = differenceOf(v.meanMs, base->meanMs);
+    for (size_t i = 0; i < reportPercentiles().size(); ++i) {
+      c.percentilesMs.push_back(differenceOf(v.percentilesMs[i], base->percentilesMs[i]));
+    }
+    c.errorRate = differenceOf(v.errorRatePercent, base->errorRatePercent);
+    c.actualQps = differenceOf(v.actualQps, base->actualQps);
+    comparisons.push_back(std::move(c));
+  }
+  return comparisons;
+}
+
+}  // namespace
+
+const std::vector<double>& reportPercentiles() {
+  static const std::vector<double> ps{50, 90, 95, 99, 99.9};
+  return ps;
+}
+
+std::string percentileLabel(double p) {
+  char text[16];
+  std::snprintf(text, sizeof text, "p%g", p);
+  return text;
+}
+
+Report buildReport(const rapidjson::Value& experiment) {
+  Report r = outcomeOf(experiment);
+  r.baseline = stringAt(experiment, {"spec", "versionInfo", "baseline", "name"});
+  const rapidjson::Value* data =
+      findPath(experiment, {"status", "analysis", "aggregatedBuiltinHists", "data"});
+  if (data != nullptr && !data->IsObject()) {
+    throw ReportError("status.analysis.aggregatedBuiltinHists.data is " +
+                      jsonTypeWithArticle(*data) + "; expected an object of versions");
+  }
+  for (const auto& [name, role] : versionsInOrder(experiment, r.baseline, data)) {
     const rapidjson::Value* result = data ? findMember(*data, name) : nullptr;
     VersionFigures v = result ? figuresOf(name, *result) : VersionFigures{};
     v.name = name;
@@ -301,25 +320,7 @@ Report buildReport(const rapidjson::Value& experiment) {
     if (!result) v.percentilesMs.assign(reportPercentiles().size(), std::nullopt);
     r.versions.push_back(std::move(v));
   }
-
-  const VersionFigures* base = nullptr;
-  for (const auto& v : r.versions) {
-    if (v.role == Role::kBaseline && v.measured) base = &v;
-  }
-  if (base != nullptr) {
-    for (const auto& v : r.versions) {
-      if (v.role != Role::kCandidate || !v.measured) continue;
-      Comparison c;
-      c.version = v.name;
-      c.meanMs = differenceOf(v.meanMs, base->meanMs);
-      for (size_t i = 0; i < reportPercentiles().size(); ++i) {
-        c.percentilesMs.push_back(differenceOf(v.percentilesMs[i], base->percentilesMs[i]));
-      }
-      c.errorRate = differenceOf(v.errorRatePercent, base->errorRatePercent);
-      c.actualQps = differenceOf(v.actualQps, base->actualQps);
-      r.comparisons.push_back(std::move(c));
-    }
-  }
+  r.comparisons = comparisonsOf(r.versions);
   return r;
 }
 

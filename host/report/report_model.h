@@ -25,21 +25,22 @@ struct LatencyBucket {
   int64_t count = 0;
 };
 
-enum class Role { kBaseline, kCandidate, kPseudo };  // pseudo: not in spec.versionInfo
+// Where a version stands in the experiment. The renderers choose the words.
+enum class Role {
+  kBaseline,   // spec.versionInfo.baseline
+  kCandidate,  // spec.versionInfo.candidates
+  kPseudo,     // measured, but not in spec.versionInfo
+};
 
-// Where a version's percentiles come from, i.e. which requests they cover.
+// Where a version's percentiles come from.
 enum class PercentileSource {
   kNone,                   // no successful response
   kSketch,                 // the latency sketch: every run (or the last percentileRuns)
-  kExact,                  // exact, of the only run (a result from before the sketch)
-  kExactLastRun,           // exact, of the last run only (a result from before the sketch)
-  kHistogram,              // interpolated from Fortio's merged histogram
+  kExact,                  // the samples of the one run
+  kExactLastRun,           // the samples of the last of several runs (loops)
+  kHistogram,              // interpolated from the merged histogram
   kHistogramWithFailures,  // the same, failures included (the Go handler's results)
 };
-
-// The JSON report's names: "baseline", "sketch", "exact (last run)", ...; nullptr for kNone.
-const char* roleName(Role role);
-const char* percentileSourceName(PercentileSource source);
 
 // A run of metrics/collect stopped before its end (Ctrl-C, SIGTERM, the task's timeout).
 struct Interruption {

@@ -7,6 +7,15 @@
 
 namespace iter8::report {
 
+// The words of the JSON and HTML forms (docs/report.md): "baseline", "candidate", "pseudo".
+std::string roleText(Role role);
+
+// "exact", "exact (last run)", "histogram", "histogram (failures included)"; "" for kNone.
+std::string percentileSourceText(PercentileSource source);
+
+// The same in the table's pct column: "exact", "exact/L", "hist", "hist+F"; "" for kNone.
+std::string percentileSourceColumn(PercentileSource source);
+
 // Aligned plain text that fits 100 columns; ANSI colour only when `colour` (the caller decides:
 // a terminal and no NO_COLOR).
 std::string renderTable(const Report& report, bool colour);

@@ -115,21 +115,9 @@ std::string headerSection(const Report& r, bool colour) {
 
 // The pct column: which requests the percentiles cover, in a few letters.
 std::string scopeCode(const VersionFigures& v) {
-  switch (v.percentileSource) {
-    case PercentileSource::kNone:
-      return "";
-    case PercentileSource::kSketch:
-      return v.percentileRuns >= v.runs ? "all" : "last " + std::to_string(v.percentileRuns);
-    case PercentileSource::kExact:
-      return "exact";
-    case PercentileSource::kExactLastRun:
-      return "exact/L";
-    case PercentileSource::kHistogram:
-      return "hist";
-    case PercentileSource::kHistogramWithFailures:
-      return "hist+F";
-  }
-  return "";
+  if (v.percentileSource == PercentileSource::kSketch && v.percentileRuns < v.runs)
+    return "last " + std::to_string(v.percentileRuns);
+  return percentileSourceColumn(v.percentileSource);
 }
 
 // What each pct code used in the table means, in the order of first use.

@@ -1,16 +1,15 @@
 #include "host/source/status_file.h"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <atomic>
 #include <cerrno>
 #include <cstring>
 
 #include "host/source/experiment_source.h"
+#include "lib/atomic_file.h"
 #include "lib/yaml.h"
 
 namespace iter8 {
@@ -22,24 +21,6 @@ std::string errnoText() {
 
 std::filesystem::path folderOf(const std::filesystem::path& target) {
   return target.parent_path().empty() ? std::filesystem::path(".") : target.parent_path();
-}
-
-// Temporary files of this target start with this prefix, so a later write can find the ones a
-// killed handler left behind.
-std::string tempPrefix(const std::filesystem::path& target) {
-  return "." + target.filename().string() + ".iter8-tmp.";
-}
-
-void removeStaleTemporaries(const std::filesystem::path& target) {
-  std::string prefix = tempPrefix(target);
-  DIR* dir = ::opendir(folderOf(target).c_str());
-  if (dir == nullptr) return;
-  while (struct dirent* entry = ::readdir(dir)) {
-    if (std::strncmp(entry->d_name, prefix.c_str(), prefix.size()) == 0) {
-      ::unlinkat(::dirfd(dir), entry->d_name, 0);  // we hold the folder lock: nobody uses it
-    }
-  }
-  ::closedir(dir);
 }
 
 bool isTopLevelLine(const std::string& line) {
@@ -119,48 +100,15 @@ FolderLock::~FolderLock() {
 
 void replaceFile(const std::filesystem::path& target, const std::string& text,
                  const std::string& shownAs) {
-  removeStaleTemporaries(target);
-  static std::atomic<unsigned> counter{0};
-  std::filesystem::path temp = folderOf(target) / (tempPrefix(target) + std::to_string(::getpid()) +
-                                                   "." + std::to_string(counter++));
-  struct stat existing {};
-  bool exists = ::stat(target.c_str(), &existing) == 0;
-  // 0666 and the umask for a new file, as any editor would create it.
-  int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-  if (fd < 0) {
-    throw SourceError("cannot write " + shownAs + ": cannot create a temporary file in " +
-                      folderOf(target).string() + ": " + errnoText());
-  }
-  auto fail = [&](const std::string& what) {
-    int saved = errno;
-    ::close(fd);
-    ::unlink(temp.c_str());
-    return SourceError("cannot write " + shownAs + ": " + what + ": " + std::strerror(saved));
-  };
-  if (exists) {
-    if (::geteuid() == 0 && ::fchown(fd, existing.st_uid, existing.st_gid) != 0) {
-      throw fail("cannot keep the owner");
+  AtomicWriteOptions options;
+  options.removeStaleTemporaries = true;  // we hold the folder lock: nobody else uses them
+  try {
+    writeFileAtomically(target, text, options);
+  } catch (const AtomicWriteError& e) {
+    if (e.step() == AtomicWriteStep::Rename) {
+      throw SourceError("cannot replace " + shownAs + ": " + std::strerror(e.error()));
     }
-    if (::fchmod(fd, existing.st_mode & 07777) != 0) throw fail("cannot keep the mode");
-  }
-  for (size_t done = 0; done < text.size();) {
-    ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) throw fail("write failed");
-    done += static_cast<size_t>(n);
-  }
-  if (::fsync(fd) != 0) throw fail("fsync failed");
-  ::close(fd);
-  if (::rename(temp.c_str(), target.c_str()) != 0) {
-    int saved = errno;
-    ::unlink(temp.c_str());
-    throw SourceError("cannot replace " + shownAs + ": " + std::strerror(saved));
-  }
-  // Make the rename itself durable.
-  int dir = ::open(folderOf(target).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dir >= 0) {
-    ::fsync(dir);
-    ::close(dir);
+    throw SourceError("cannot write " + shownAs + ": " + e.what());
   }
 }
 

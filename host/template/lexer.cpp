@@ -265,6 +265,7 @@ class Lexer {
     return State::kText;
   }
 
+  // Long on purpose: it follows Go's text/template/parse lexInsideAction, to stay comparable.
   State lexInsideAction() {
     bool trim = false;
     if (atRightDelim(trim)) {

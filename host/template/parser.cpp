@@ -332,6 +332,7 @@ class Parser {
     }
   }
 
+  // Long on purpose: it follows Go's text/template/parse (*Tree).term, to stay comparable.
   std::optional<Arg> term() {
     const Token& token = nextNonSpace();
     Arg arg;

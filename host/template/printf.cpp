@@ -11,6 +11,7 @@
 
 #include "host/template/functions.h"
 #include "host/template/lexer.h"
+#include "lib/go_json.h"
 
 namespace iter8::template_internal {
 namespace {
@@ -97,6 +98,7 @@ class Printer {
     buf += ')';
   }
 
+  // Long on purpose: it follows Go's pp.fmtInteger and fmt.fmtInteger, to stay comparable.
   void fmtInteger(const Value& arg, char32_t verb) {
     int base = 10;
     const char* digits = "0123456789abcdefx";
@@ -216,7 +218,7 @@ class Printer {
     if (verb == 'x' || verb == 'X') {
       num = hexFloat(v, prec, verb == 'X');
     } else if (prec < 0) {  // shortest representation: only %g and %G get here
-      num = formatGoFloat(v);
+      num = formatGoG(v);
       if (verb == 'G') {
         for (auto& c : num) c = c == 'e' ? 'E' : c;
       }
@@ -381,6 +383,7 @@ std::string goSprintln(const std::vector<Value>& args) {
   return p.buf;
 }
 
+// Long on purpose: it follows Go's fmt.(*pp).doPrintf step by step, to stay comparable.
 std::string goSprintf(std::string_view format, const std::vector<Value>& args) {
   Printer p;
   std::size_t argNum = 0;

@@ -115,25 +115,6 @@ bool isTrue(const Value& value) {
   return false;
 }
 
-std::string formatGoFloat(double value) {
-  if (std::isnan(value)) return "NaN";
-  if (std::isinf(value)) return value > 0 ? "+Inf" : "-Inf";
-  if (value == 0) return std::signbit(value) ? "-0" : "0";
-  // The digits are encoding/json's (lib/go_json); only the layout differs: %v switches to
-  // exponent form below 1e-4 and from 1e6 on, with at least two exponent digits.
-  const ShortestDigits d = shortestDigits(value);
-  if (d.exponent < -4 || d.exponent >= 6) {
-    std::string out = d.negative ? "-" : "";
-    out += d.digits[0];
-    if (d.digits.size() > 1) out += "." + d.digits.substr(1);
-    const int magnitude = std::abs(d.exponent);
-    out += d.exponent < 0 ? "e-" : "e+";
-    if (magnitude < 10) out += '0';
-    return out + std::to_string(magnitude);
-  }
-  return formatFixed(d);
-}
-
 std::string_view stringOf(const rapidjson::Value& value) {
   return {value.GetString(), value.GetStringLength()};
 }
@@ -144,7 +125,7 @@ void printJson(std::string& out, const rapidjson::Value& value) {
   } else if (value.IsBool()) {
     out += value.GetBool() ? "true" : "false";
   } else if (value.IsNumber()) {
-    out += formatGoFloat(value.GetDouble());
+    out += formatGoG(value.GetDouble());
   } else if (value.IsString()) {
     out += stringOf(value);
   } else if (value.IsArray()) {

@@ -55,10 +55,6 @@ std::string receiverTypeName(const Value& value);
 // Go's text/template truth: false, 0, nil, and empty strings, maps and slices are false.
 bool isTrue(const Value& value);
 
-// %v of a float64 as fmt prints it: the shortest digits that round-trip, in %e form when the
-// exponent is below -4 or at least 6 (so 1000000 prints as 1e+06).
-std::string formatGoFloat(double value);
-
 // Appends fmt's %v of a JSON value (maps with their keys sorted, null as <nil>).
 void printJson(std::string& out, const rapidjson::Value& value);
 

@@ -77,20 +77,6 @@ void appendFormat(std::string& out, const char* format, ...) {
 
 }  // namespace
 
-std::string formatGoG(double v) {
-  if (std::isnan(v)) return "NaN";
-  if (std::isinf(v)) return v > 0 ? "+Inf" : "-Inf";
-  if (v == 0) return std::signbit(v) ? "-0" : "0";
-  ShortestDigits d = shortestDigits(v);
-  if (d.exponent >= -4 && d.exponent < 6) return formatFixed(d);
-  // Go's %e: d.ddde+XX with at least two exponent digits.
-  std::string out = d.negative ? "-" : "";
-  out += d.digits[0];
-  if (d.digits.size() > 1) out += "." + d.digits.substr(1);
-  appendFormat(out, "e%c%02d", d.exponent < 0 ? '-' : '+', std::abs(d.exponent));
-  return out;
-}
-
 // ---- Counter ----
 
 void Counter::recordN(double v, int64_t n) {

@@ -174,8 +174,4 @@ rapidjson::Value goJsonNumber(double v);
 // HistogramJsonError naming the member that is missing or of the wrong type.
 HistogramData histogramDataFromJson(const rapidjson::Value& json);
 
-// Go's fmt "%g": the shortest digits that read back as `v`, in exponent form ("1e+06") when
-// the decimal exponent is < -4 or >= 6, else fixed. Used by the Print functions.
-std::string formatGoG(double v);
-
 }  // namespace iter8::fortio

@@ -71,6 +71,63 @@ void addWeightObject(const rapidjson::Value* version, std::vector<ReadinessTask:
   out.push_back(std::move(object));
 }
 
+// The objects to check: `declared` then the versions' weightObjRefs, each once, with the
+// experiment's namespace where they name none. Versions often share one routing object (a
+// VirtualService).
+std::vector<ReadinessTask::Object> objectsToCheck(std::vector<ReadinessTask::Object> objects,
+                                                  const rapidjson::Value& experiment) {
+  const rapidjson::Value* metadata = findMember(experiment, "metadata");
+  const std::string experimentNamespace =
+      stringOf(metadata ? findMember(*metadata, "namespace") : nullptr);
+  for (const rapidjson::Value* version : support::versionsOf(experiment)) {
+    addWeightObject(version, objects);
+  }
+  std::vector<ReadinessTask::Object> unique;
+  for (auto& object : objects) {
+    if (object.ns.empty()) object.ns = experimentNamespace;
+    bool seen = false;
+    for (const auto& u : unique) {
+      seen = seen || (u.kind == object.kind && u.name == object.name && u.ns == object.ns &&
+                      u.waitFor == object.waitFor);
+    }
+    if (!seen) unique.push_back(object);
+  }
+  return unique;
+}
+
+// What is wrong with `object` now (kubectl get, then kubectl wait --timeout=0s when it has a
+// waitFor), or "" when it is ready.
+std::string problemOf(const std::string& kubectl, const ReadinessTask::Object& object,
+                      sdk::Host& host) {
+  std::vector<std::string> get{"get", object.kind, object.name};
+  if (!object.ns.empty()) get.insert(get.end(), {"-n", object.ns});
+  KubectlOutcome found = runKubectlCaptured(kubectl, get, host);
+  host.debug(commandLine(get) + (found.ok ? ": found" : ": " + found.lastWords));
+  if (!found.ok) return describe(object, object.ns) + " is missing (" + found.lastWords + ")";
+  if (object.waitFor.empty()) return "";
+  std::vector<std::string> wait{"wait", object.kind + "/" + object.name};
+  if (!object.ns.empty()) wait.insert(wait.end(), {"-n", object.ns});
+  wait.insert(wait.end(), {"--for=" + object.waitFor, "--timeout=0s"});
+  KubectlOutcome ready = runKubectlCaptured(kubectl, wait, host);
+  host.debug(commandLine(wait) + (ready.ok ? ": met" : ": " + ready.lastWords));
+  if (!ready.ok) {
+    return describe(object, object.ns) + " is not " + object.waitFor + " (" + ready.lastWords + ")";
+  }
+  return "";
+}
+
+// One attempt: every object checked, the problems found.
+std::vector<std::string> checkAll(const std::string& kubectl,
+                                  const std::vector<ReadinessTask::Object>& objects,
+                                  sdk::Host& host) {
+  std::vector<std::string> problems;
+  for (const auto& object : objects) {
+    std::string problem = problemOf(kubectl, object, host);
+    if (!problem.empty()) problems.push_back(std::move(problem));
+  }
+  return problems;
+}
+
 }  // namespace
 
 ReadinessTask::ReadinessTask(const sdk::TaskSpec& spec, sdk::Host& host) {
@@ -102,26 +159,7 @@ ReadinessTask::ReadinessTask(const sdk::TaskSpec& spec, sdk::Host& host) {
 
 void ReadinessTask::run(sdk::Host& host) {
   const std::string kubectl = findKubectl("common/readiness");
-  rapidjson::Document experiment = host.experiment();
-  const rapidjson::Value* metadata = findMember(experiment, "metadata");
-  const std::string experimentNamespace =
-      stringOf(metadata ? findMember(*metadata, "namespace") : nullptr);
-
-  std::vector<Object> objects = objects_;
-  for (const rapidjson::Value* version : support::versionsOf(experiment)) {
-    addWeightObject(version, objects);
-  }
-  // Versions often share one routing object (a VirtualService): check each object once.
-  std::vector<Object> unique;
-  for (auto& object : objects) {
-    if (object.ns.empty()) object.ns = experimentNamespace;
-    bool seen = false;
-    for (const auto& u : unique) {
-      seen = seen || (u.kind == object.kind && u.name == object.name && u.ns == object.ns &&
-                      u.waitFor == object.waitFor);
-    }
-    if (!seen) unique.push_back(object);
-  }
+  const std::vector<Object> unique = objectsToCheck(objects_, host.experiment());
   if (unique.empty()) {
     host.info("no objects to check (no objRefs and no weightObjRef in spec.versionInfo)");
     return;
@@ -136,27 +174,7 @@ void ReadinessTask::run(sdk::Host& host) {
   std::vector<std::string> problems;
   long long attempt = 0;
   for (;; ++attempt) {
-    problems.clear();
-    for (const auto& object : unique) {
-      std::vector<std::string> get{"get", object.kind, object.name};
-      if (!object.ns.empty()) get.insert(get.end(), {"-n", object.ns});
-      KubectlOutcome found = runKubectlCaptured(kubectl, get, host);
-      host.debug(commandLine(get) + (found.ok ? ": found" : ": " + found.lastWords));
-      if (!found.ok) {
-        problems.push_back(describe(object, object.ns) + " is missing (" + found.lastWords + ")");
-        continue;
-      }
-      if (object.waitFor.empty()) continue;
-      std::vector<std::string> wait{"wait", object.kind + "/" + object.name};
-      if (!object.ns.empty()) wait.insert(wait.end(), {"-n", object.ns});
-      wait.insert(wait.end(), {"--for=" + object.waitFor, "--timeout=0s"});
-      KubectlOutcome ready = runKubectlCaptured(kubectl, wait, host);
-      host.debug(commandLine(wait) + (ready.ok ? ": met" : ": " + ready.lastWords));
-      if (!ready.ok) {
-        problems.push_back(describe(object, object.ns) + " is not " + object.waitFor + " (" +
-                           ready.lastWords + ")");
-      }
-    }
+    problems = checkAll(kubectl, unique, host);
     if (problems.empty()) {
       host.info("all " + std::to_string(unique.size()) + " object(s) ready at attempt " +
                 std::to_string(attempt + 1));

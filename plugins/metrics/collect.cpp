@@ -57,10 +57,8 @@ std::string joined(const std::set<std::string>& names) {
   return text;
 }
 
-}  // namespace
-
-CollectTask::CollectTask(const sdk::TaskSpec& spec, sdk::Host& host)
-    : payloadUrl_(spec.optionalString("payloadURL")), loadOnly_(spec.optionalBool("loadOnly")) {
+// The load every version gets unless it says otherwise: the task's inputs and their defaults.
+LoadSpec defaultLoad(const sdk::TaskSpec& spec) {
   LoadSpec defaults;
   const rapidjson::Value* numQueries = spec.find("numQueries");
   defaults.numQueries = numQueries ? numQueries->GetUint64() : 0;
@@ -73,6 +71,37 @@ CollectTask::CollectTask(const sdk::TaskSpec& spec, sdk::Host& host)
   defaults.body = spec.optionalString("payloadStr");
   defaults.contentType = spec.optionalString("contentType");
   defaults.engine = engineInput(spec);
+  return defaults;
+}
+
+// Version input `v` (at `field`)'s URL, qps and headers into `load`; its URL checked, also
+// against the fast engine when the task asks for it.
+void readVersionLoad(const rapidjson::Value& v, const std::string& field, LoadSpec& load) {
+  load.url = v["url"].GetString();
+  if (!http::isHttpUrl(load.url)) {
+    throw sdk::InputError("input '" + field + ".url' is \"" + http::urlForMessages(load.url) +
+                          "\"; expected an http:// or https:// URL");
+  }
+  if (load.engine == LoadEngine::kFast) {
+    if (std::string refusal = fastEngineRefusal(load.url); !refusal.empty()) {
+      throw sdk::InputError("input 'with.engine' is \"fast\", but '" + field + ".url' (" +
+                            http::urlForMessages(load.url) + ") cannot use it: " + refusal +
+                            "; expected engine \"curl\" or \"auto\" for this URL");
+    }
+  }
+  if (v.HasMember("qps")) load.qps = v["qps"].GetDouble();
+  if (v.HasMember("headers")) {
+    for (const auto& h : v["headers"].GetObject()) {
+      load.headers.push_back(std::string(h.name.GetString()) + ": " + h.value.GetString());
+    }
+  }
+}
+
+}  // namespace
+
+CollectTask::CollectTask(const sdk::TaskSpec& spec, sdk::Host& host)
+    : payloadUrl_(spec.optionalString("payloadURL")), loadOnly_(spec.optionalBool("loadOnly")) {
+  const LoadSpec defaults = defaultLoad(spec);
   if (!payloadUrl_.empty() && !http::isHttpUrl(payloadUrl_)) {
     throw sdk::InputError("input 'with.payloadURL' is not an http(s) URL");
   }
@@ -101,26 +130,7 @@ CollectTask::CollectTask(const sdk::TaskSpec& spec, sdk::Host& host)
                 "\", which is not a version of spec.versionInfo (" + joined(declared) +
                 "); it is collected as a pseudo version");
     }
-    version.load.url = v["url"].GetString();
-    if (!http::isHttpUrl(version.load.url)) {
-      throw sdk::InputError("input '" + field + ".url' is \"" +
-                            http::urlForMessages(version.load.url) +
-                            "\"; expected an http:// or https:// URL");
-    }
-    if (defaults.engine == LoadEngine::kFast) {
-      if (std::string refusal = fastEngineRefusal(version.load.url); !refusal.empty()) {
-        throw sdk::InputError("input 'with.engine' is \"fast\", but '" + field + ".url' (" +
-                              http::urlForMessages(version.load.url) + ") cannot use it: " +
-                              refusal + "; expected engine \"curl\" or \"auto\" for this URL");
-      }
-    }
-    if (v.HasMember("qps")) version.load.qps = v["qps"].GetDouble();
-    if (v.HasMember("headers")) {
-      for (const auto& h : v["headers"].GetObject()) {
-        version.load.headers.push_back(std::string(h.name.GetString()) + ": " +
-                                       h.value.GetString());
-      }
-    }
+    readVersionLoad(v, field, version.load);
     versions_.push_back(std::move(version));
   }
 }

@@ -253,23 +253,8 @@ ExecConfig readExec(KubeconfigReader& reader, const rapidjson::Value& exec) {
   return config;
 }
 
-}  // namespace
-
-ClusterConfig loadKubeconfig(const std::string& path, const std::string& context) {
-  KubeconfigReader reader(path);
-  std::string contextName =
-      context.empty() ? reader.string(reader.root(), "current-context", "") : context;
-  if (contextName.empty()) throw reader.fail("no current-context is set");
-  const rapidjson::Value& ctx = reader.named("contexts", contextName, "context");
-  std::string clusterName = reader.string(ctx, "cluster", "context");
-  std::string userName = reader.string(ctx, "user", "context");
-  if (clusterName.empty()) throw reader.fail("context \"" + contextName + "\" names no cluster");
-
-  ClusterConfig config;
-  config.source = "kubeconfig " + path + ", context " + contextName;
-  config.defaultNamespace = reader.string(ctx, "namespace", "context");
-  if (config.defaultNamespace.empty()) config.defaultNamespace = "default";
-
+// The cluster's server and how to trust it, into `config`.
+void readCluster(KubeconfigReader& reader, const std::string& clusterName, ClusterConfig& config) {
   const rapidjson::Value& cluster = reader.named("clusters", clusterName, "cluster");
   config.server = reader.string(cluster, "server", "cluster");
   if (config.server.empty()) throw reader.fail("cluster \"" + clusterName + "\" has no server");
@@ -290,14 +275,11 @@ ClusterConfig loadKubeconfig(const std::string& path, const std::string& context
       !reader.string(cluster, "proxy-url", "cluster").empty()) {
     logger().warn("{}: tls-server-name and proxy-url are not supported and ignored", config.source);
   }
+}
 
-  config.auth = std::make_shared<NoAuthenticator>();
-  if (userName.empty()) return config;
-  const rapidjson::Value& user = reader.named("users", userName, "user");
-  if (findMember(user, "auth-provider")) {
-    throw reader.fail("user \"" + userName +
-                      "\" uses auth-provider, which client-go no longer supports; use exec");
-  }
+// The user's client certificate and key (both or neither), into `config`. True when there are.
+bool readClientCertificate(KubeconfigReader& reader, const rapidjson::Value& user,
+                           const std::string& userName, ClusterConfig& config) {
   config.tls.clientCertData = reader.base64(user, "client-certificate-data", "user");
   if (config.tls.clientCertData.empty()) {
     config.tls.clientCertFile = reader.file(user, "client-certificate", "user");
@@ -312,8 +294,20 @@ ClusterConfig loadKubeconfig(const std::string& path, const std::string& context
   if (hasCert != hasKey) {
     throw reader.fail("user \"" + userName + "\" needs both a client certificate and a key");
   }
-  if (hasCert) config.auth = std::make_shared<ClientCertAuthenticator>();
+  return hasCert;
+}
 
+// How the user authenticates, into `config.auth` (and its client certificate into config.tls):
+// an exec plugin wins over a token, a token over a client certificate, as client-go does.
+void readUser(KubeconfigReader& reader, const std::string& userName, ClusterConfig& config) {
+  const rapidjson::Value& user = reader.named("users", userName, "user");
+  if (findMember(user, "auth-provider")) {
+    throw reader.fail("user \"" + userName +
+                      "\" uses auth-provider, which client-go no longer supports; use exec");
+  }
+  if (readClientCertificate(reader, user, userName, config)) {
+    config.auth = std::make_shared<ClientCertAuthenticator>();
+  }
   std::string token = reader.string(user, "token", "user");
   std::string tokenFile = reader.file(user, "tokenFile", "user");
   if (!token.empty()) {
@@ -334,6 +328,27 @@ ClusterConfig loadKubeconfig(const std::string& path, const std::string& context
   if (findMember(user, "username") || findMember(user, "as")) {
     logger().warn("{}: basic auth and impersonation are not supported and ignored", config.source);
   }
+}
+
+}  // namespace
+
+ClusterConfig loadKubeconfig(const std::string& path, const std::string& context) {
+  KubeconfigReader reader(path);
+  std::string contextName =
+      context.empty() ? reader.string(reader.root(), "current-context", "") : context;
+  if (contextName.empty()) throw reader.fail("no current-context is set");
+  const rapidjson::Value& ctx = reader.named("contexts", contextName, "context");
+  std::string clusterName = reader.string(ctx, "cluster", "context");
+  std::string userName = reader.string(ctx, "user", "context");
+  if (clusterName.empty()) throw reader.fail("context \"" + contextName + "\" names no cluster");
+
+  ClusterConfig config;
+  config.source = "kubeconfig " + path + ", context " + contextName;
+  config.defaultNamespace = reader.string(ctx, "namespace", "context");
+  if (config.defaultNamespace.empty()) config.defaultNamespace = "default";
+  readCluster(reader, clusterName, config);
+  config.auth = std::make_shared<NoAuthenticator>();
+  if (!userName.empty()) readUser(reader, userName, config);
   return config;
 }
 
