@@ -16,6 +16,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "host/source/kube/config.h"
+#include "lib/http.h"
 #include "lib/process/subprocess.h"
 
 namespace iter8 {
@@ -335,6 +337,37 @@ TEST(Subprocess, WatchesAChildItDidNotStart) {
   EXPECT_TRUE(child.drain(Clock::now()));
   EXPECT_EQ(WEXITSTATUS(child.status()), 5);
   EXPECT_EQ(child.out().tail, "report");
+}
+
+// The exec credential plugin through the library: a plugin that closes its stdout and then
+// hangs used to block the handler in waitpid past its time limit, and what it started
+// outlived it.
+TEST(ExecCredentialPlugin, IsKilledWithWhatItStartedAtItsTimeLimit) {
+  char dir[] = "/tmp/iter8-process-test-XXXXXX";
+  ASSERT_NE(::mkdtemp(dir), nullptr);
+  const std::string pidFile = std::string(dir) + "/pid";
+  kube::ExecConfig exec;
+  exec.apiVersion = "client.authentication.k8s.io/v1";
+  exec.command = "/bin/sh";
+  exec.args = {"-c", "sleep 1000 >/dev/null & echo $! > " + pidFile + "; exec >&-; wait"};
+  exec.timeout = 1s;
+  auto authenticator = kube::makeExecAuthenticator(exec, "https://127.0.0.1:1", "", false);
+  http::Request request;
+  const auto start = Clock::now();
+  try {
+    authenticator->authenticate(request);
+    ADD_FAILURE() << "expected ConfigError";
+  } catch (const kube::ConfigError& e) {
+    EXPECT_STREQ(e.what(), "exec plugin /bin/sh did not finish within 1 s");
+  }
+  EXPECT_LT(Clock::now() - start, kPatience);
+  std::ifstream in(pidFile);
+  pid_t grandchild = 0;
+  in >> grandchild;
+  ::unlink(pidFile.c_str());
+  ::rmdir(dir);
+  ASSERT_GT(grandchild, 0);
+  EXPECT_TRUE(deadWithin(grandchild, 30s));
 }
 
 }  // namespace
