@@ -173,6 +173,7 @@ int Subprocess::fail(int error, const std::string& what) {
 }
 
 int Subprocess::start(const SubprocessOptions& options) {
+  if (pid_ > 0) return fail(EBUSY, "this Subprocess already has a child");  // one per object
   if (options.argv.empty() || options.argv[0].empty()) return fail(EINVAL, "no program to run");
   if (!options.workingDir.empty()) {
     // Checked here so that the one errno posix_spawn returns is about the program.

@@ -56,8 +56,8 @@ class Subprocess {
   Subprocess(const Subprocess&) = delete;
   Subprocess& operator=(const Subprocess&) = delete;
 
-  // Starts the program: 0, or the errno of what failed (ENOENT: no such program), which
-  // startError() then puts in a sentence naming the program or the working directory.
+  // Starts the program (once per object): 0, or the errno of what failed (ENOENT: no such program),
+  // which startError() then puts in a sentence naming the program or the working directory.
   int start(const SubprocessOptions& options);
   // Watches a child this process forked itself (the supervisor runs code, not a program, in its
   // child). `outFd`: the read end of a pipe from the child, read into out() and closed here.
