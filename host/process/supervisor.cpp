@@ -1,14 +1,11 @@
 #include "host/process/supervisor.h"
 
 #include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
 #include <sys/prctl.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -19,24 +16,12 @@
 
 #include "host/process/cancellation.h"
 #include "lib/duration.h"
+#include "lib/process/subprocess.h"
 
 namespace iter8 {
 namespace {
 
-using Clock = std::chrono::steady_clock;
-
-// Without pidfd (kernels before 5.3) the exit is noticed by a waitpid at this interval.
-constexpr int kFallbackWaitMs = 5;
-
-int openPidfd(pid_t pid) {
-#ifdef SYS_pidfd_open
-  return static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
-#else
-  (void)pid;
-  errno = ENOSYS;
-  return -1;
-#endif
-}
+using Clock = Subprocess::Clock;
 
 void writeAll(int fd, const char* data, size_t size) {
   while (size > 0) {
@@ -92,23 +77,6 @@ bool parseReport(const std::string& bytes, ChildReport& report) {
   ::_exit(0);
 }
 
-void readAvailable(int& fd, std::string& bytes) {
-  char buffer[4096];
-  for (;;) {
-    ssize_t n = ::read(fd, buffer, sizeof buffer);
-    if (n > 0) {
-      bytes.append(buffer, static_cast<size_t>(n));
-      continue;
-    }
-    if (n < 0 && errno == EINTR) continue;
-    if (n == 0) {
-      ::close(fd);
-      fd = -1;
-    }
-    return;  // EOF or EAGAIN
-  }
-}
-
 // Kills processes a killed child left behind: they were re-parented to this process (the
 // subreaper), so they are our children now; their process groups go with them.
 void killOrphans() {
@@ -133,9 +101,101 @@ void killOrphans() {
   }
 }
 
-int millisUntil(Clock::time_point when) {
-  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(when - Clock::now()).count();
-  return static_cast<int>(std::clamp<long long>(left + 1, 0, 24 * 3600 * 1000));
+// What the supervisor did to the child while it ran.
+struct Watch {
+  enum class Stopping { kNo, kTimeout, kCancel } stopping = Stopping::kNo;
+  bool atOnce = false;  // a second stop signal killed it at once
+};
+
+// Forks the child that runs `work`; its pid and the read end of its report pipe, or -1 with
+// the reason in `outcome`.
+pid_t forkChild(const std::function<ChildReport()>& work, int& reportFd, ChildOutcome& outcome) {
+  int pipeFds[2];
+  if (::pipe2(pipeFds, O_CLOEXEC) != 0) {
+    outcome.report.message = std::string("cannot create a pipe: ") + std::strerror(errno);
+    return -1;
+  }
+  // Nothing buffered may be written twice, once by each process.
+  std::cout.flush();
+  std::cerr.flush();
+  std::fflush(nullptr);
+  // Hold stop signals across fork so the child cannot lose one before its own reset.
+  sigset_t stopSignals, oldMask;
+  sigemptyset(&stopSignals);
+  sigaddset(&stopSignals, SIGTERM);
+  sigaddset(&stopSignals, SIGINT);
+  ::sigprocmask(SIG_BLOCK, &stopSignals, &oldMask);
+  const pid_t parent = ::getpid();
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    ::close(pipeFds[0]);
+    childMain(work, pipeFds[1], parent, oldMask);
+  }
+  ::close(pipeFds[1]);
+  if (pid < 0) {
+    ::sigprocmask(SIG_SETMASK, &oldMask, nullptr);
+    ::close(pipeFds[0]);
+    outcome.report.message = std::string("fork failed: ") + std::strerror(errno);
+    return -1;
+  }
+  ::setpgid(pid, pid);  // also done by the child; whichever runs first wins the race
+  setSupervisedProcessGroup(pid);
+  setSecondSignalHandledBySupervisor(true);
+  ::sigprocmask(SIG_SETMASK, &oldMask, nullptr);
+  reportFd = pipeFds[0];
+  return pid;
+}
+
+// Enforces the time limit and passes stop signals on until the child exits. Sleeps in one
+// wait on the child's exit, its report pipe and the stop-signal descriptor: no polling.
+Watch watchChild(Subprocess& child, const SuperviseOptions& options, ChildOutcome& outcome) {
+  using Stopping = Watch::Stopping;
+  Watch watch;
+  std::optional<Clock::time_point> deadline;
+  if (options.timeout) deadline = Clock::now() + *options.timeout;
+  std::optional<Clock::time_point> killAt;
+  for (;;) {
+    if (stopSignalCount() >= 2 && !watch.atOnce) {
+      child.signalGroup(SIGKILL);
+      watch.atOnce = outcome.killed = outcome.stopRequested = true;
+    } else if (cancellationRequested() && watch.stopping == Stopping::kNo) {
+      child.signal(SIGTERM);  // sets the child's cancellation flag
+      watch.stopping = Stopping::kCancel;
+      outcome.stopRequested = true;
+      killAt = Clock::now() + options.grace;
+    }
+    if (watch.stopping == Stopping::kNo && deadline && Clock::now() >= *deadline) {
+      child.signal(SIGTERM);
+      watch.stopping = Stopping::kTimeout;
+      killAt = Clock::now() + options.grace;
+    }
+    if (killAt && !outcome.killed && Clock::now() >= *killAt) {
+      child.signalGroup(SIGKILL);
+      outcome.killed = true;
+    }
+    auto until = Clock::time_point::max();
+    if (watch.stopping == Stopping::kNo && deadline) until = *deadline;
+    if (killAt && !outcome.killed) until = *killAt;
+    if (child.wait(until, stopSignalEventFd())) return watch;
+    drainStopSignalEvents();
+  }
+}
+
+ChildOutcome::End endOf(const Watch& watch, const ChildOutcome& outcome, bool returned,
+                        int status) {
+  using End = ChildOutcome::End;
+  using Stopping = Watch::Stopping;
+  // Our own SIGTERM, with the plugin having reset the handler, counts as "stopped".
+  const bool stoppedByUs =
+      outcome.killed || (watch.stopping != Stopping::kNo && WIFSIGNALED(status) &&
+                         (outcome.signal == SIGTERM || outcome.signal == SIGKILL));
+  if (watch.atOnce) return End::kStoppedAtOnce;
+  if (watch.stopping == Stopping::kTimeout && (returned || stoppedByUs || WIFEXITED(status))) {
+    return End::kTimedOut;
+  }
+  if (returned) return End::kReturned;
+  if (watch.stopping == Stopping::kCancel && stoppedByUs) return End::kCancelled;
+  return WIFSIGNALED(status) ? End::kSignalled : End::kExited;
 }
 
 }  // namespace
@@ -175,114 +235,23 @@ ChildOutcome runSupervised(const std::function<ChildReport()>& work,
   static const bool subreaper = ::prctl(PR_SET_CHILD_SUBREAPER, 1) == 0;
   (void)subreaper;
   ChildOutcome outcome;
-  int pipeFds[2];
-  if (::pipe2(pipeFds, O_CLOEXEC) != 0) {
-    outcome.report.message = std::string("cannot create a pipe: ") + std::strerror(errno);
-    return outcome;
-  }
-  // Nothing buffered may be written twice, once by each process.
-  std::cout.flush();
-  std::cerr.flush();
-  std::fflush(nullptr);
-  // Hold stop signals across fork so the child cannot lose one before its own reset.
-  sigset_t stopSignals, oldMask;
-  sigemptyset(&stopSignals);
-  sigaddset(&stopSignals, SIGTERM);
-  sigaddset(&stopSignals, SIGINT);
-  ::sigprocmask(SIG_BLOCK, &stopSignals, &oldMask);
-  const pid_t parent = ::getpid();
-  const pid_t pid = ::fork();
-  if (pid == 0) {
-    ::close(pipeFds[0]);
-    childMain(work, pipeFds[1], parent, oldMask);
-  }
-  ::close(pipeFds[1]);
-  if (pid < 0) {
-    ::sigprocmask(SIG_SETMASK, &oldMask, nullptr);
-    ::close(pipeFds[0]);
-    outcome.report.message = std::string("fork failed: ") + std::strerror(errno);
-    return outcome;
-  }
-  ::setpgid(pid, pid);  // also done by the child; whichever runs first wins the race
-  setSupervisedProcessGroup(pid);
-  setSecondSignalHandledBySupervisor(true);
-  ::sigprocmask(SIG_SETMASK, &oldMask, nullptr);
-
-  int reportFd = pipeFds[0];
-  ::fcntl(reportFd, F_SETFL, O_NONBLOCK);
-  const int pidfd = openPidfd(pid);
-  const auto start = Clock::now();
-  std::optional<Clock::time_point> deadline;
-  if (options.timeout) deadline = start + *options.timeout;
-  std::optional<Clock::time_point> killAt;
-  enum class Stopping { kNo, kTimeout, kCancel } stopping = Stopping::kNo;
-  bool atOnce = false;
-  int status = 0;
-  std::string bytes;
-
-  for (;;) {
-    if (stopSignalCount() >= 2 && !atOnce) {
-      ::kill(-pid, SIGKILL);
-      atOnce = outcome.killed = outcome.stopRequested = true;
-    } else if (cancellationRequested() && stopping == Stopping::kNo) {
-      ::kill(pid, SIGTERM);  // sets the child's cancellation flag
-      stopping = Stopping::kCancel;
-      outcome.stopRequested = true;
-      killAt = Clock::now() + options.grace;
-    }
-    if (stopping == Stopping::kNo && deadline && Clock::now() >= *deadline) {
-      ::kill(pid, SIGTERM);
-      stopping = Stopping::kTimeout;
-      killAt = Clock::now() + options.grace;
-    }
-    if (killAt && !outcome.killed && Clock::now() >= *killAt) {
-      ::kill(-pid, SIGKILL);
-      outcome.killed = true;
-    }
-    pid_t done = ::waitpid(pid, &status, WNOHANG);
-    if (done == pid || (done < 0 && errno != EINTR)) break;
-
-    int waitMs = -1;
-    if (stopping == Stopping::kNo && deadline) waitMs = millisUntil(*deadline);
-    if (killAt && !outcome.killed) waitMs = millisUntil(*killAt);
-    if (pidfd < 0) waitMs = waitMs < 0 ? kFallbackWaitMs : std::min(waitMs, kFallbackWaitMs);
-    pollfd fds[3] = {{pidfd, POLLIN, 0}, {reportFd, POLLIN, 0}, {stopSignalEventFd(), POLLIN, 0}};
-    int ready = ::poll(fds, 3, waitMs);
-    if (ready > 0 && reportFd >= 0 && (fds[1].revents & (POLLIN | POLLHUP))) {
-      readAvailable(reportFd, bytes);
-    }
-    if (ready > 0 && (fds[2].revents & POLLIN)) drainStopSignalEvents();
-  }
+  int reportFd = -1;
+  const pid_t pid = forkChild(work, reportFd, outcome);
+  if (pid < 0) return outcome;
+  Subprocess child;
+  child.adopt(pid, /*ownGroup=*/true, reportFd);
+  const Watch watch = watchChild(child, options, outcome);
   setSecondSignalHandledBySupervisor(false);
   setSupervisedProcessGroup(0);
-  if (reportFd >= 0) {
-    readAvailable(reportFd, bytes);  // what the child wrote before it ended; never blocks
-    if (reportFd >= 0) ::close(reportFd);
-  }
-  if (pidfd >= 0) ::close(pidfd);
+  child.drain(Clock::now());  // what the child wrote before it ended; never blocks
 
-  const bool returned = parseReport(bytes, outcome.report);
+  const int status = child.status();
+  const bool returned = parseReport(child.out().tail, outcome.report);
   if (WIFSIGNALED(status)) outcome.signal = WTERMSIG(status);
   if (WIFEXITED(status)) outcome.exitStatus = WEXITSTATUS(status);
-  // Our own SIGTERM, with the plugin having reset the handler, counts as "stopped".
-  const bool stoppedByUs =
-      outcome.killed || (stopping != Stopping::kNo && WIFSIGNALED(status) &&
-                         (outcome.signal == SIGTERM || outcome.signal == SIGKILL));
-  if (atOnce) {
-    outcome.end = ChildOutcome::End::kStoppedAtOnce;
-  } else if (stopping == Stopping::kTimeout && (returned || stoppedByUs || WIFEXITED(status))) {
-    outcome.end = ChildOutcome::End::kTimedOut;
-  } else if (returned) {
-    outcome.end = ChildOutcome::End::kReturned;
-  } else if (stopping == Stopping::kCancel && stoppedByUs) {
-    outcome.end = ChildOutcome::End::kCancelled;
-  } else if (WIFSIGNALED(status)) {
-    outcome.end = ChildOutcome::End::kSignalled;
-  } else {
-    outcome.end = ChildOutcome::End::kExited;
-  }
+  outcome.end = endOf(watch, outcome, returned, status);
   if (outcome.end != ChildOutcome::End::kReturned) {
-    ::kill(-pid, SIGKILL);  // anything still in its process group
+    child.signalGroup(SIGKILL);  // anything still in its process group
     killOrphans();
   }
   return outcome;

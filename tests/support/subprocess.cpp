@@ -1,84 +1,85 @@
 #include "tests/support/subprocess.h"
 
-#include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
 #include <sys/wait.h>
-#include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <stdexcept>
+
+#include "lib/process/subprocess.h"
 
 extern char** environ;
 
 namespace iter8::test {
 
+namespace {
+
+using Clock = Subprocess::Clock;
+
+// The test's environment without `unsetEnv`, with `env` added or replacing; unset (inherit
+// as is) when neither changes anything. Built here, not in the child, which may call nothing
+// but system calls between fork and exec (a test has threads: servers, fake API servers).
+std::optional<std::vector<std::string>> environmentFor(const ProcessOptions& options) {
+  if (options.env.empty() && options.unsetEnv.empty()) return std::nullopt;
+  auto dropped = [&](const std::string& name) {
+    return options.env.count(name) > 0 ||
+           std::find(options.unsetEnv.begin(), options.unsetEnv.end(), name) !=
+               options.unsetEnv.end();
+  };
+  std::vector<std::string> entries;
+  for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
+    std::string entry = *e;
+    if (!dropped(entry.substr(0, entry.find('=')))) entries.push_back(entry);
+  }
+  for (const auto& [key, value] : options.env) entries.push_back(key + "=" + value);
+  return entries;
+}
+
+}  // namespace
+
 ProcessResult runProcess(const std::vector<std::string>& argv, const ProcessOptions& options) {
-  int outPipe[2], errPipe[2];
-  if (pipe2(outPipe, O_CLOEXEC) != 0 || pipe2(errPipe, O_CLOEXEC) != 0) {
-    throw std::runtime_error("pipe failed");
-  }
-  pid_t pid = fork();
-  if (pid < 0) throw std::runtime_error("fork failed");
-  if (pid == 0) {
-    dup2(outPipe[1], 1);
-    dup2(errPipe[1], 2);
-    for (const auto& name : options.unsetEnv) unsetenv(name.c_str());
-    for (const auto& [key, value] : options.env) setenv(key.c_str(), value.c_str(), 1);
-    if (!options.workingDir.empty() && chdir(options.workingDir.c_str()) != 0) _exit(126);
-    std::vector<char*> args;
-    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    execvp(args[0], args.data());
-    _exit(127);
-  }
-  close(outPipe[1]);
-  close(errPipe[1]);
+  SubprocessOptions spawn;
+  spawn.argv = argv;
+  spawn.env = environmentFor(options);
+  spawn.workingDir = options.workingDir;
+  spawn.stdinFrom = kInheritStream;  // `script` forwards its stdin to the terminal it makes
+  spawn.stdoutTo = kPipeStream;
+  spawn.stderrTo = kPipeStream;
+  Subprocess child;
   ProcessResult result;
-  auto start = std::chrono::steady_clock::now();
-  bool terminated = false;
-  bool terminatedAgain = false;
-  pollfd fds[2] = {{outPipe[0], POLLIN, 0}, {errPipe[0], POLLIN, 0}};
-  int open = 2;
-  char buffer[4096];
-  while (open > 0) {
-    auto elapsed = std::chrono::steady_clock::now() - start;
-    if (options.terminateAfter.count() > 0 && !terminated && elapsed >= options.terminateAfter) {
-      kill(pid, SIGTERM);
-      terminated = true;
-    }
-    if (options.terminateAgainAfter.count() > 0 && !terminatedAgain &&
-        elapsed >= options.terminateAgainAfter) {
-      kill(pid, SIGTERM);
-      terminatedAgain = true;
-    }
-    if (elapsed > options.timeout) {
-      kill(pid, SIGKILL);
+  if (child.start(spawn) != 0) {
+    result.exitCode = 127;  // as a shell says "not found"; the reason goes to err
+    result.err = child.startError() + "\n";
+    return result;
+  }
+  const auto start = Clock::now();
+  // The times at which something is due: a SIGTERM, a second SIGTERM, the time limit.
+  std::vector<Clock::time_point> terminations;
+  for (auto after : {options.terminateAfter, options.terminateAgainAfter}) {
+    if (after.count() > 0) terminations.push_back(start + after);
+  }
+  std::sort(terminations.begin(), terminations.end());
+  size_t sent = 0;
+  const auto limit = start + options.timeout;
+  while (!child.finish(sent < terminations.size() ? std::min(terminations[sent], limit) : limit)) {
+    if (Clock::now() >= limit) {
+      child.kill();  // the handler alone, as a user's kill -9 would
       result.timedOut = true;
       break;
     }
-    if (poll(fds, 2, 20) <= 0) continue;
-    for (int i = 0; i < 2; ++i) {
-      if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP))) continue;
-      ssize_t n = read(fds[i].fd, buffer, sizeof buffer);
-      if (n <= 0) {
-        close(fds[i].fd);
-        fds[i].fd = -1;
-        --open;
-      } else {
-        (i == 0 ? result.out : result.err).append(buffer, static_cast<size_t>(n));
-      }
+    if (sent < terminations.size() && Clock::now() >= terminations[sent]) {
+      child.signal(SIGTERM);
+      ++sent;
     }
   }
-  for (auto& fd : fds) {
-    if (fd.fd >= 0) close(fd.fd);
-  }
-  int status = 0;
-  waitpid(pid, &status, 0);
-  result.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  result.out = child.out().tail;
+  result.err = child.err().tail;
+  result.exitCode = WIFEXITED(child.status()) ? WEXITSTATUS(child.status()) : -1;
   return result;
 }
 

@@ -9,7 +9,8 @@
 namespace iter8::test {
 
 struct ProcessResult {
-  int exitCode = -1;  // -1 when killed by a signal or timed out
+  // -1 when killed by a signal or timed out; 127 when it could not start (the reason in err)
+  int exitCode = -1;
   std::string out;
   std::string err;
   bool timedOut = false;

@@ -1,12 +1,7 @@
 // Exec credential plugins (kubeconfig users[].user.exec), as client-go runs them: the command
 // with its args, our environment plus exec.env plus KUBERNETES_EXEC_INFO, stdin from /dev/null
 // (we are never interactive), stderr passed through, an ExecCredential JSON read from stdout.
-#include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
-#include <spawn.h>
 #include <sys/wait.h>
-#include <unistd.h>
 
 #include <cstring>
 #include <ctime>
@@ -17,6 +12,7 @@
 #include "host/source/kube/config.h"
 #include "lib/base64.h"
 #include "lib/json.h"
+#include "lib/process/subprocess.h"
 
 extern char** environ;
 
@@ -78,10 +74,11 @@ std::string execInfo(const ExecConfig& exec, const std::string& server, const st
   return toJson(info);
 }
 
-// Runs the plugin, returns its stdout. Everything is prepared before posix_spawnp because the
-// handler is multi-threaded (no allocation between fork and exec).
+// Runs the plugin, returns its stdout. It gets its own process group so that a plugin past its
+// time limit is killed with everything it started (a script's `aws` or `gcloud`), not alone.
 std::string runPlugin(const ExecConfig& exec, const std::string& info) {
-  std::vector<std::string> envStrings;
+  SubprocessOptions options;
+  options.env.emplace();
   auto overridden = [&](const std::string& entry) {
     std::string name = entry.substr(0, entry.find('='));
     if (name == "KUBERNETES_EXEC_INFO") return true;
@@ -90,76 +87,33 @@ std::string runPlugin(const ExecConfig& exec, const std::string& info) {
     return false;
   };
   for (char** e = environ; e && *e; ++e) {
-    if (!overridden(*e)) envStrings.emplace_back(*e);
+    if (!overridden(*e)) options.env->emplace_back(*e);
   }
-  for (const auto& [key, value] : exec.env) envStrings.push_back(key + "=" + value);
-  envStrings.push_back("KUBERNETES_EXEC_INFO=" + info);
-  std::vector<char*> envp;
-  for (auto& s : envStrings) envp.push_back(s.data());
-  envp.push_back(nullptr);
-  std::vector<std::string> argStrings{exec.command};
-  argStrings.insert(argStrings.end(), exec.args.begin(), exec.args.end());
-  std::vector<char*> argv;
-  for (auto& s : argStrings) argv.push_back(s.data());
-  argv.push_back(nullptr);
+  for (const auto& [key, value] : exec.env) options.env->push_back(key + "=" + value);
+  options.env->push_back("KUBERNETES_EXEC_INFO=" + info);
+  options.argv = {exec.command};
+  options.argv.insert(options.argv.end(), exec.args.begin(), exec.args.end());
+  options.stdoutTo = kPipeStream;
+  options.newProcessGroup = true;
 
-  int pipeFds[2];
-  if (::pipe2(pipeFds, O_CLOEXEC) != 0) {
-    throw ConfigError(std::string("exec plugin: cannot create a pipe: ") + std::strerror(errno));
+  Subprocess plugin;
+  if (int error = plugin.start(options)) {
+    throw ConfigError("exec plugin " + exec.command + ": cannot run it: " + std::strerror(error));
   }
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_adddup2(&actions, pipeFds[1], STDOUT_FILENO);
-  pid_t pid = 0;
-  int spawned =
-      posix_spawnp(&pid, exec.command.c_str(), &actions, nullptr, argv.data(), envp.data());
-  posix_spawn_file_actions_destroy(&actions);
-  ::close(pipeFds[1]);
-  if (spawned != 0) {
-    ::close(pipeFds[0]);
-    throw ConfigError("exec plugin " + exec.command + ": cannot run it: " + std::strerror(spawned));
-  }
-
-  std::string out;
-  auto deadline = std::chrono::steady_clock::now() + exec.timeout;
-  bool timedOut = false;
-  for (;;) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-        deadline - std::chrono::steady_clock::now());
-    if (left.count() <= 0) {
-      timedOut = true;
-      break;
-    }
-    pollfd fd{pipeFds[0], POLLIN, 0};
-    int ready = ::poll(&fd, 1, static_cast<int>(left.count()));
-    if (ready < 0 && errno == EINTR) continue;
-    if (ready <= 0) {
-      timedOut = ready == 0;
-      break;
-    }
-    char buffer[4096];
-    ssize_t n = ::read(pipeFds[0], buffer, sizeof buffer);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    out.append(buffer, static_cast<size_t>(n));
-  }
-  ::close(pipeFds[0]);
-  if (timedOut) ::kill(pid, SIGKILL);
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  if (timedOut) {
+  // The limit covers the exit too: a plugin that closes its stdout and hangs is not waited for.
+  if (!plugin.finish(Subprocess::Clock::now() + exec.timeout)) {
+    plugin.kill();
     throw ConfigError("exec plugin " + exec.command + " did not finish within " +
                       std::to_string(exec.timeout.count() / 1000) + " s");
   }
+  const int status = plugin.status();
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
     throw ConfigError("exec plugin " + exec.command + " failed (" +
                       (WIFEXITED(status) ? "exit status " + std::to_string(WEXITSTATUS(status))
                                          : std::string("killed by a signal")) +
                       ")");
   }
-  return out;
+  return plugin.out().tail;
 }
 
 struct Credential {
