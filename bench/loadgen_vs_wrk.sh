@@ -6,9 +6,9 @@
 #   bench/loadgen_vs_wrk.sh [build-dir]     (default: build; needs target iter8_loadgen_cli)
 #
 # Environment: SECONDS_PER_RUN (10), REPEATS (3), CONNECTION_COUNTS ("4 8"), PACING_RATES
-# ("100 1000 10000 30000"), LATENCY_QPS (10000), RSS_REQUESTS (1000000), SECTIONS ("1 2 3 4",
-# the parts below to run), BASELINE_CLI (unset; an iter8_loadgen_cli of an earlier build: adds
-# part 0). About 12 minutes.
+# ("100 1000 10000 30000"), LATENCY_QPS (10000), RSS_REQUESTS (1000000), SECTIONS ("1 2 3 4":
+# the parts below to run; "" for none), BASELINE_CLI (unset; an iter8_loadgen_cli of an
+# earlier build: adds part 0). About 12 minutes.
 #
 # What it runs, each tool with one thread (wrk -t1; ours runs one thread per app version):
 #  0. with BASELINE_CLI: our fast engine against the earlier build's, REPEATS alternating runs
@@ -28,7 +28,7 @@ set -euo pipefail
 BUILD_DIR=${1:-build}
 CLI="$BUILD_DIR/bin/iter8_loadgen_cli"
 SECONDS_PER_RUN=${SECONDS_PER_RUN:-10}
-SECTIONS=${SECTIONS:-"1 2 3 4"}
+SECTIONS=${SECTIONS-"1 2 3 4"}
 REPEATS=${REPEATS:-3}
 CONNECTION_COUNTS=${CONNECTION_COUNTS:-"4 8"}
 PACING_RATES=${PACING_RATES:-"100 1000 10000 30000"}

@@ -65,6 +65,31 @@ TEST(Report, WritesTheOutputFileWhole) {
       << "no temporary file left";
 }
 
+// -o is checked as the status write-back is: through a symlink to its file, and never over a
+// device, a FIFO or a folder (as root, renaming over /dev/stdout replaced the device link).
+TEST(Report, OutputFollowsSymlinksAndRefusesWhatIsNotAFile) {
+  TempDir dir;
+  dir.write("real.txt", "old");
+  std::filesystem::create_symlink(dir.file("real.txt"), dir.file("link.txt"));
+  auto viaLink = report({"-o", dir.file("link.txt")});
+  ASSERT_EQ(viaLink.exitCode, 0) << viaLink.err;
+  EXPECT_TRUE(std::filesystem::is_symlink(dir.file("link.txt")));
+  EXPECT_EQ(readFile(dir.file("real.txt")), readFile(kDir + "/expected-report.txt"));
+
+  ASSERT_EQ(::mkfifo(dir.file("fifo").c_str(), 0600), 0);
+  auto fifo = report({"-o", dir.file("fifo")});
+  EXPECT_EQ(fifo.exitCode, 1);
+  EXPECT_THAT(fifo.err, HasSubstr("cannot write " + dir.file("fifo") +
+                                  ": it is a FIFO; expected a regular file"));
+  struct stat info {};
+  ASSERT_EQ(::lstat(dir.file("fifo").c_str(), &info), 0);
+  EXPECT_TRUE(S_ISFIFO(info.st_mode)) << "the FIFO must not be replaced";
+
+  auto folder = report({"-o", dir.path()});
+  EXPECT_EQ(folder.exitCode, 1);
+  EXPECT_THAT(folder.err, HasSubstr("it is a directory; expected a regular file"));
+}
+
 TEST(Report, ColourOnlyOnATerminalAndNeverWithNoColor) {
   // `script` gives the handler a terminal on stdout.
   if (system("command -v script >/dev/null 2>&1") != 0) GTEST_SKIP() << "script(1) not installed";

@@ -11,19 +11,25 @@
 #include "host/runner/exit_code.h"
 #include "host/source/kube_source.h"
 #include "host/source/local_source.h"
+#include "host/source/status_file.h"
 #include "lib/atomic_file.h"
 
 namespace iter8 {
 namespace {
 
 // Whole or nothing (lib/atomic_file), mode 0644 whatever the umask or an old file's mode.
-void writeReportFile(const std::string& target, const std::string& text) {
+// Checked as the status write-back is: a symlink is followed to its file (the link stays), and
+// anything but a regular file (a device such as /dev/stdout, a FIFO, a folder) is refused
+// rather than replaced; without -o the report goes to stdout anyway.
+void writeReportFile(const std::string& output, const std::string& text) {
+  std::filesystem::path target = resolveWriteTarget(output);
+  checkWritable(target, output);
   AtomicWriteOptions options;
   options.mode = 0644;
   try {
     writeFileAtomically(target, text, options);
   } catch (const AtomicWriteError& e) {
-    throw std::runtime_error("cannot write " + target + ": " + std::strerror(e.error()));
+    throw std::runtime_error("cannot write " + output + ": " + std::strerror(e.error()));
   }
 }
 

@@ -77,6 +77,48 @@ void checkEnd(const rapidjson::Value& json, const char* name, const char* which,
   }
 }
 
+// The [index, count] pairs of Buckets, checked: indexes in range and ascending, counts positive
+// and adding up to `count` with the `outOfRange` ones.
+std::vector<std::pair<int, uint64_t>> readBucketPairs(const rapidjson::Value& buckets,
+                                                      uint64_t count, uint64_t outOfRange) {
+  const std::string countText = "Count (" + std::to_string(count) + ")";
+  uint64_t total = outOfRange;
+  std::vector<std::pair<int, uint64_t>> pairs;
+  pairs.reserve(buckets.Size());
+  for (rapidjson::SizeType i = 0; i < buckets.Size(); ++i) {
+    const std::string at = "Buckets[" + std::to_string(i) + "]";
+    const rapidjson::Value& pair = buckets[i];
+    if (!pair.IsArray() || pair.Size() != 2) fail(at, "an [index, count] pair", pair);
+    const rapidjson::Value& index = pair[0];
+    const rapidjson::Value& n = pair[1];
+    if (!index.IsInt() || index.GetInt() < LatencySketch::kMinIndex ||
+        index.GetInt() > LatencySketch::kMaxIndex) {
+      fail(at + "[0]",
+           "an integer index in [" + std::to_string(LatencySketch::kMinIndex) + ", " +
+               std::to_string(LatencySketch::kMaxIndex) + "]",
+           index);
+    }
+    if (!pairs.empty() && index.GetInt() <= pairs.back().first) {
+      fail(at + "[0]",
+           "an index above the previous one (" + std::to_string(pairs.back().first) +
+               "), as indexes ascend",
+           index);
+    }
+    if (!n.IsUint64() || n.GetUint64() == 0) fail(at + "[1]", "a positive count", n);
+    if (n.GetUint64() > count - total) {
+      throw SketchError("Buckets: expected counts adding up to " + countText +
+                        " with Underflow and Overflow, got more by " + at);
+    }
+    total += n.GetUint64();
+    pairs.emplace_back(index.GetInt(), n.GetUint64());
+  }
+  if (total != count) {
+    throw SketchError("Buckets: expected counts adding up to " + countText +
+                      " with Underflow and Overflow, got " + std::to_string(total));
+  }
+  return pairs;
+}
+
 }  // namespace
 
 int LatencySketch::bucketIndex(double seconds) {
@@ -246,39 +288,8 @@ LatencySketch LatencySketch::fromJson(const rapidjson::Value& json) {
     throw SketchError("Underflow, Overflow: expected at most " + countText + " together, got " +
                       std::to_string(s.underflow_) + " and " + std::to_string(s.overflow_));
   }
-  uint64_t total = s.underflow_ + s.overflow_;
-  std::vector<std::pair<int, uint64_t>> pairs;
-  pairs.reserve(buckets.Size());
-  for (rapidjson::SizeType i = 0; i < buckets.Size(); ++i) {
-    const std::string at = "Buckets[" + std::to_string(i) + "]";
-    const rapidjson::Value& pair = buckets[i];
-    if (!pair.IsArray() || pair.Size() != 2) fail(at, "an [index, count] pair", pair);
-    const rapidjson::Value& index = pair[0];
-    const rapidjson::Value& count = pair[1];
-    if (!index.IsInt() || index.GetInt() < kMinIndex || index.GetInt() > kMaxIndex) {
-      fail(at + "[0]",
-           "an integer index in [" + std::to_string(kMinIndex) + ", " + std::to_string(kMaxIndex) +
-               "]",
-           index);
-    }
-    if (!pairs.empty() && index.GetInt() <= pairs.back().first) {
-      fail(at + "[0]",
-           "an index above the previous one (" + std::to_string(pairs.back().first) +
-               "), as indexes ascend",
-           index);
-    }
-    if (!count.IsUint64() || count.GetUint64() == 0) fail(at + "[1]", "a positive count", count);
-    if (count.GetUint64() > s.count_ - total) {
-      throw SketchError("Buckets: expected counts adding up to " + countText +
-                        " with Underflow and Overflow, got more by " + at);
-    }
-    total += count.GetUint64();
-    pairs.emplace_back(index.GetInt(), count.GetUint64());
-  }
-  if (total != s.count_) {
-    throw SketchError("Buckets: expected counts adding up to " + countText +
-                      " with Underflow and Overflow, got " + std::to_string(total));
-  }
+  std::vector<std::pair<int, uint64_t>> pairs =
+      readBucketPairs(buckets, s.count_, s.underflow_ + s.overflow_);
 
   if (s.count_ == 0) {
     if (s.min_ != 0) fail("Min", "0 as Count is 0", json["Min"]);

@@ -95,6 +95,71 @@ const std::vector<double>& reportedPercentiles() {
   return percentiles;
 }
 
+namespace {
+
+rapidjson::Value retCodesJson(const VersionRecorder& recorder, Allocator& a) {
+  rapidjson::Value codes(rapidjson::kObjectType);
+  for (const auto& [code, count] : recorder.retCodes()) {
+    codes.AddMember(text(std::to_string(code), a), rapidjson::Value(static_cast<int64_t>(count)),
+                    a);
+  }
+  return codes;
+}
+
+// Ours: why the code -1 requests failed, beside RetCodes.
+rapidjson::Value errorReasonsJson(const VersionRecorder& recorder, Allocator& a) {
+  rapidjson::Value reasons(rapidjson::kObjectType);
+  for (int r = 1; r < kTransportErrorCount; ++r) {
+    int64_t n = recorder.transportErrors()[static_cast<size_t>(r)];
+    if (n > 0)
+      reasons.AddMember(rapidjson::StringRef(transportErrorName(static_cast<TransportError>(r))),
+                        rapidjson::Value(n), a);
+  }
+  return reasons;
+}
+
+// Ours: each interrupted run (Ctrl-C, SIGTERM, the task's timeout), so the report can say which
+// run stopped, after how long of how long, once runs are merged. Empty when this one was not.
+rapidjson::Value interruptionsJson(const RunDescription& run, const LoadResult& load,
+                                   Allocator& a) {
+  rapidjson::Value interruptions(rapidjson::kArrayType);
+  if (!load.interrupted) return interruptions;
+  rapidjson::Value one(rapidjson::kObjectType);
+  one.AddMember("Run", 1, a);
+  one.AddMember("AfterNs", static_cast<int64_t>(load.actualDuration.count()), a);
+  one.AddMember("PlannedNs", static_cast<int64_t>(run.duration.count()), a);
+  one.AddMember("PlannedRequests", static_cast<uint64_t>(run.numQueries), a);
+  one.AddMember("Requests", static_cast<uint64_t>(load.requests), a);
+  interruptions.PushBack(one, a);
+  return interruptions;
+}
+
+// Our fields after Fortio's: how the sending went, and the latency figures that merge.
+void addOurFields(rapidjson::Value& out, const RunDescription& run, const LoadResult& load,
+                  VersionRecorder& recorder, Allocator& a) {
+  // Latency from the intended send time (no coordinated omission).
+  out.AddMember("CorrectedDurationHistogram", histogramJson(recorder.correctedDurations(), a), a);
+  out.AddMember("LateSends", static_cast<uint64_t>(load.lateSends), a);
+  out.AddMember("MaxLagNs", static_cast<int64_t>(load.maxLag.count()), a);
+  out.AddMember("Unsent", static_cast<uint64_t>(load.unsent), a);
+  out.AddMember("Interrupted", load.interrupted, a);
+  // The engine that sent this run's requests; a merged result names the latest run's.
+  out.AddMember("Engine", rapidjson::StringRef(loadEngineName(load.engine)), a);
+  out.AddMember("Runs", 1, a);  // load runs folded into this result (see mergeEarlierResult)
+  out.AddMember("ExactPercentiles", recorder.exactPercentiles().toJson(reportedPercentiles(), a),
+                a);
+  // Successful responses' latencies over every run merged so far (ExactPercentiles is this
+  // run's only), and how many runs that is: fewer than Runs when the earlier runs were
+  // recorded before the sketch existed.
+  rapidjson::Value sketch;
+  recorder.latencySketch().toJson(sketch, a);
+  out.AddMember("LatencySketch", sketch, a);
+  out.AddMember("SketchRuns", 1, a);
+  out.AddMember("Interruptions", interruptionsJson(run, load, a), a);
+}
+
+}  // namespace
+
 rapidjson::Value fortioResultJson(const RunDescription& run, const LoadResult& load,
                                   VersionRecorder& recorder, Allocator& a) {
   rapidjson::Value out(rapidjson::kObjectType);
@@ -118,57 +183,14 @@ rapidjson::Value fortioResultJson(const RunDescription& run, const LoadResult& l
   out.AddMember("ErrorsDurationHistogram", histogramJson(recorder.errorDurations(), a), a);
   out.AddMember("Exactly", static_cast<uint64_t>(run.numQueries), a);
   out.AddMember("Jitter", false, a);
-  rapidjson::Value codes(rapidjson::kObjectType);
-  for (const auto& [code, count] : recorder.retCodes()) {
-    codes.AddMember(text(std::to_string(code), a), rapidjson::Value(static_cast<int64_t>(count)),
-                    a);
-  }
-  out.AddMember("RetCodes", codes, a);
-  // Ours: why the code -1 requests failed, beside RetCodes.
-  rapidjson::Value reasons(rapidjson::kObjectType);
-  for (int r = 1; r < kTransportErrorCount; ++r) {
-    int64_t n = recorder.transportErrors()[static_cast<size_t>(r)];
-    if (n > 0)
-      reasons.AddMember(rapidjson::StringRef(transportErrorName(static_cast<TransportError>(r))),
-                        rapidjson::Value(n), a);
-  }
-  out.AddMember("ErrorReasons", reasons, a);
+  out.AddMember("RetCodes", retCodesJson(recorder, a), a);
+  out.AddMember("ErrorReasons", errorReasonsJson(recorder, a), a);
   out.AddMember("Sizes", fortio::histogramDataToJson(recorder.sizes().exportData(), a), a);
   out.AddMember("URL", text(run.url, a), a);
   out.AddMember("SocketCount", load.socketCount, a);
   out.AddMember("AbortOn", 0, a);
   out.AddMember("HTTPReqTimeOut", static_cast<int64_t>(run.timeout.count()), a);
-  // Ours, beyond Fortio: latency from the intended send time (no coordinated omission).
-  out.AddMember("CorrectedDurationHistogram", histogramJson(recorder.correctedDurations(), a), a);
-  out.AddMember("LateSends", static_cast<uint64_t>(load.lateSends), a);
-  out.AddMember("MaxLagNs", static_cast<int64_t>(load.maxLag.count()), a);
-  out.AddMember("Unsent", static_cast<uint64_t>(load.unsent), a);
-  out.AddMember("Interrupted", load.interrupted, a);
-  // The engine that sent this run's requests; a merged result names the latest run's.
-  out.AddMember("Engine", rapidjson::StringRef(loadEngineName(load.engine)), a);
-  out.AddMember("Runs", 1, a);  // load runs folded into this result (see mergeEarlierResult)
-  out.AddMember("ExactPercentiles", recorder.exactPercentiles().toJson(reportedPercentiles(), a),
-                a);
-  // Ours: successful responses' latencies over every run merged so far (ExactPercentiles is
-  // this run's only), and how many runs that is: fewer than Runs when the earlier runs were
-  // recorded before the sketch existed.
-  rapidjson::Value sketch;
-  recorder.latencySketch().toJson(sketch, a);
-  out.AddMember("LatencySketch", sketch, a);
-  out.AddMember("SketchRuns", 1, a);
-  // Ours: each interrupted run (Ctrl-C, SIGTERM, the task's timeout), so the report can say
-  // which run stopped, after how long of how long, when the runs are merged.
-  rapidjson::Value interruptions(rapidjson::kArrayType);
-  if (load.interrupted) {
-    rapidjson::Value one(rapidjson::kObjectType);
-    one.AddMember("Run", 1, a);
-    one.AddMember("AfterNs", static_cast<int64_t>(load.actualDuration.count()), a);
-    one.AddMember("PlannedNs", static_cast<int64_t>(run.duration.count()), a);
-    one.AddMember("PlannedRequests", static_cast<uint64_t>(run.numQueries), a);
-    one.AddMember("Requests", static_cast<uint64_t>(load.requests), a);
-    interruptions.PushBack(one, a);
-  }
-  out.AddMember("Interruptions", interruptions, a);
+  addOurFields(out, run, load, recorder, a);
   return out;
 }
 
