@@ -93,10 +93,9 @@ std::chrono::nanoseconds secondsArg(const char* text) {
       std::chrono::duration<double>(std::atof(text)));
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
-  LoadSpec spec;
+// Reads --flag value pairs into `spec`; false on anything else.
+bool parseArgs(int argc, char** argv, LoadSpec& spec) {
+  if (argc % 2 == 0) return false;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string flag = argv[i];
     const char* value = argv[i + 1];
@@ -119,22 +118,17 @@ int main(int argc, char** argv) {
       } else if (engine == "curl") {
         spec.engine = iter8::metrics::LoadEngine::kCurl;
       } else if (engine != "auto") {
-        return usage(argv[0]);
+        return false;
       }
     } else {
-      return usage(argv[0]);
+      return false;
     }
   }
-  if (spec.url.empty() || argc % 2 == 0) return usage(argv[0]);
+  return !spec.url.empty();
+}
 
-  BenchObserver observer;
-  LoadResult result;
-  try {
-    result = iter8::metrics::runLoad(spec, observer, [] { return false; });
-  } catch (const std::exception& error) {
-    std::cerr << "error: " << error.what() << "\n";
-    return 1;
-  }
+// key=value lines that bench/loadgen_vs_wrk.sh reads.
+void printResult(const LoadSpec& spec, const LoadResult& result, BenchObserver& observer) {
   double seconds = std::chrono::duration<double>(result.actualDuration).count();
   double achieved = seconds > 0 ? static_cast<double>(result.requests) / seconds : 0;
   std::printf("engine=%s\n", iter8::metrics::loadEngineName(result.engine));
@@ -155,5 +149,21 @@ int main(int argc, char** argv) {
   std::printf("corrected_p99_ms=%.3f\n", observer.corrected.percentileSeconds(99) * 1e3);
   std::printf("cpu_s=%.3f\n", cpuSeconds());
   std::printf("peak_rss_kb=%ld\n", peakRssKb());
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  LoadSpec spec;
+  if (!parseArgs(argc, argv, spec)) return usage(argv[0]);
+  BenchObserver observer;
+  LoadResult result;
+  try {
+    result = iter8::metrics::runLoad(spec, observer, [] { return false; });
+  } catch (const std::exception& error) {
+    std::cerr << "error: " << error.what() << "\n";
+    return 1;
+  }
+  printResult(spec, result, observer);
   return 0;
 }

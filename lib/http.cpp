@@ -207,14 +207,10 @@ std::string urlForMessages(std::string_view url) {
   return std::string(shown);
 }
 
-Response send(const Request& request) {
-  initCurlOnce();
-  std::unique_ptr<CURL, EasyDeleter> handle(curl_easy_init());
-  if (!handle) throw HttpError(HttpError::Kind::kOther, 0, "cannot create a libcurl handle");
-  CURL* h = handle.get();
+namespace {
 
-  Response response;
-  char reason[CURL_ERROR_SIZE] = {0};
+// URL, method, body and limits of `request` on `h`.
+void setRequestOptions(CURL* h, const Request& request, char* reason) {
   setOption(h, CURLOPT_ERRORBUFFER, reason, "ERRORBUFFER");
   setOption(h, CURLOPT_URL, request.url.c_str(), "URL");
   setOption(h, CURLOPT_PROTOCOLS_STR, "http,https", "PROTOCOLS_STR");
@@ -234,7 +230,10 @@ Response send(const Request& request) {
     setOption(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()),
               "POSTFIELDSIZE_LARGE");
   }
+}
 
+// The request's headers as a libcurl list (which `h` points to while the list lives).
+std::unique_ptr<curl_slist, SlistDeleter> setHeaders(CURL* h, const Request& request) {
   std::unique_ptr<curl_slist, SlistDeleter> list;
   auto append = [&](const std::string& line) {
     // Returns the list's head: the same pointer once the list exists.
@@ -246,7 +245,21 @@ Response send(const Request& request) {
   for (const auto& [name, value] : request.headers) append(name + ": " + value);
   append("Expect:");  // no "100-continue" round trip for request bodies
   setOption(h, CURLOPT_HTTPHEADER, list.get(), "HTTPHEADER");
+  return list;
+}
 
+}  // namespace
+
+Response send(const Request& request) {
+  initCurlOnce();
+  std::unique_ptr<CURL, EasyDeleter> handle(curl_easy_init());
+  if (!handle) throw HttpError(HttpError::Kind::kOther, 0, "cannot create a libcurl handle");
+  CURL* h = handle.get();
+
+  Response response;
+  char reason[CURL_ERROR_SIZE] = {0};
+  setRequestOptions(h, request, reason);
+  std::unique_ptr<curl_slist, SlistDeleter> headers = setHeaders(h, request);
   setOption(h, CURLOPT_WRITEFUNCTION, &onBody, "WRITEFUNCTION");
   setOption(h, CURLOPT_WRITEDATA, &response.body, "WRITEDATA");
   setOption(h, CURLOPT_HEADERFUNCTION, &onHeader, "HEADERFUNCTION");

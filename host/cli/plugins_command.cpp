@@ -2,9 +2,9 @@
 #include <iostream>
 
 #include "host/cli/commands.h"
-#include "host/log.h"
-#include "host/loader/plugin_registry.h"
 #include "host/cli/schema_table.h"
+#include "host/loader/plugin_registry.h"
+#include "host/log.h"
 #include "lib/json.h"
 #include "lib/suggest.h"
 #include "lib/text.h"

@@ -9,14 +9,14 @@
 #include <string>
 #include <vector>
 
-#include "host/runner/action.h"
-#include "host/source/kube_source.h"
 #include "host/cli/commands.h"
 #include "host/loader/input_validation.h"
-#include "host/runner/iter8log.h"
-#include "host/source/local_source.h"
 #include "host/log.h"
+#include "host/runner/action.h"
+#include "host/runner/iter8log.h"
 #include "host/runner/scratch_dir.h"
+#include "host/source/kube_source.h"
+#include "host/source/local_source.h"
 #include "lib/duration.h"
 #include "lib/json.h"
 #include "lib/suggest.h"
@@ -102,6 +102,24 @@ std::string outputProblem(const std::string& output) {
   return "";
 }
 
+// An action the experiment does not define. The controller calls these whether or not the
+// experiment defines them, and a cluster run is always the controller's: exit 0 there, as the
+// original. A local run of any other name is a typo.
+int undefinedAction(const RunOptions& run, const rapidjson::Value& experiment,
+                    const ExperimentSource& source, TerminationLog& terminationLog) {
+  if (run.file.empty() || isControllerAction(run.action)) {
+    logger().warn("action '{}' is not defined in {}; nothing to do", run.action, source.describe());
+    return kExitOk;
+  }
+  std::vector<std::string> defined = definedActions(experiment);
+  return static_cast<int>(reportFailure(
+      terminationLog,
+      "action '" + run.action + "' is not defined in " + source.describe() +
+          didYouMean(run.action, defined) +
+          "; it defines: " + (defined.empty() ? std::string("no action") : joinNames(defined)),
+      kExitInvalidAction));
+}
+
 }  // namespace
 
 int runCommand(const Command& command) {
@@ -133,21 +151,7 @@ int runCommand(const Command& command) {
 
   try {
     Action action = Action::resolve(run.action, experiment, registry, *source, terminationLog);
-    if (!action.defined()) {
-      // The controller calls these whether or not the experiment defines them, and a cluster
-      // run is always the controller's: exit 0 there, as the original. A local run of any
-      // other name is a typo.
-      if (run.file.empty() || isControllerAction(run.action)) {
-        logger().warn("action '{}' is not defined in {}; nothing to do", run.action,
-                      source->describe());
-        return kExitOk;
-      }
-      std::vector<std::string> defined = definedActions(experiment);
-      return fail(kExitInvalidAction,
-                  "action '" + run.action + "' is not defined in " + source->describe() +
-                      didYouMean(run.action, defined) + "; it defines: " +
-                      (defined.empty() ? std::string("no action") : joinNames(defined)));
-    }
+    if (!action.defined()) return undefinedAction(run, experiment, *source, terminationLog);
     if (run.dryRun) {
       logger().info("action {}: {} task(s) resolved and valid (dry run: none run)", run.action,
                     action.size());

@@ -17,6 +17,49 @@ std::string oneLine(std::string text) {
   return text;
 }
 
+// Item `index` of action `name`: read, its task found and its spec normalized, then made by its
+// plugin with host services bound to `source` and `terminationLog`. Throws ActionError.
+std::unique_ptr<ResolvedTask> resolveTask(const std::string& name, rapidjson::SizeType index,
+                                          const rapidjson::Value& spec,
+                                          const PluginRegistry& registry, ExperimentSource& source,
+                                          TerminationLog& terminationLog) {
+  auto fail = [&](const std::string& task, const std::string& what) {
+    return ActionError(kExitInvalidAction, taskLabel(name, index, task) + ": " + oneLine(what));
+  };
+  TaskItem item;
+  const Plugin* plugin = nullptr;
+  rapidjson::Document normalized;
+  try {
+    item = readTaskItem(spec);
+    const TaskInfo& info = findTaskInfo(registry, item, plugin);
+    normalized = normalizeTaskSpec(spec, item, info, index, [&](const std::string& warning) {
+      logger().warn("{}: {}", taskLabel(name, index, item.label), warning);
+    });
+  } catch (const TaskItemError& e) {
+    throw fail(e.task(), e.what());
+  }
+  const std::string& label = item.label;
+  auto resolved = std::make_unique<ResolvedTask>(index, item.fullName, plugin);
+  resolved->context().source = &source;
+  resolved->context().writeTerminationLog = [&terminationLog](const std::string& line) {
+    terminationLog.append(line);
+  };
+  resolved->context().label = taskLabel(name, index, label);
+  if (item.condition) resolved->setCondition(std::move(*item.condition));
+  char error[ITER8_ERROR_BUFFER_SIZE] = {0};
+  std::string json = toJson(normalized);
+  iter8_status status = plugin->makeTask(json.c_str(), &resolved->services(), &resolved->handle(),
+                                         error, sizeof error);
+  if (status != ITER8_OK) {
+    resolved->handle().destroy = nullptr;  // nothing was made
+    throw fail(label, redact(error[0] ? error : "the plugin refused the task without a reason"));
+  }
+  if (resolved->handle().run == nullptr || resolved->handle().destroy == nullptr) {
+    throw fail(label, "plugin " + plugin->path.string() + " returned a task without run/destroy");
+  }
+  return resolved;
+}
+
 }  // namespace
 
 const rapidjson::Value* actionsOf(const rapidjson::Value& experiment) {
@@ -61,42 +104,7 @@ Action Action::resolve(const std::string& name, const rapidjson::Value& experime
   }
 
   for (rapidjson::SizeType i = 0; i < specs->Size(); ++i) {
-    const rapidjson::Value& spec = (*specs)[i];
-    auto fail = [&](const std::string& task, const std::string& what) {
-      return ActionError(kExitInvalidAction, taskLabel(name, i, task) + ": " + oneLine(what));
-    };
-    TaskItem item;
-    const Plugin* plugin = nullptr;
-    rapidjson::Document normalized;
-    try {
-      item = readTaskItem(spec);
-      const TaskInfo& info = findTaskInfo(registry, item, plugin);
-      normalized = normalizeTaskSpec(spec, item, info, i, [&](const std::string& warning) {
-        logger().warn("{}: {}", taskLabel(name, i, item.label), warning);
-      });
-    } catch (const TaskItemError& e) {
-      throw fail(e.task(), e.what());
-    }
-    const std::string& label = item.label;
-    auto resolved = std::make_unique<ResolvedTask>(i, item.fullName, plugin);
-    resolved->context().source = &source;
-    resolved->context().writeTerminationLog = [&terminationLog](const std::string& line) {
-      terminationLog.append(line);
-    };
-    resolved->context().label = taskLabel(name, i, label);
-    if (item.condition) resolved->setCondition(std::move(*item.condition));
-    char error[ITER8_ERROR_BUFFER_SIZE] = {0};
-    std::string json = toJson(normalized);
-    iter8_status status = plugin->makeTask(json.c_str(), &resolved->services(), &resolved->handle(),
-                                           error, sizeof error);
-    if (status != ITER8_OK) {
-      resolved->handle().destroy = nullptr;  // nothing was made
-      throw fail(label, redact(error[0] ? error : "the plugin refused the task without a reason"));
-    }
-    if (resolved->handle().run == nullptr || resolved->handle().destroy == nullptr) {
-      throw fail(label, "plugin " + plugin->path.string() + " returned a task without run/destroy");
-    }
-    action.tasks_.push_back(std::move(resolved));
+    action.tasks_.push_back(resolveTask(name, i, (*specs)[i], registry, source, terminationLog));
   }
   return action;
 }
