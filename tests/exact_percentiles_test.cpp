@@ -13,23 +13,7 @@
 
 #include "lib/fortio/histogram.h"
 #include "lib/go_json.h"
-
-// Counts every heap allocation of the test binary, to check the record paths.
-namespace {
-std::atomic<int64_t> allocations{0};
-}  // namespace
-
-void* operator new(std::size_t size) {
-  allocations.fetch_add(1, std::memory_order_relaxed);
-  if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
-  throw std::bad_alloc();
-}
-void operator delete(void* p) noexcept {
-  std::free(p);
-}
-void operator delete(void* p, std::size_t) noexcept {
-  std::free(p);
-}
+#include "tests/support/allocation_counter.h"
 
 namespace iter8::fortio {
 namespace {
@@ -212,19 +196,19 @@ TEST(RecordPath, HistogramNeverAllocates) {
   Histogram h;
   std::mt19937_64 rng(5);
   std::uniform_real_distribution<double> latency(0.0, 120.0);
-  int64_t before = allocations.load();
+  int64_t before = test::allocationCount();
   for (int i = 0; i < 100000; ++i) h.record(latency(rng));
-  EXPECT_EQ(allocations.load() - before, 0);
+  EXPECT_EQ(test::allocationCount() - before, 0);
 }
 
 TEST(RecordPath, ExactPercentilesAllocatesOnlyToGrowAndToSwitch) {
   const size_t limit = 100000;
   ExactPercentiles store(limit);
-  int64_t before = allocations.load();
+  int64_t before = test::allocationCount();
   for (int i = 0; i < 1'000'000; ++i) store.record(0.001 * (i % 5000));
   // Doubling from 1024 up to the limit, then the histogram once.
   int64_t growths = static_cast<int64_t>(std::ceil(std::log2(double(limit) / 1024))) + 1;
-  EXPECT_LE(allocations.load() - before, growths + 1);
+  EXPECT_LE(test::allocationCount() - before, growths + 1);
 }
 
 }  // namespace

@@ -20,25 +20,7 @@
 #include <gtest/gtest.h>
 
 #include "lib/json.h"
-
-// Counts every heap allocation of the test binary, to check that record() does not allocate.
-// The deletes are not inlined, or GCC at -O1 sees gtest's `new` meet std::free and warns
-// (-Wmismatched-new-delete).
-namespace {
-std::atomic<int64_t> allocations{0};
-}  // namespace
-
-void* operator new(std::size_t size) {
-  allocations.fetch_add(1, std::memory_order_relaxed);
-  if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
-  throw std::bad_alloc();
-}
-[[gnu::noinline]] void operator delete(void* p) noexcept {
-  std::free(p);
-}
-[[gnu::noinline]] void operator delete(void* p, std::size_t) noexcept {
-  std::free(p);
-}
+#include "tests/support/allocation_counter.h"
 
 namespace iter8::fortio {
 namespace {
@@ -530,23 +512,23 @@ TEST(LatencySketch, RecordDoesNotAllocateAfterWarmUp) {
   std::uniform_real_distribution<double> exponent(std::log(0.001), std::log(2.0));
   // Growth: the span at least doubles each time, so even values spread over the whole range
   // cost a handful of allocations.
-  const int64_t before = allocations.load();
+  const int64_t before = test::allocationCount();
   s.record(0.03);
   s.record(LatencySketch::kMinValue);
   s.record(LatencySketch::kMaxValue);
   for (int i = 0; i < 1000; ++i) s.record(std::exp(exponent(rng)));
-  EXPECT_LE(allocations.load() - before, 4);
+  EXPECT_LE(test::allocationCount() - before, 4);
   EXPECT_LE(s.storageBytes(), LatencySketch::kNumBuckets * sizeof(uint64_t));
-  const int64_t warm = allocations.load();
+  const int64_t warm = test::allocationCount();
   for (int i = 0; i < 100000; ++i) s.record(std::exp(exponent(rng)));
   s.record(0);
   s.record(1e9);
-  EXPECT_EQ(allocations.load(), warm);
+  EXPECT_EQ(test::allocationCount(), warm);
 
   LatencySketch fresh;  // a realistic spread grows a few times, not once per bucket
-  const int64_t start = allocations.load();
+  const int64_t start = test::allocationCount();
   for (int i = 0; i < 100000; ++i) fresh.record(std::exp(exponent(rng)));
-  EXPECT_LE(allocations.load() - start, 6);
+  EXPECT_LE(test::allocationCount() - start, 6);
   EXPECT_LE(fresh.storageBytes(), LatencySketch::kNumBuckets * sizeof(uint64_t));
 }
 

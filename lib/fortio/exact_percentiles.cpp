@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "lib/fortio/value_range.h"
+
 namespace iter8::fortio {
 
 ExactPercentiles::ExactPercentiles(size_t sampleLimit) : limit_(sampleLimit) {}
@@ -27,14 +29,7 @@ double ExactPercentiles::logBucketMidpoint(int index) {
 }
 
 void ExactPercentiles::record(double seconds) {
-  if (count_ == 0) {
-    min_ = seconds;
-    max_ = seconds;
-  } else if (seconds < min_) {
-    min_ = seconds;
-  } else if (seconds > max_) {
-    max_ = seconds;
-  }
+  widenRange(seconds, count_ == 0, min_, max_);
   ++count_;
   if (!exact()) {
     recordInHistogram(seconds);

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "lib/fortio/value_range.h"
 #include "lib/go_json.h"
 
 namespace iter8::fortio {
@@ -80,16 +81,8 @@ void appendFormat(std::string& out, const char* format, ...) {
 // ---- Counter ----
 
 void Counter::recordN(double v, int64_t n) {
-  bool isFirst = count == 0;
+  widenRange(v, count == 0, min, max);
   count += n;
-  if (isFirst) {
-    min = v;
-    max = v;
-  } else if (v < min) {
-    min = v;
-  } else if (v > max) {
-    max = v;
-  }
   double fn = static_cast<double>(n);
   sum += v * fn;
   sumOfSquares += v * v * fn;

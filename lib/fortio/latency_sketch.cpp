@@ -6,6 +6,7 @@
 #include <limits>
 #include <string>
 
+#include "lib/fortio/value_range.h"
 #include "lib/json.h"
 
 namespace iter8::fortio {
@@ -135,14 +136,7 @@ double LatencySketch::bucketValue(int index) {
 
 bool LatencySketch::record(double seconds) {
   if (!std::isfinite(seconds)) return false;
-  if (count_ == 0) {
-    min_ = seconds;
-    max_ = seconds;
-  } else if (seconds < min_) {
-    min_ = seconds;
-  } else if (seconds > max_) {
-    max_ = seconds;
-  }
+  widenRange(seconds, count_ == 0, min_, max_);
   ++count_;
   sum_ += seconds;
   if (seconds < kMinValue) {

@@ -6,19 +6,9 @@
 set -euo pipefail
 html=$1
 work=$2
-browser=$(command -v chromium || command -v chromium-browser || true)
-if [[ -z "$browser" ]]; then
-  echo "chromium is not installed (scripts/install-deps.sh installs it with the test tools)"
-  exit 77
-fi
-# shellcheck disable=SC2054  # the comma is part of --window-size
-flags=(--headless --no-sandbox --disable-gpu --no-first-run --disable-background-networking
-       --disable-component-update --disable-sync --window-size=412,915)
-run() {  # a new empty profile for every run
-  local profile
-  profile=$(mktemp -d "$work/profile.XXXXXX")
-  timeout 120 "$browser" "${flags[@]}" --user-data-dir="$profile" "$@" 2>>"$work/chromium.err"
-}
+# shellcheck source=tests/report/chromium.sh
+source "$(dirname "$0")/chromium.sh"
+run() { chromium_run 412,915 "$@"; }
 
 run --screenshot="$work/report.png" --log-net-log="$work/netlog.json" "file://$html" >/dev/null
 run --dump-dom "file://$html" >"$work/dom.html"

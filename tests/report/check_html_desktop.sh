@@ -11,19 +11,9 @@
 set -euo pipefail
 html=$1
 work=$2
-browser=$(command -v chromium || command -v chromium-browser || true)
-if [[ -z "$browser" ]]; then
-  echo "chromium is not installed (scripts/install-deps.sh installs it with the test tools)"
-  exit 77
-fi
-# shellcheck disable=SC2054  # the comma is part of --window-size
-flags=(--headless --no-sandbox --disable-gpu --no-first-run --disable-background-networking
-       --disable-component-update --disable-sync --hide-scrollbars --window-size=1280,2000)
-run() {
-  local profile
-  profile=$(mktemp -d "$work/profile.XXXXXX")
-  timeout 120 "$browser" "${flags[@]}" --user-data-dir="$profile" "$@" 2>>"$work/chromium.err"
-}
+# shellcheck source=tests/report/chromium.sh
+source "$(dirname "$0")/chromium.sh"
+run() { chromium_run 1280,2000 "$@"; }
 fail() { echo "check_html_desktop: $*"; exit 1; }
 
 run --screenshot="$work/desktop.png" "file://$html" >/dev/null
