@@ -191,6 +191,17 @@ bool needsQuotes(const std::string& s) {
          s == "no" || s == "on" || s == "off" || s == "y" || s == "n";
 }
 
+// A short list of numbers or booleans, such as a latency sketch's [index, count] pairs or a
+// version's assessments: one line in flow style ([-449, 1]) instead of one line per item, so a
+// status written back into a local file stays readable. Strings keep the block style.
+bool isShortTuple(const rapidjson::Value& array) {
+  if (array.Size() < 2 || array.Size() > 8) return false;
+  for (const auto& item : array.GetArray()) {
+    if (!item.IsNumber() && !item.IsBool()) return false;
+  }
+  return true;
+}
+
 void emit(const rapidjson::Value& value, YAML::Emitter& out) {
   switch (value.GetType()) {
     case rapidjson::kNullType:
@@ -220,6 +231,7 @@ void emit(const rapidjson::Value& value, YAML::Emitter& out) {
       return;
     }
     case rapidjson::kArrayType:
+      if (isShortTuple(value)) out << YAML::Flow;
       out << YAML::BeginSeq;
       for (const auto& item : value.GetArray()) emit(item, out);
       out << YAML::EndSeq;

@@ -22,8 +22,10 @@ using ::testing::HasSubstr;
 
 constexpr int kRequestsPerLoop = 100;
 constexpr int kLoops = 3;
-constexpr int kFastMs = 5;
-constexpr int kSlowMs = 45;
+// Delays well above a busy machine's scheduling noise (a few ms), so the allowance below for
+// what the client adds can be generous and the test still tells the tail apart.
+constexpr int kFastMs = 20;
+constexpr int kSlowMs = 200;
 
 std::string experiment(const std::string& url) {
   return R"(apiVersion: iter8.tools/v2alpha2
@@ -39,7 +41,7 @@ spec:
         with:
           numQueries: )" +
          std::to_string(kRequestsPerLoop) + R"(
-          qps: 100
+          qps: 40
           connections: 1
           versions:
           - {name: v1, url: ")" +
@@ -49,7 +51,7 @@ spec:
 )";
 }
 
-// Loop 1: every 10th request takes 45 ms, the rest 5 ms; loops 2 and 3: 5 ms. Each loop first
+// Loop 1: every 10th request takes 200 ms, the rest 20 ms; loops 2 and 3: 20 ms. Each loop first
 // sends one warm-up request per connection (index 0 of each loop here), which is not recorded:
 // the slow ones sit at indexes 5, 15, ... so that no warm-up is slow.
 std::vector<int> latencyPlan() {
@@ -88,9 +90,10 @@ TEST(LatencyTruth, ReportPercentilesCoverEveryLoop) {
   EXPECT_EQ(std::string(v1["percentileSource"].GetString()), "sketch");
   EXPECT_EQ(v1["percentileRuns"].GetInt64(), kLoops);
   const auto& percentiles = v1["latencyMs"];
-  // The server's delay is a floor; the client adds loopback and scheduling time on top.
+  // The server's delay is a floor; the client adds loopback and scheduling time on top (a few
+  // ms on a loaded 2-core machine).
   constexpr double kRelativeError = 0.005;
-  constexpr double kOverheadMs = 4;
+  constexpr double kOverheadMs = 15;
   for (const auto& p : percentiles.GetObject()) {
     if (p.name == "mean") continue;
     double percentile = std::stod(std::string(p.name.GetString()).substr(1));

@@ -34,6 +34,17 @@ TEST(Yaml, DoublesPrintWithTheirShortestDigits) {
   EXPECT_EQ(toYaml(doc), "p: 99.9\nv: 0.000721\n");
 }
 
+// A latency sketch's [index, count] pairs take one line each in a status file, not three.
+TEST(Yaml, ShortListsOfNumbersAreWrittenOnOneLine) {
+  auto doc = parseJson(
+      R"({"Buckets":[[-449,1],[-448,22]],"ok":[true,false],"names":["a","b"],"long":[1,2,3,4,5,6,7,8,9]})");
+  std::string text = toYaml(doc);
+  EXPECT_EQ(text,
+            "Buckets:\n  - [-449, 1]\n  - [-448, 22]\nok: [true, false]\nnames:\n  - a\n  - b\n"
+            "long:\n  - 1\n  - 2\n  - 3\n  - 4\n  - 5\n  - 6\n  - 7\n  - 8\n  - 9\n");
+  EXPECT_EQ(toJson(parseYaml(text)), toJson(doc));
+}
+
 TEST(Yaml, ARecursiveAliasIsAnErrorNotACrash) {
   EXPECT_THAT(errorOf("a: &x {b: *x}\n"), HasSubstr("nested deeper than 200 levels"));
 }
