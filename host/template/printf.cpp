@@ -166,20 +166,25 @@ class Printer {
       prec = f.wid;
       if (negative || f.plus || f.space) --prec;  // leave room for the sign
     }
-    std::string out;
+    // Digits backwards, then sign, prefix and zeros in front once: linear in the width (a
+    // width of 999999 with "0" took seconds when each zero was inserted at the front).
+    std::string reversed;
     do {
-      out.insert(out.begin(), digits[u % static_cast<unsigned>(base)]);
+      reversed += digits[u % static_cast<unsigned>(base)];
       u /= static_cast<unsigned>(base);
     } while (u != 0);
-    while (static_cast<int>(out.size()) < prec) out.insert(out.begin(), '0');
-    if (verb == 'O') out.insert(0, "0o");
+    std::string out;
     if (negative) {
-      out.insert(out.begin(), '-');
+      out += '-';
     } else if (f.plus) {
-      out.insert(out.begin(), '+');
+      out += '+';
     } else if (f.space) {
-      out.insert(out.begin(), ' ');
+      out += ' ';
     }
+    if (verb == 'O') out += "0o";
+    if (static_cast<int>(reversed.size()) < prec)
+      out.append(static_cast<std::size_t>(prec) - reversed.size(), '0');
+    out.append(reversed.rbegin(), reversed.rend());
     const bool zero = f.zero;
     f.zero = false;  // zero padding was done above, as precision
     pad(out);
