@@ -21,9 +21,20 @@ struct SlistDeleter {
   void operator()(curl_slist* list) const { curl_slist_free_all(list); }
 };
 
+// Where a body goes: kept up to the request's cap, then counted only.
+struct BodySink {
+  Response* response;
+  size_t max;
+};
+
 size_t onBody(char* data, size_t size, size_t count, void* user) {
-  static_cast<std::string*>(user)->append(data, size * count);
-  return size * count;
+  auto* sink = static_cast<BodySink*>(user);
+  const size_t n = size * count;
+  std::string& body = sink->response->body;
+  const size_t kept = std::min(n, sink->max - std::min(sink->max, body.size()));
+  body.append(data, kept);
+  sink->response->bodyDropped += n - kept;
+  return n;
 }
 
 std::string_view trimLineEnd(std::string_view text) {
@@ -260,8 +271,9 @@ Response send(const Request& request) {
   char reason[CURL_ERROR_SIZE] = {0};
   setRequestOptions(h, request, reason);
   std::unique_ptr<curl_slist, SlistDeleter> headers = setHeaders(h, request);
+  BodySink sink{&response, request.maxBody};
   setOption(h, CURLOPT_WRITEFUNCTION, &onBody, "WRITEFUNCTION");
-  setOption(h, CURLOPT_WRITEDATA, &response.body, "WRITEDATA");
+  setOption(h, CURLOPT_WRITEDATA, &sink, "WRITEDATA");
   setOption(h, CURLOPT_HEADERFUNCTION, &onHeader, "HEADERFUNCTION");
   setOption(h, CURLOPT_HEADERDATA, &response, "HEADERDATA");
   applyTls(h, request.tls);

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <stdexcept>
@@ -42,6 +43,9 @@ struct Request {
   // Optional: polled while the exchange runs (libcurl's progress callback, at least once a
   // second); returning true abandons it with HttpError kind kCancelled.
   std::function<bool()> abort;
+  // The most bytes of the reply's body kept; the rest is read, counted in
+  // Response::bodyDropped, and dropped, so a peer sending gigabytes costs no memory.
+  size_t maxBody = SIZE_MAX;
 };
 
 struct Response {
@@ -49,7 +53,8 @@ struct Response {
   // The reason phrase of the final status line ("Internal Server Error"), "" when the server
   // sent none (HTTP/2 has none).
   std::string reason;
-  std::string body;
+  std::string body;          // at most Request::maxBody bytes: the start of the body
+  uint64_t bodyDropped = 0;  // bytes past maxBody, read and dropped
   // Names lower-cased; the last value wins when a header repeats.
   std::map<std::string, std::string> headers;
 

@@ -200,6 +200,19 @@ TEST_F(KubectlTasks, ReadinessAddsTheVersionsWeightObjectsOnce) {
                   "get|VirtualService|vs|-n|routing", "get|InferenceService|model|-n|team-a"));
 }
 
+// kubectl's output is judged by its last line: 200 MB of it are read back as a bounded tail,
+// not held whole (it was held about five times over).
+TEST_F(KubectlTasks, HugeKubectlOutputKeepsItsLastWordsInBoundedMemory) {
+  dir_.write("bin/kubectl",
+             "#!/bin/bash\nhead -c 200000000 /dev/zero | tr '\\0' x\necho\n"
+             "echo 'error: the last words' >&2\nexit 1\n");
+  auto [result, seconds] = run(std::string("      - task: common/readiness\n        with: {") +
+                               kFast + ", numRetries: 0, objRefs: [{kind: pod, name: big}]}");
+  EXPECT_EQ(result.exitCode, 1) << result.err;
+  EXPECT_THAT(terminationLog(), HasSubstr("pod team-a/big is missing (error: the last words)"));
+  EXPECT_LT(test::largestChildRssKb(), 100 * 1024) << "kB: kubectl's output was held whole";
+}
+
 TEST_F(KubectlTasks, ReadinessDefaultsAreTheOriginals) {
   // Default initial delay 5 s: a SIGTERM after 1 s ends the wait at once (exit 5), having
   // run no kubectl at all.

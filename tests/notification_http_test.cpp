@@ -412,5 +412,19 @@ TEST_F(NotificationHttp, DefaultBodyOfReferenceExperimentMatchesTheOriginalKeyFo
   EXPECT_STREQ(body["experiment"]["metadata"]["name"].GetString(), "sklearn-iris-experiment-1");
 }
 
+// A receiver answering with 200 MB costs the handler no more memory than a short answer: the
+// answer is read to its end and dropped past the 1 KiB the debug line shows.
+TEST_F(NotificationHttp, AHugeAnswerIsReadButNotKept) {
+  testing::Reply reply;
+  reply.body = "0123456789abcdef";
+  reply.streamedBytes = 200ull << 20;
+  receiver_.setReply(reply);
+  auto result = run(startExperiment(task("/hook")), "debug");
+  EXPECT_EQ(result.exitCode, 0) << result.err;
+  EXPECT_THAT(result.err, HasSubstr("response body: 0123456789abcdef0123"));
+  EXPECT_THAT(result.err, HasSubstr("... (209715200 bytes)"));
+  EXPECT_LT(test::largestChildRssKb(), 100 * 1024) << "kB: the answer was kept";
+}
+
 }  // namespace
 }  // namespace iter8::notification_test

@@ -209,5 +209,19 @@ TEST(NotificationReference, ActionsWithNotificationTasksValidateUnchanged) {
   }
 }
 
+// Slack's answers are small: a 200 MB one is refused, not buffered.
+TEST_F(NotificationSlack, AHugeAnswerIsRefusedWithoutBufferingIt) {
+  testing::Reply reply;
+  reply.body = "{\"ok\":true}";
+  reply.contentType = "application/json";
+  reply.streamedBytes = 200ull << 20;
+  receiver_.setReply(reply);
+  auto result = run(startExperiment(task("ignoreFailure: false")));
+  EXPECT_EQ(result.exitCode, 1) << result.err;
+  EXPECT_THAT(terminationLog(), HasSubstr("Slack's answer is over 64 KiB (209715200 bytes): "
+                                          "not an answer of Slack's API"));
+  EXPECT_LT(test::largestChildRssKb(), 100 * 1024) << "kB: the answer was buffered";
+}
+
 }  // namespace
 }  // namespace iter8::notification_test

@@ -30,6 +30,20 @@ std::string lastLine(const std::string& output) {
   return line;
 }
 
+// The last `limit` bytes of the file at `path` ("" when it cannot be read).
+std::string fileTail(const std::string& path, size_t limit) {
+  std::ifstream in(path, std::ios::binary | std::ios::ate);
+  if (!in) return "";
+  const std::streamoff size = in.tellg();
+  const std::streamoff start =
+      size > static_cast<std::streamoff>(limit) ? size - static_cast<std::streamoff>(limit) : 0;
+  in.seekg(start);
+  std::string tail(static_cast<size_t>(size - start), '\0');
+  in.read(tail.data(), static_cast<std::streamsize>(tail.size()));
+  tail.resize(static_cast<size_t>(in.gcount()));
+  return tail;
+}
+
 // A temporary file that is removed when it goes away.
 class TempFile {
  public:
@@ -83,10 +97,7 @@ KubectlOutcome runKubectlCaptured(const std::string& kubectl, const std::vector<
     outcome.ok = false;  // exited non-zero (or was killed): what it said is the reason
     outcome.lastWords = e.what();
   }
-  std::ifstream in(output.path(), std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  outcome.output = text.str();
+  outcome.output = fileTail(output.path(), kKeptKubectlOutput);
   if (std::string said = lastLine(outcome.output); !said.empty()) outcome.lastWords = said;
   return outcome;
 }

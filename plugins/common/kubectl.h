@@ -14,9 +14,13 @@ namespace iter8::common {
 std::string findKubectl(const std::string& task);
 
 // What one captured kubectl command said.
+// How much of kubectl's output is read back: its messages are judged by their last line, and
+// megabytes of output (a `get` of many objects) must not be held several times over.
+inline constexpr size_t kKeptKubectlOutput = 64 * 1024;
+
 struct KubectlOutcome {
   bool ok = false;
-  std::string output;     // stdout and stderr, as written
+  std::string output;     // the end of stdout and stderr (at most kKeptKubectlOutput bytes)
   std::string lastWords;  // its last non-empty line, trimmed and shortened, for messages
 };
 

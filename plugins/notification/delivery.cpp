@@ -9,7 +9,6 @@
 namespace iter8::notification {
 namespace {
 
-constexpr size_t kLoggedBodyBytes = 1024;
 constexpr std::chrono::seconds kFirstBackoff{1};
 constexpr std::chrono::seconds kMaxBackoff{30};
 
@@ -18,11 +17,12 @@ std::string describe(const http::Request& request) {
 }
 
 // The start of a response body on one line, for a debug message.
-std::string bodyStart(const std::string& body) {
-  std::string shown = body.substr(0, kLoggedBodyBytes);
+std::string bodyStart(const http::Response& response) {
+  std::string shown = response.body.substr(0, kKeptAnswerBytes);
   std::replace_if(
       shown.begin(), shown.end(), [](char c) { return c == '\n' || c == '\r'; }, ' ');
-  if (body.size() > kLoggedBodyBytes) shown += "... (" + std::to_string(body.size()) + " bytes)";
+  const uint64_t total = response.body.size() + response.bodyDropped;
+  if (total > shown.size()) shown += "... (" + std::to_string(total) + " bytes)";
   return shown;
 }
 
@@ -43,6 +43,7 @@ Delivery deliver(const http::Request& original, int retries, bool secretUsed,
   // SIGTERM abandons a request in flight too, not only the wait between attempts.
   http::Request request = original;
   request.abort = [&host] { return host.cancelled(); };
+  if (request.maxBody == SIZE_MAX) request.maxBody = kKeptAnswerBytes;
   Delivery result;
   std::chrono::milliseconds backoff = kFirstBackoff;
   int attempt = 0;
@@ -81,7 +82,7 @@ Delivery deliver(const http::Request& original, int retries, bool secretUsed,
   if (secretUsed) {
     host.debug("response body not logged: the request used a secret");
   } else if (host.logEnabled(ITER8_LOG_DEBUG)) {
-    host.debug("response body: " + bodyStart(result.response.body));
+    host.debug("response body: " + bodyStart(result.response));
   }
   if (result.response.status >= 400) {
     result.failure = outcome;

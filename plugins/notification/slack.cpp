@@ -16,10 +16,19 @@ constexpr std::chrono::seconds kTimeout{10};
 
 // Slack answers HTTP 200 with {"ok":false,"error":"channel_not_found"} when it refuses a
 // message; "" when the answer says ok:true, otherwise why not.
-std::string slackRefusal(const std::string& body) {
+// chat.postMessage answers with a small JSON object (the message echoed back): 64 KiB is far
+// more than it sends, and an answer past it is refused rather than buffered.
+constexpr size_t kSlackAnswerLimit = 64 * 1024;
+
+std::string slackRefusal(const http::Response& response) {
+  if (response.bodyDropped > 0) {
+    return "Slack's answer is over " + std::to_string(kSlackAnswerLimit / 1024) + " KiB (" +
+           std::to_string(response.body.size() + response.bodyDropped) +
+           " bytes): not an answer of Slack's API";
+  }
   rapidjson::Document answer;
   try {
-    answer = parseJson(body);
+    answer = parseJson(response.body);
   } catch (const JsonError&) {
     return "Slack's answer is not JSON";
   }
@@ -72,6 +81,7 @@ void SlackTask::run(sdk::Host& host) {
   setHeader(request, "User-Agent", "iter8-handler/" + host.handlerVersion());
   setHeader(request, "Authorization", std::string("Bearer ") + token->GetString());
   request.body = chatPostMessageBody(channel_, experiment);
+  request.maxBody = kSlackAnswerLimit;
 
   host.debug("posting to Slack channel " + channel_);
   Delivery delivery = deliver(request, 0, /*secretUsed=*/true, host);
@@ -79,7 +89,7 @@ void SlackTask::run(sdk::Host& host) {
     settleFailure(delivery.failure, ignoreFailure_, host);
     return;
   }
-  if (std::string refusal = slackRefusal(delivery.response.body); !refusal.empty()) {
+  if (std::string refusal = slackRefusal(delivery.response); !refusal.empty()) {
     settleFailure("POST " + http::urlForMessages(endpoint_) + ": " + refusal, ignoreFailure_, host);
   }
 }

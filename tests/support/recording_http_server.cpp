@@ -70,7 +70,17 @@ struct RecordingHttpServer::Impl {
         stopped.wait_for(lock, answer.delay, [this] { return stopping; });
     }
     response.status = answer.status;
-    response.set_content(answer.body, answer.contentType.c_str());
+    if (answer.streamedBytes == 0 || answer.body.empty()) {
+      response.set_content(answer.body, answer.contentType.c_str());
+      return;
+    }
+    std::string piece;
+    while (piece.size() < 64 * 1024) piece += answer.body;
+    response.set_content_provider(answer.streamedBytes, answer.contentType.c_str(),
+                                  [piece](size_t offset, size_t length, httplib::DataSink& sink) {
+                                    (void)offset;
+                                    return sink.write(piece.data(), std::min(length, piece.size()));
+                                  });
   }
 };
 

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -30,6 +31,9 @@ struct Reply {
   std::string body = "ok";
   std::string contentType = "text/plain";
   std::chrono::milliseconds delay{0};  // before answering (cut short when the server stops)
+  // When set: `body` repeated until this many bytes are sent, streamed in pieces, so a test can
+  // answer with hundreds of megabytes without holding them (a hostile receiver).
+  uint64_t streamedBytes = 0;
 };
 
 class RecordingHttpServer {

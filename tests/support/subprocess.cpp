@@ -1,5 +1,7 @@
 #include "tests/support/subprocess.h"
 
+#include <sys/resource.h>
+
 #include <signal.h>
 #include <sys/wait.h>
 
@@ -134,6 +136,12 @@ std::string readFile(const std::string& path) {
   std::ostringstream text;
   text << in.rdbuf();
   return text.str();
+}
+
+long largestChildRssKb() {
+  struct rusage usage {};
+  ::getrusage(RUSAGE_CHILDREN, &usage);
+  return usage.ru_maxrss;
 }
 
 }  // namespace iter8::test

@@ -60,4 +60,9 @@ class TempDir {
 
 std::string readFile(const std::string& path);
 
+// The largest peak resident set (kB) of any child this test process has waited for so far,
+// the handler's own children included (getrusage RUSAGE_CHILDREN): a memory bound a test can
+// check.
+long largestChildRssKb();
+
 }  // namespace iter8::test
