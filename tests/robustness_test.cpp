@@ -15,6 +15,7 @@
 #include "host/source/status_file.h"
 #include "lib/base64.h"
 #include "lib/json.h"
+#include "lib/process/subprocess.h"
 #include "lib/text.h"
 #include "lib/yaml.h"
 #include "tests/support/subprocess.h"
@@ -168,6 +169,30 @@ TEST(StatusFile, ConcurrentWritersLoseNoUpdate) {
   rapidjson::Document doc = parseYaml(text);
   EXPECT_EQ(doc["status"].MemberCount(), 100u);
   EXPECT_THAT(text, HasSubstr("# kept"));
+}
+
+// stdout a pipe whose reader is gone: the Iter8Log line of a failed action used to kill the
+// handler with SIGPIPE (exit 141) before the termination log was written.
+TEST(ClosedOutput, AFailedActionStillWritesItsTerminationLog) {
+  test::TempDir dir;
+  std::string file = dir.write("exp.yaml",
+                               "spec:\n  strategy:\n    actions:\n      start:\n"
+                               "      - run: \"exit 3\"\n");
+  int fds[2];
+  ASSERT_EQ(::pipe(fds), 0);
+  ::close(fds[0]);  // nobody will read
+  Subprocess handler;
+  SubprocessOptions options;
+  options.argv = test::handlerRunArgv("start", file, dir.file("termination-log"));
+  options.stdoutTo = fds[1];
+  options.stderrTo = kNullStream;
+  ASSERT_EQ(handler.start(options), 0) << handler.startError();
+  ::close(fds[1]);
+  ASSERT_TRUE(handler.finish(Subprocess::Clock::now() + std::chrono::seconds(60)));
+  ASSERT_TRUE(WIFEXITED(handler.status())) << "killed by signal " << WTERMSIG(handler.status());
+  EXPECT_EQ(WEXITSTATUS(handler.status()), 1);
+  EXPECT_THAT(test::readFile(dir.file("termination-log")),
+              HasSubstr("action start, task 0 (run): "));
 }
 
 }  // namespace

@@ -1,4 +1,5 @@
 // handler: runs the tasks of one action of an Iter8 experiment. See README.md.
+#include <csignal>
 #include <iostream>
 #include <new>
 
@@ -9,6 +10,11 @@
 
 int main(int argc, char** argv) {
   using namespace iter8;
+  // A closed stdout or stderr (`handler run ... | head -1`, a log collector gone) must not kill
+  // the handler before it writes the termination log and the status: writes fail with EPIPE
+  // instead, and output that cannot go anywhere is dropped. The commands tasks start get
+  // SIGPIPE back at its default (lib/process).
+  std::signal(SIGPIPE, SIG_IGN);
   try {
     Command command = parseCommandLine(argc, argv);
     spdlog::level::level_enum level = spdlog::level::info;
