@@ -425,6 +425,35 @@ TEST_F(Collect, AMalformedEarlierResultIsReplacedWhole) {
   EXPECT_EQ(v1["Runs"].GetInt(), 1);
 }
 
+// More connections than the process may open files: a limit of the handler's, said before the
+// load, never recorded as the target's errors; a soft limit below the hard one is raised.
+TEST_F(Collect, TooFewFileDescriptorsFailBeforeTheLoadOrAreRaised) {
+  path_ = dir_.write(
+      "experiment.yaml",
+      experiment("          numQueries: 100\n          qps: 0\n          connections: 40\n"
+                 "          versions:\n          - {name: v1, url: \"" +
+                 server_.url("/fast") + "\"}"));
+  auto underLimit = [&](const std::string& ulimit) {
+    std::string command = ulimit + " && exec";
+    for (const auto& arg : std::vector<std::string>{
+             test::handlerPath(), "run", "-a", "loop", "-f", path_, "--plugins-dir",
+             test::shippedPluginDir(), "--termination-log", dir_.file("termination-log")})
+      command += " '" + arg + "'";
+    return test::runProcess({"bash", "-c", command});
+  };
+  auto hard = underLimit("ulimit -n 32");
+  EXPECT_EQ(hard.exitCode, 1) << hard.err;
+  EXPECT_THAT(terminationLog(),
+              HasSubstr("(metrics/collect): too many open files: 40 connections need about "));
+  EXPECT_THAT(terminationLog(), HasSubstr("the limit is 32 (ulimit -n)"));
+  EXPECT_EQ(server_.requestCount(), 0u) << "nothing may be sent";
+  EXPECT_FALSE(status().HasMember("status"));
+
+  auto soft = underLimit("ulimit -S -n 32");
+  EXPECT_EQ(soft.exitCode, 0) << soft.err;
+  EXPECT_EQ(toJson(result(status(), "v1")["RetCodes"]), R"({"200":100})");
+}
+
 TEST_F(Collect, LoadOnlyLeavesTheStatusUntouched) {
   auto r =
       run("          numQueries: 5\n          loadOnly: true\n          versions:\n"

@@ -10,6 +10,7 @@
 #include "lib/duration.h"
 #include "lib/http.h"
 #include "lib/json.h"
+#include "plugins/metrics/descriptors.h"
 #include "plugins/metrics/fortio_result.h"
 #include "plugins/metrics/loadgen/http_target.h"
 #include "plugins/metrics/progress_report.h"
@@ -154,6 +155,13 @@ std::string CollectTask::fetchPayload(sdk::Host& host) const {
 }
 
 CollectTask::Measured CollectTask::sendLoads(sdk::Host& host) const {
+  long connections = 0;
+  for (const auto& version : versions_) connections += version.load.connections;
+  try {
+    if (std::string raised = reserveDescriptors(connections); !raised.empty()) host.debug(raised);
+  } catch (const std::runtime_error& e) {
+    throw sdk::TaskFailed(e.what());  // before any request: no version is blamed
+  }
   Measured measured;
   measured.results.resize(versions_.size());
   std::vector<std::string> errors(versions_.size());
