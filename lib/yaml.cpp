@@ -1,5 +1,6 @@
 #include "lib/yaml.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
@@ -182,13 +183,50 @@ void convert(const YAML::Node& node, rapidjson::Value& out, Allocator& allocator
   }
 }
 
-// True when a plain scalar with this text would read back as something other than a string.
+// True when every character of s from `from` is in `allowed` (and there is at least one).
+bool allIn(const std::string& s, size_t from, std::string_view allowed) {
+  if (from >= s.size()) return false;
+  for (size_t i = from; i < s.size(); ++i) {
+    if (allowed.find(s[i]) == std::string_view::npos) return false;
+  }
+  return true;
+}
+
+// Forms other YAML readers take as numbers, booleans or null although ours keeps them strings:
+// YAML 1.2's 0x1F and 0o17, YAML 1.1's (kubectl's, Go's yaml.v2) 017, 0b101, 1_000, 1:20,
+// yes/no/on/off in any case, and .nan/.NaN/.NAN and .INF. Written plain, a string "0x10" in the
+// spec would come back as 16 for one reader and stay a string for another.
+bool otherReadersNonString(const std::string& s) {
+  static const char* const kWords[] = {
+      "y",  "Y",  "yes", "Yes", "YES", "n",    "N",    "no",   "No",   "NO",    "on",
+      "On", "ON", "off", "Off", "OFF", ".nan", ".NaN", ".NAN", ".INF", "+.INF", "-.INF"};
+  for (const char* word : kWords) {
+    if (s == word) return true;
+  }
+  const size_t i = skipSign(s);
+  if (s.size() > i + 2 && s[i] == '0') {
+    const char base = s[i + 1];
+    if (base == 'x' || base == 'X') return allIn(s, i + 2, "0123456789abcdefABCDEF_");
+    if (base == 'o' || base == 'O') return allIn(s, i + 2, "01234567_");
+    if (base == 'b' || base == 'B') return allIn(s, i + 2, "01_");
+  }
+  if (s.size() > i + 1 && s[i] == '0' && allIn(s, i + 1, "01234567_")) return true;  // 017
+  // 1_000, 1_000.5, 1:20, 190:20:30.5: digits first, then digits, '_', ':' and one '.'.
+  if (i < s.size() && s[i] >= '0' && s[i] <= '9' && allIn(s, i, "0123456789_:.") &&
+      (s.find('_') != std::string::npos || s.find(':') != std::string::npos)) {
+    return std::count(s.begin(), s.end(), '.') <= 1 && s.back() != ':' && s.back() != '_';
+  }
+  return false;
+}
+
+// True when a plain scalar with this text would read back as something other than a string,
+// by our reader or by YAML 1.1 and 1.2 readers.
 bool needsQuotes(const std::string& s) {
   bool b = false;
   int64_t i = 0;
   double d = 0;
-  return isNullText(s) || parseBool(s, b) || parseInteger(s, i) || parseFloat(s, d) || s == "yes" ||
-         s == "no" || s == "on" || s == "off" || s == "y" || s == "n";
+  return isNullText(s) || parseBool(s, b) || parseInteger(s, i) || parseFloat(s, d) ||
+         otherReadersNonString(s);
 }
 
 // A short list of numbers or booleans, such as a latency sketch's [index, count] pairs or a

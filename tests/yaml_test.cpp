@@ -35,6 +35,26 @@ TEST(Yaml, DoublesPrintWithTheirShortestDigits) {
 }
 
 // A latency sketch's [index, count] pairs take one line each in a status file, not three.
+// Strings that YAML 1.1 (kubectl) or 1.2 readers would take as numbers, booleans or null are
+// quoted on the way out, so a write-back never changes a value's type for any reader.
+TEST(Yaml, StringsOtherReadersTakeAsNumbersAreQuoted) {
+  for (const char* text : {"0x10", "0X1f", "0o17", "017", "0b101", "1_000", "1_000.5", "1:20",
+                           "190:20:30.5", "Yes", "OFF", "y", "N", ".nan", ".INF", "-0x1"}) {
+    rapidjson::Document doc;
+    doc.SetObject();
+    doc.AddMember("v", rapidjson::Value(text, doc.GetAllocator()), doc.GetAllocator());
+    std::string yaml = toYaml(doc);
+    EXPECT_EQ(yaml, std::string("v: \"") + text + "\"\n") << text;
+    EXPECT_EQ(toJson(parseYaml(yaml)), toJson(doc)) << text;
+  }
+  for (const char* text : {"0xZ", "a_b", "0x", "1.2.3", "http://x:80", "v1.2.3", "1_", "0o"}) {
+    rapidjson::Document doc;
+    doc.SetObject();
+    doc.AddMember("v", rapidjson::Value(text, doc.GetAllocator()), doc.GetAllocator());
+    EXPECT_EQ(toYaml(doc), std::string("v: ") + text + "\n") << text;
+  }
+}
+
 TEST(Yaml, ShortListsOfNumbersAreWrittenOnOneLine) {
   auto doc = parseJson(
       R"({"Buckets":[[-449,1],[-448,22]],"ok":[true,false],"names":["a","b"],"long":[1,2,3,4,5,6,7,8,9]})");
