@@ -16,6 +16,7 @@
 namespace iter8 {
 namespace {
 
+namespace fs = std::filesystem;
 using test::handlerPath;
 using test::runProcess;
 using test::shippedPluginDir;
@@ -276,6 +277,38 @@ TEST(PluginSafety, AFifoIsNotOpened) {
   TempDir dir;
   ASSERT_EQ(::mkfifo(dir.file("x.so").c_str(), 0644), 0);
   EXPECT_EQ(safeLoadError(dir.file("x.so")), "is not a regular file; skipped");
+}
+
+// Whoever can write a plugin runs code as the handler: a plugin file or folder writable by
+// others is refused before it is opened, unless ITER8_PLUGINS_TRUST=warn.
+TEST(PluginTrust, AWorldWritableFileOrFolderIsRefusedUnlessTrustIsWarn) {
+  TempDir dir;
+  fs::create_directories(dir.file("plugins"));
+  fs::permissions(dir.file("plugins"), fs::perms(0755));
+  std::string copy = dir.file("plugins/common.so");
+  fs::copy_file(shippedPluginDir() + "/common.so", copy);
+  fs::permissions(copy, fs::perms(0666));
+  EXPECT_THAT(safeLoadError(copy), HasSubstr("is not loaded: its file " + copy +
+                                             " is writable by others than its owner and root "
+                                             "(mode 0666): chmod go-w " +
+                                             copy));
+  auto check = runProcess({handlerPath(), "plugins", "check", copy});
+  EXPECT_EQ(check.exitCode, 1);
+  EXPECT_THAT(check.err, HasSubstr("anyone who can write it runs code as the handler"));
+
+  fs::permissions(copy, fs::perms(0755));
+  fs::permissions(dir.file("plugins"), fs::perms(0777));
+  EXPECT_THAT(safeLoadError(copy), HasSubstr("its folder " + dir.file("plugins") +
+                                             " is writable by others than its owner and root "
+                                             "(mode 0777)"));
+  test::ProcessOptions warn;
+  warn.env["ITER8_PLUGINS_TRUST"] = "warn";
+  auto loaded = runProcess({handlerPath(), "plugins", "check", copy}, warn);
+  EXPECT_EQ(loaded.exitCode, 0) << loaded.err;
+  EXPECT_THAT(loaded.err, HasSubstr("is loaded though its folder"));
+
+  fs::permissions(dir.file("plugins"), fs::perms(0755));
+  EXPECT_EQ(safeLoadError(copy), "") << "owner-writable only: trusted";
 }
 
 std::string refProblem(const char* schema) {

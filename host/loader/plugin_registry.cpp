@@ -9,6 +9,7 @@
 
 #include <boost/dll/runtime_symbol_info.hpp>
 
+#include "host/loader/plugin_trust.h"
 #include "host/loader/schema_refs.h"
 #include "host/log.h"
 #include "host/process/supervisor.h"
@@ -88,6 +89,15 @@ void requireRegularFile(const std::filesystem::path& path) {
     throw PluginError(std::string("cannot be loaded: ") + std::strerror(errno));
   }
   if (!S_ISREG(info.st_mode)) throw PluginError("is not a regular file; skipped");
+  if (std::string reason = untrustedReason(path); !reason.empty()) {
+    if (!untrustedPluginsOnlyWarn()) {
+      throw PluginError("is not loaded: " + reason +
+                        " (anyone who can write it runs code as the handler; "
+                        "ITER8_PLUGINS_TRUST=warn loads it anyway)");
+    }
+    logger().warn("plugin {} is loaded though {} (ITER8_PLUGINS_TRUST=warn)", path.string(),
+                  reason);
+  }
 }
 
 // How long a plugin's constructors may take when it is first loaded.
