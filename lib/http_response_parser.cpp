@@ -21,7 +21,10 @@ ResponseParser* owner(http_parser* parser) {
 // Callbacks need the private fields; they are static members in all but name via this struct.
 struct ResponseParserCallbacks {
   static int onHeadersComplete(http_parser* parser) {
-    owner(parser)->status_ = static_cast<int>(parser->status_code);
+    ResponseParser* self = owner(parser);
+    unsigned status = parser->status_code;
+    self->status_ = static_cast<int>(status);
+    if (status < 100 || status >= 200 || status == 101) self->finalHeaders_ = true;
     return 0;
   }
   static int onBody(http_parser* parser, const char* /*at*/, size_t length) {
@@ -60,6 +63,9 @@ void ResponseParser::reset() {
   keepAlive_ = false;
   status_ = 0;
   bodyBytes_ = 0;
+  headerBytes_ = 0;
+  headersTooLarge_ = false;
+  finalHeaders_ = false;
 }
 
 ResponseParser::State ResponseParser::feed(const char* data, size_t size) {
@@ -70,6 +76,16 @@ ResponseParser::State ResponseParser::feed(const char* data, size_t size) {
   }
   started_ = true;
   size_t parsed = http_parser_execute(&impl_->parser, &impl_->settings, data, size);
+  // Until the final response's headers are in, every byte is a status line or a header (of it
+  // or of an interim response): their total is capped as libcurl caps it.
+  if (!finalHeaders_) {
+    headerBytes_ += parsed;
+    if (headerBytes_ > kMaxHeaderBytes) {
+      headersTooLarge_ = true;
+      state_ = State::kError;
+      return state_;
+    }
+  }
   if (state_ == State::kComplete) {
     if (parsed < size) keepAlive_ = false;
     return state_;

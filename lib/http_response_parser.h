@@ -40,6 +40,13 @@ class ResponseParser {
   // Whether the connection may carry the next request: HTTP/1.1 without "Connection: close",
   // or HTTP/1.0 with keep-alive; false after 101 Switching Protocols. Valid when complete.
   bool keepAlive() const { return keepAlive_; }
+  // The response's headers, interim responses' included, passed kMaxHeaderBytes (state kError).
+  bool headersTooLarge() const { return headersTooLarge_; }
+
+  // libcurl's limit on the headers of one response, interim ones included (300 KiB,
+  // MAX_HTTP_RESP_HEADER_SIZE): a peer sending "100 Continue" forever is refused by both
+  // engines alike instead of keeping the request alive.
+  static constexpr uint64_t kMaxHeaderBytes = 300 * 1024;
 
  private:
   friend struct ResponseParserCallbacks;
@@ -50,6 +57,9 @@ class ResponseParser {
   bool keepAlive_ = false;
   int status_ = 0;
   uint64_t bodyBytes_ = 0;
+  uint64_t headerBytes_ = 0;  // before the final response's headers ended
+  bool headersTooLarge_ = false;
+  bool finalHeaders_ = false;  // the final (not 1xx) response's headers ended
 };
 
 }  // namespace iter8::http

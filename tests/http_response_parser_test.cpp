@@ -125,4 +125,27 @@ TEST(ResponseParser, StartsOverAfterReset) {
 }
 
 }  // namespace
+// Interim responses count towards the headers' limit, as in libcurl: an endless stream of them
+// ends in an error instead of a response that never completes.
+TEST(ResponseParser, EndlessInterimResponsesPassTheHeaderLimit) {
+  ResponseParser parser;
+  const std::string interim = "HTTP/1.1 100 Continue\r\n\r\n";
+  uint64_t fed = 0;
+  ResponseParser::State state = ResponseParser::State::kIncomplete;
+  while (state == ResponseParser::State::kIncomplete && fed < 2 * ResponseParser::kMaxHeaderBytes) {
+    state = parser.feed(interim.data(), interim.size());
+    fed += interim.size();
+  }
+  EXPECT_EQ(state, ResponseParser::State::kError);
+  EXPECT_TRUE(parser.headersTooLarge());
+  EXPECT_GT(fed, ResponseParser::kMaxHeaderBytes);
+  EXPECT_LT(fed, ResponseParser::kMaxHeaderBytes + interim.size() + 1);
+
+  parser.reset();  // the next request starts counting again
+  const std::string ok =
+      "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n";
+  EXPECT_EQ(parser.feed(ok.data(), ok.size()), ResponseParser::State::kComplete);
+  EXPECT_FALSE(parser.headersTooLarge());
+}
+
 }  // namespace iter8::http

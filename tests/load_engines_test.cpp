@@ -331,6 +331,25 @@ TEST(LoadEngines, TimeOutAlikeWhenTheServerNeverAnswers) {
   expectSameOutcome(curl, fast);
 }
 
+// A peer flooding "100 Continue" never ends a request. Both engines end it alike once the
+// response's headers pass libcurl's 300 KiB (recorded as a reset, as libcurl's
+// CURLE_RECV_ERROR is), well before its timeout: the fast engine used to read interim
+// responses for as long as they came.
+TEST(LoadEngines, EndAFloodOfInterimResponsesAlike) {
+  ScriptedHttpServer server;
+  LoadSpec spec = countedLoad(server.url("/continue-flood"), 1, 2);
+  spec.timeout = 5s;
+  EngineRun curl = runOn(LoadEngine::kCurl, spec, &server);
+  EngineRun fast = runOn(LoadEngine::kFast, spec, &server);
+  for (const EngineRun* run : {&curl, &fast}) {
+    LoadEngine engine = run == &curl ? LoadEngine::kCurl : LoadEngine::kFast;
+    expectEverySample(*run, engine, 2, -1, 0, TransportError::kConnectionReset);
+    for (const Sample& sample : run->samples)
+      EXPECT_LT(sample.latencySeconds, 4.0) << loadEngineName(engine) << ": not the timeout";
+  }
+  expectSameOutcome(curl, fast);
+}
+
 TEST(LoadEngines, CountRefusedConnectionsAlike) {
   RefusingLoopbackPort port;
   LoadSpec spec = countedLoad(port.url("/length?size=3"), 2, 4);

@@ -24,7 +24,7 @@ std::runtime_error systemError(const std::string& what) {
 }
 
 // What happens to the connection once a response is out.
-enum class After { kKeepAlive, kClose, kReset, kHang };
+enum class After { kKeepAlive, kClose, kReset, kHang, kFlood };
 
 struct Reply {
   std::vector<std::string> parts;  // written one after another, 1 ms apart
@@ -268,6 +268,8 @@ Reply replyTo(const ParsedRequest& request, uint64_t served) {
     reply.after = After::kReset;
   } else if (path == "/hang") {
     reply.after = After::kHang;
+  } else if (path == "/continue-flood") {
+    reply.after = After::kFlood;
   } else if (path == "/truncated") {
     reply.parts = {statusLine(200) + "Content-Length: 100\r\n\r\n" + bodyOf(10)};
     reply.after = After::kClose;
@@ -406,6 +408,13 @@ void ScriptedHttpServer::serve(int fd) {
     setsockopt(fd, SOL_SOCKET, SO_LINGER, &abort, sizeof abort);
   } else if (after == After::kHang) {
     waitForClientToLeave(fd, stopFd_);
+  } else if (after == After::kFlood) {
+    // "100 Continue" as fast as the socket takes them, never a final response, until the
+    // client leaves or the server stops.
+    std::string block;
+    while (block.size() < 64 * 1024) block += statusLine(100) + "\r\n";
+    while (sendAll(fd, block, stopFd_)) {
+    }
   } else {
     shutdown(fd, SHUT_WR);  // FIN after the last byte
   }

@@ -20,6 +20,8 @@
 //   /status?code=N             status N, body "status N" (no body for 204 and 304)
 //   /reset                     reads the request, then resets the connection (RST)
 //   /hang                      reads the request and never answers
+//   /continue-flood            "100 Continue" interim responses, as fast as the client reads
+//                              them, never a final one, until the client leaves
 //   /truncated                 headers promising 100 bytes, 10 bytes, then close
 //   anything else              200, body "ok"
 // A request with "Connection: close" gets it back in the final response of a keep-alive route,

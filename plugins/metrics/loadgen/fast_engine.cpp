@@ -40,6 +40,7 @@ using http::ResponseParser;
 
 constexpr uint32_t kReadEvents = EPOLLIN | EPOLLRDHUP;
 constexpr size_t kReceiveBufferSize = 64 * 1024;
+constexpr int kMaxReadsPerEvent = 16;  // 1 MiB
 
 struct Address {
   sockaddr_storage storage{};
@@ -231,7 +232,9 @@ class FastEngine : public LoadEngineRun {
   }
 
   void read(Connection& connection) {
-    while (true) {
+    // At most kMaxReadsPerEvent full buffers per event: a peer that keeps the socket full must
+    // not keep the loop from the deadlines (epoll is level-triggered: the rest comes next).
+    for (int reads = 0; reads < kMaxReadsPerEvent; ++reads) {
       ssize_t received = recv(connection.fd, buffer_.get(), kReceiveBufferSize, 0);
       if (received > 0) {
         ResponseParser::State state =
@@ -241,7 +244,10 @@ class FastEngine : public LoadEngineRun {
           return;
         }
         if (state == ResponseParser::State::kError) {
-          fail(connection, TransportError::kOther);  // not HTTP: libcurl's "weird server reply"
+          // libcurl ends headers past 300 KiB with CURLE_RECV_ERROR, which the curl engine
+          // records as a reset; anything else not HTTP is its "weird server reply".
+          fail(connection, connection.parser.headersTooLarge() ? TransportError::kConnectionReset
+                                                               : TransportError::kOther);
           return;
         }
         // A short read drained the socket; level-triggered epoll reports what comes next.
