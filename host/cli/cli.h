@@ -33,6 +33,7 @@ struct RunOptions {
   std::string isolation;    // "process" (default) or "none"; default $ITER8_ISOLATION
   std::string taskTimeout;  // Go duration; default $ITER8_TASK_TIMEOUT; empty: no limit
   bool strict = false;      // --strict: unknown inputs are errors (also ITER8_STRICT)
+  bool analyze = false;     // --analyze: after the action, the controller's analysis (with -f)
 
   // The cluster-mode options, for openKubeSource.
   KubeSourceOptions cluster() const { return {name, ns, kubeconfig, context, apiDeadline}; }

@@ -53,7 +53,10 @@ po::options_description runOptions(Command& command) {
       "process: run each task in a supervised child process (default); none: in the handler "
       "itself, for debugging (default: $ITER8_ISOLATION)")(
       "task-timeout", po::value(&run.taskTimeout),
-      "time limit of each task (Go duration; default: $ITER8_TASK_TIMEOUT, else none)");
+      "time limit of each task (Go duration; default: $ITER8_TASK_TIMEOUT, else none)")(
+      "analyze", po::bool_switch(&run.analyze),
+      "with -f: after the action, store the analysis the Iter8 controller would (see 'handler "
+      "analyze --help')");
   addExperimentOptions(options, run);
   return options;
 }
@@ -64,6 +67,15 @@ po::options_description reportOptions(Command& command) {
                         "table (default), json or html")(
       "output,o", po::value(&command.report.output), "write the report to this file, not stdout");
   addExperimentOptions(options, command.run);
+  return options;
+}
+
+po::options_description analyzeOptions(Command& command) {
+  po::options_description options("Analyze options");
+  options.add_options()("file,f", po::value(&command.run.file)->required(),
+                        "the experiment, a YAML or JSON file with metrics/collect's results")(
+      "output,o", po::value(&command.run.output),
+      "write the analysed experiment to this file instead of back into FILE");
   return options;
 }
 
@@ -128,6 +140,10 @@ void finishRun(const CommandSpec& row, const std::vector<std::string>& operands,
   if (run.file.empty() && (!run.output.empty() || !run.secretsDir.empty())) {
     throw UsageError("handler run: --output and --secrets-dir need -f FILE");
   }
+  if (run.file.empty() && run.analyze) {
+    throw UsageError(
+        "handler run: --analyze needs -f FILE; in a cluster the controller owns status.analysis");
+  }
 }
 
 void finishReport(const CommandSpec& row, const std::vector<std::string>& operands,
@@ -153,6 +169,9 @@ const CommandSpec kCommands[] = {
      "per-version latency, errors and the candidates' difference from the baseline (table, json "
      "or html)",
      reportHelp, reportOptions, finishReport, reportCommand},
+    {"analyze", nullptr, "analyze -f FILE [-o FILE]", nullptr,
+     "the Iter8 controller's analysis, offline: objectives, winner, recommended version",
+     analyzeHelp, analyzeOptions, noOperands, analyzeCommand},
     {"plugins", "list", "plugins", nullptr,
      "list plugins found, their tasks, and load errors",
      pluginsHelp, pluginsOptions, noOperands, pluginsListCommand},
