@@ -24,7 +24,8 @@ using ::testing::HasSubstr;
 // A canary: v1 at `v1Path`, v2 at `v2Path` of the test server; objectives on mean latency and
 // error rate; finish says which way it went.
 std::string canary(const testing::TestHttpServer& server, const std::string& v1Path,
-                   const std::string& v2Path, const std::string& errorRateLimit = "\"0.01\"") {
+                   const std::string& v2Path, const std::string& errorRateLimit = "\"0.01\"",
+                   const std::string& v2Url = "") {
   return R"(apiVersion: iter8.tools/v2alpha2
 kind: Experiment
 metadata: {name: verdict, namespace: default}
@@ -45,7 +46,7 @@ spec:
           - {name: v1, url: ")" +
          server.url(v1Path) + R"("}
           - {name: v2, url: ")" +
-         server.url(v2Path) + R"("}
+         (v2Url.empty() ? server.url(v2Path) : v2Url) + R"("}
       finish:
       - if: CandidateWon()
         run: 'echo promote v2'
@@ -109,8 +110,35 @@ TEST_F(Verdict, FailingCandidateLosesAndFinishKeepsTheBaseline) {
             R"({"value":"1"})");
 }
 
+TEST_F(Verdict, FailingCandidateIsANoGoForReportCheck) {
+  runExperiment(canary(server_, "/fast", "/status/503"));
+  auto table = handler({"report", "-f", path_, "--check"});
+  EXPECT_EQ(table.exitCode, 6);
+  EXPECT_THAT(table.err, HasSubstr("report --check: no go: the candidate v2 did not win (the "
+                                   "baseline did)"));
+  EXPECT_THAT(table.out, HasSubstr("iter8-system/error-rate               <= 0.01       0 pass "
+                                   "         1 FAIL\n"));
+  EXPECT_THAT(table.out, HasSubstr("winner: v1 (baseline satisfies all objectives; candidate "
+                                   "does not)  recommended: v1\n"));
+}
+
+// Iter8 counts requests without an HTTP response as successes: a dead candidate wins there,
+// and the report says so and fails the gate.
+TEST_F(Verdict, DeadCandidateWinsByIter8sRuleButFailsTheCheck) {
+  EXPECT_EQ(runExperiment(canary(server_, "/fast", "", "\"0.01\"", "http://127.0.0.1:1/")),
+            "promote v2\n");
+  auto r = handler({"report", "-f", path_, "--check"});
+  EXPECT_EQ(r.exitCode, 7);
+  EXPECT_THAT(r.out, HasSubstr("! the controller counts 60 failed requests of v2 as successes"));
+  EXPECT_THAT(r.err, HasSubstr("no go: v2 wins by Iter8's rule, but 60 of its requests got no "
+                               "HTTP response"));
+}
+
 TEST_F(Verdict, PassingCandidateWinsAndFinishPromotesIt) {
   EXPECT_EQ(runExperiment(canary(server_, "/fast", "/fast")), "promote v2\n");
+  auto check = handler({"report", "-f", path_, "--check", "--format", "json"});
+  EXPECT_EQ(check.exitCode, 0) << check.err;
+  EXPECT_EQ(toJson(parseJson(check.out)["verdict"]["check"]), R"("go: v2 won")");
   rapidjson::Document doc = status();
   EXPECT_EQ(toJson(*findPath(doc, {"status", "versionRecommendedForPromotion"})), R"("v2")");
   EXPECT_EQ(toJson(*findPath(doc, {"status", "analysis", "winnerAssessment", "data"})),
@@ -126,6 +154,8 @@ TEST_F(Verdict, BadCriteriaExit4AndWriteNothing) {
                                       "non-negative number or quantity"));
   EXPECT_FALSE(std::filesystem::exists(dir_.file("out.yaml")));
   EXPECT_EQ(readFile(path), text);
+
+  EXPECT_EQ(handler({"report", "-f", path, "--check"}).exitCode, 4);
 
   auto loop = runProcess(test::handlerRunArgv("loop", path, dir_.file("log"), {}, {"--analyze"}));
   EXPECT_EQ(loop.exitCode, 4);

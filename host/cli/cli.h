@@ -42,6 +42,7 @@ struct RunOptions {
 struct ReportOptions {
   std::string format = "table";  // table, json or html
   std::string output;            // empty: stdout
+  bool check = false;            // --check: exit with the verdict's code (docs/report.md#check)
 };
 
 struct CommandSpec;  // a row of the command table (host/cli/command_table.h)

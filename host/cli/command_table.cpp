@@ -65,7 +65,9 @@ po::options_description reportOptions(Command& command) {
   po::options_description options("Report options");
   options.add_options()("format", po::value(&command.report.format),
                         "table (default), json or html")(
-      "output,o", po::value(&command.report.output), "write the report to this file, not stdout");
+      "output,o", po::value(&command.report.output), "write the report to this file, not stdout")(
+      "check", po::bool_switch(&command.report.check),
+      "exit 0 when Iter8's verdict is a go, else 4, 6 or 7 naming why (docs/report.md#check)");
   addExperimentOptions(options, command.run);
   return options;
 }
