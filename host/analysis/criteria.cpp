@@ -34,9 +34,13 @@ std::string metricName(const rapidjson::Value& item, const std::string& field, b
   if (builtin) return name;
   std::vector<std::string> short_names;
   for (const auto& b : builtinMetricNames()) short_names.push_back(b.substr(13));
-  const bool bare = std::find(short_names.begin(), short_names.end(), name) != short_names.end();
+  // Bare ("mean-latency") or with the old analytics prefix ("builtin-metrics/mean-latency").
+  const std::string suffix =
+      name.substr(name.find('/') == std::string::npos ? 0 : name.find('/') + 1);
+  const bool bare = (suffix == name || name.rfind("builtin-metrics/", 0) == 0) &&
+                    std::find(short_names.begin(), short_names.end(), suffix) != short_names.end();
   if (bare || name.rfind(kBuiltinPrefix, 0) == 0) {
-    std::string hint = bare ? std::string(" (did you mean `") + kBuiltinPrefix + name + "`?)"
+    std::string hint = bare ? std::string(" (did you mean `") + kBuiltinPrefix + suffix + "`?)"
                             : didYouMean(name, builtinMetricNames());
     throw CriteriaError(field + ".metric '" + name + "': not a builtin metric" + hint +
                         "; builtins are iter8-system/request-count, error-count, error-rate, "
