@@ -139,6 +139,16 @@ TEST_F(Verdict, PassingCandidateWinsAndFinishPromotesIt) {
   auto check = handler({"report", "-f", path_, "--check", "--format", "json"});
   EXPECT_EQ(check.exitCode, 0) << check.err;
   EXPECT_EQ(toJson(parseJson(check.out)["verdict"]["check"]), R"("go: v2 won")");
+
+  // 60 error-free requests do not show an error rate <= 1 % at 95 %: Wilson's upper bound is
+  // 3.84 / 63.84 = 6 %. Inconclusive, with how many more requests would decide (~320).
+  auto confident = handler({"report", "-f", path_, "--check", "--confidence", "0.95"});
+  EXPECT_EQ(confident.exitCode, 8) << confident.err;
+  EXPECT_THAT(confident.out, HasSubstr("0 ? [0, 0.0601"));
+  EXPECT_THAT(confident.out, HasSubstr("? v2 iter8-system/error-rate: inconclusive at 95 %, "
+                                       "straddles its limit; about 321 more requests"));
+  EXPECT_THAT(confident.err,
+              HasSubstr("report --check: inconclusive: iter8-system/error-rate of v2"));
   rapidjson::Document doc = status();
   EXPECT_EQ(toJson(*findPath(doc, {"status", "versionRecommendedForPromotion"})), R"("v2")");
   EXPECT_EQ(toJson(*findPath(doc, {"status", "analysis", "winnerAssessment", "data"})),

@@ -43,6 +43,7 @@ struct ReportOptions {
   std::string format = "table";  // table, json or html
   std::string output;            // empty: stdout
   bool check = false;            // --check: exit with the verdict's code (docs/report.md#check)
+  double confidence = 0;         // --confidence LEVEL; 0: off (the verdict is Iter8's exactly)
 };
 
 struct CommandSpec;  // a row of the command table (host/cli/command_table.h)

@@ -1,6 +1,7 @@
 #include "host/cli/command_table.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <cstdlib>
 #include <iostream>
 
@@ -67,7 +68,10 @@ po::options_description reportOptions(Command& command) {
                         "table (default), json or html")(
       "output,o", po::value(&command.report.output), "write the report to this file, not stdout")(
       "check", po::bool_switch(&command.report.check),
-      "exit 0 when Iter8's verdict is a go, else 4, 6 or 7 naming why (docs/report.md#check)");
+      "exit 0 when Iter8's verdict is a go, else 4, 6, 7 or 8 naming why (docs/report.md#check)")(
+      "confidence", po::value(&command.report.confidence),
+      "an interval at this level (e.g. 0.95) for each objective's value; one straddling its "
+      "limit is inconclusive (off by default)");
   addExperimentOptions(options, command.run);
   return options;
 }
@@ -156,6 +160,13 @@ void finishReport(const CommandSpec& row, const std::vector<std::string>& operan
   if (f != "table" && f != "json" && f != "html") {
     throw UsageError("handler report: --format '" + f + "'" +
                      didYouMean(f, {"table", "json", "html"}) + "; expected table, json or html");
+  }
+  const double level = command.report.confidence;
+  if (level != 0 && !(level >= 0.5 && level < 1)) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%g", level);
+    throw UsageError("handler report: --confidence " + std::string(text) +
+                     "; expected a level from 0.5 to below 1, such as 0.95");
   }
 }
 

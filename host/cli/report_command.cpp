@@ -72,6 +72,9 @@ int reportCommand(const Command& command) {
   report::Verdict verdict;
   try {
     report::Report model = report::buildReport(experiment);
+    if (command.report.confidence > 0) {
+      report::applyConfidence(model.verdict, experiment, command.report.confidence);
+    }
     verdict = model.verdict;
     const std::string& format = command.report.format;
     if (format == "json") {

@@ -1,5 +1,7 @@
 #include "host/report/verdict.h"
 
+#include <cmath>
+
 #include "host/analysis/analysis.h"
 
 namespace iter8::report {
@@ -9,8 +11,8 @@ ObjectiveRow rowOf(const analysis::Objective& o, size_t index, const analysis::A
                    const std::vector<std::string>& versions) {
   ObjectiveRow row;
   row.metric = o.metric;
-  if (o.upper) row.upperLimit = o.upper->text;
-  if (o.lower) row.lowerLimit = o.lower->text;
+  if (o.upper) row.upperLimit = o.upper->text, row.upperValue = o.upper->value;
+  if (o.lower) row.lowerLimit = o.lower->text, row.lowerValue = o.lower->value;
   row.evaluated = o.builtin;
   for (const auto& v : versions) {
     ObjectiveCheck check;
@@ -32,7 +34,35 @@ std::string goVersion(const Verdict& v) {
   return v.winner;
 }
 
+// With --confidence: the first inconclusive objective of a version the decision rests on (Canary
+// the candidate, Conformance the baseline, A/B and A/B/N every version); "" when none.
+std::string inconclusiveReason(const Verdict& v) {
+  if (!v.confidence) return "";
+  for (const auto& row : v.objectives) {
+    for (size_t i = 0; i < v.versions.size(); ++i) {
+      if ((v.pattern == "Canary" && i != 1) || (v.pattern == "Conformance" && i != 0)) continue;
+      auto it = row.versions.find(v.versions[i]);
+      if (it != row.versions.end() && it->second.inconclusive) {
+        return "inconclusive: " + row.metric + " of " + v.versions[i] + " " +
+               moreRequestsText(it->second);
+      }
+    }
+  }
+  return "";
+}
+
 }  // namespace
+
+std::string moreRequestsText(const ObjectiveCheck& check) {
+  if (check.moreRequests <= 0) return "straddles its limit; more requests needed";
+  std::string text = "straddles its limit; about " + std::to_string(check.moreRequests) +
+                     " more requests would likely decide";
+  if (check.moreSeconds > 0) {
+    text += " (~" + std::to_string(static_cast<int64_t>(std::ceil(check.moreSeconds))) +
+            " s at the rate achieved)";
+  }
+  return text;
+}
 
 std::string limitText(const ObjectiveRow& row) {
   if (!row.upperLimit.empty() && !row.lowerLimit.empty()) {
@@ -70,7 +100,17 @@ Verdict buildVerdict(const rapidjson::Value& experiment) {
 
 CheckResult checkVerdict(const Verdict& v) {
   if (!v.available) return {kCheckCannotAnalyse, "cannot analyse: " + v.error};
-  if (v.pattern == "Canary" && !(v.winnerFound && v.winner == v.versions[1])) {
+  const bool canaryGo = v.pattern != "Canary" || (v.winnerFound && v.winner == v.versions[1]);
+  const bool go = v.winnerFound && canaryGo;
+  const std::string goName = goVersion(v);
+  if (auto it = v.transportFailures.find(goName); go && it != v.transportFailures.end()) {
+    return {kCheckMisleading, "no go: " + goName + " wins by Iter8's rule, but " +
+                                  std::to_string(it->second) +
+                                  " of its requests got no HTTP response, which Iter8 counts "
+                                  "as successes"};
+  }
+  if (std::string why = inconclusiveReason(v); !why.empty()) return {kCheckInconclusive, why};
+  if (!canaryGo) {
     return {kCheckNoGo, "no go: the candidate " + v.versions[1] + " did not win" +
                             (v.winnerFound ? " (the baseline did)" : " (no version won)")};
   }
@@ -78,15 +118,8 @@ CheckResult checkVerdict(const Verdict& v) {
     return {kCheckNoGo, "no go: the baseline " + v.versions[0] + " fails an objective"};
   }
   if (!v.winnerFound) return {kCheckNoGo, "no go: no winner"};
-  const std::string go = goVersion(v);
-  if (auto it = v.transportFailures.find(go); it != v.transportFailures.end()) {
-    return {kCheckMisleading, "no go: " + go + " wins by Iter8's rule, but " +
-                                  std::to_string(it->second) +
-                                  " of its requests got no HTTP response, which Iter8 counts "
-                                  "as successes"};
-  }
   return {kCheckGo,
-          "go: " + go + (v.pattern == "Conformance" ? " satisfies every objective" : " won")};
+          "go: " + goName + (v.pattern == "Conformance" ? " satisfies every objective" : " won")};
 }
 
 std::vector<std::string> verdictWarnings(const Verdict& v) {

@@ -13,15 +13,26 @@
 
 namespace iter8::report {
 
+struct Interval {
+  double low = 0, high = 0;
+};
+
 struct ObjectiveCheck {
   std::optional<double> value;  // absent: no value for this version (Iter8: fails)
   bool pass = false;
+  // With --confidence (confidence.cpp): the value's interval, whether it straddles a limit, and
+  // how many more requests would likely decide (0: not computable).
+  std::optional<Interval> interval;
+  bool inconclusive = false;
+  int64_t moreRequests = 0;
+  double moreSeconds = 0;  // at the version's achieved rate; 0: unknown
 };
 
 struct ObjectiveRow {
   std::string metric;
-  std::string upperLimit, lowerLimit;  // as written; "" when not set
-  bool evaluated = true;               // false: not a builtin metric (not evaluated offline)
+  std::string upperLimit, lowerLimit;     // as written; "" when not set
+  double upperValue = 0, lowerValue = 0;  // their values, as analytics compares
+  bool evaluated = true;                  // false: not a builtin metric (not evaluated offline)
   std::map<std::string, ObjectiveCheck> versions;
 };
 
@@ -36,7 +47,16 @@ struct Verdict {
   std::string message;  // analytics' winner message, "" when none
   std::string recommended;
   std::map<std::string, int64_t> transportFailures;  // declared versions with any
+  std::optional<double> confidence;                  // --confidence LEVEL, when given
 };
+
+// --confidence: adds an interval at `level` (0.5 <= level < 1) to every evaluated objective's
+// value (confidence.cpp, docs/report.md#confidence) and marks those straddling a limit.
+void applyConfidence(Verdict& verdict, const rapidjson::Value& experiment, double level);
+
+// "straddles its limit; about 1200 more requests would likely decide (~60 s at the rate
+// achieved)" (--confidence).
+std::string moreRequestsText(const ObjectiveCheck& check);
 
 // "no objectives", or "<= 50", ">= 5", "5 .. 50".
 std::string limitText(const ObjectiveRow& row);
@@ -51,6 +71,7 @@ enum CheckCode : int {
   kCheckNoGo = 6,           // Canary: the candidate did not win; A/B: no winner; Conformance: the
                             // baseline fails an objective
   kCheckMisleading = 7,     // a go by Iter8's rule, resting on a version with failed requests
+  kCheckInconclusive = 8,   // --confidence: an objective of a deciding version is inconclusive
 };
 struct CheckResult {
   CheckCode code = kCheckGo;

@@ -16,10 +16,30 @@ std::string valueText(const std::optional<double>& v) {
   return text;
 }
 
-// "30 pass", "0.125 FAIL", "not evaluated offline".
+// "30 pass", "0.125 FAIL", "not evaluated offline"; with --confidence "0.03 ? [0.01, 0.09]".
 std::string cellText(const ObjectiveRow& row, const ObjectiveCheck& check) {
   if (!row.evaluated) return "not evaluated offline";
-  return valueText(check.value) + (check.pass ? " pass" : " FAIL");
+  std::string text = valueText(check.value) + (check.inconclusive ? " ?"
+                                               : check.pass       ? " pass"
+                                                                  : " FAIL");
+  if (check.interval) {
+    text += " [" + valueText(check.interval->low) + ", " + valueText(check.interval->high) + "]";
+  }
+  return text;
+}
+
+// One line per inconclusive objective and version (--confidence).
+std::vector<std::string> inconclusiveLines(const Verdict& v) {
+  std::vector<std::string> out;
+  for (const auto& row : v.objectives) {
+    for (const auto& [name, check] : row.versions) {
+      if (check.inconclusive) {
+        out.push_back(name + " " + row.metric + ": inconclusive at " +
+                      valueText(100 * *v.confidence) + " %, " + moreRequestsText(check));
+      }
+    }
+  }
+  return out;
 }
 
 std::string pad(const std::string& text, size_t width) {
@@ -53,6 +73,15 @@ rapidjson::Value objectiveJson(const ObjectiveRow& row, Allocator& a) {
     rapidjson::Value c(rapidjson::kObjectType);
     c.AddMember("value", check.value ? rapidjson::Value(*check.value) : rapidjson::Value(), a);
     c.AddMember("pass", row.evaluated ? rapidjson::Value(check.pass) : rapidjson::Value(), a);
+    if (check.interval) {
+      rapidjson::Value interval(rapidjson::kArrayType);
+      interval.PushBack(check.interval->low, a).PushBack(check.interval->high, a);
+      c.AddMember("interval", interval, a);
+      c.AddMember("inconclusive", check.inconclusive, a);
+      c.AddMember(
+          "moreRequests",
+          check.moreRequests > 0 ? rapidjson::Value(check.moreRequests) : rapidjson::Value(), a);
+    }
     versions.AddMember(text(name, a), c, a);
   }
   o.AddMember("versions", versions, a);
@@ -64,23 +93,29 @@ rapidjson::Value objectiveJson(const ObjectiveRow& row, Allocator& a) {
 std::string verdictTableSection(const Verdict& v) {
   if (!v.available)
     return "\nVerdict (Iter8's rules, offline)\n  cannot analyse: " + v.error + "\n";
-  std::string out = "\nVerdict (Iter8's rules, offline; " + v.pattern + ")\n";
+  std::string out =
+      "\nVerdict (Iter8's rules, offline; " + v.pattern +
+      (v.confidence ? "; intervals at " + valueText(100 * *v.confidence) + " %" : "") + ")\n";
+  const size_t width = v.confidence ? 30 : 16;
   if (v.objectives.empty()) {
     out += "  no objectives: every version is feasible\n";
   } else {
     out += pad("objective", 38) + pad("limit", 14);
-    for (const auto& name : v.versions) out += pad(name, 16);
+    for (const auto& name : v.versions) out += pad(name, width);
     while (out.back() == ' ') out.pop_back();
     out += "\n";
     for (const auto& row : v.objectives) {
       out += pad(row.metric, 38) + pad(limitText(row), 14);
-      for (const auto& name : v.versions) out += pad(cellText(row, row.versions.at(name)), 16);
+      for (const auto& name : v.versions) out += pad(cellText(row, row.versions.at(name)), width);
       while (!out.empty() && out.back() == ' ') out.pop_back();
       out += "\n";
     }
   }
   out += winnerLine(v) + "\n";
   for (const auto& w : verdictWarnings(v)) out += "! " + w + "\n";
+  if (v.confidence) {
+    for (const auto& line : inconclusiveLines(v)) out += "? " + line + "\n";
+  }
   return out;
 }
 
@@ -105,6 +140,7 @@ rapidjson::Value verdictJson(const Verdict& v, Allocator& a) {
   out.AddMember("warnings", warnings, a);
   CheckResult check = checkVerdict(v);
   out.AddMember("check", text(check.reason, a), a);
+  if (v.confidence) out.AddMember("confidence", *v.confidence, a);
   return out;
 }
 
