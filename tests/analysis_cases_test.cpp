@@ -239,3 +239,41 @@ TEST(AnalysisCriteria, BadCriteriaAreOneLineNamingTheField) {
 
 }  // namespace
 }  // namespace iter8::analysis
+
+namespace iter8::analysis {
+namespace {
+
+TEST(AnalysisCases, AbWithoutAFeasibleVersionSaysSo) {
+  const std::string data = R"("v1": )" + result(10, 0.1, R"({"500": 10})") + R"(, "v2": )" +
+                           result(10, 0.1, R"({"500": 10})");
+  Analysis a = run(experiment(
+      "A/B", R"({"name": "v2"})",
+      R"({"rewards": [{"metric": "iter8-system/mean-latency", "preferredDirection": "Low"}],
+          "objectives": )" +
+          kErrorRateBelow1Percent + "}",
+      data));
+  EXPECT_FALSE(a.winner.winnerFound);
+  EXPECT_EQ(*a.winner.message, "Error: ; Warning: ; Info: no version satisfies all objectives");
+  EXPECT_EQ(a.recommended, "v1");
+}
+
+TEST(AnalysisCases, AbRewardOnAMetricNotEvaluatedOfflineHasNoValues) {
+  Analysis a = run(
+      experiment("A/B", R"({"name": "v2"})",
+                 R"({"rewards": [{"metric": "default/revenue", "preferredDirection": "High"}]})",
+                 R"("v1": )" + result(10, 0.1, R"({"200": 10})")));
+  EXPECT_FALSE(a.winner.winnerFound);
+  EXPECT_EQ(*a.winner.message, "Error: ; Warning: reward metric values are not available; Info: ");
+}
+
+TEST(AnalysisCases, NoHistogramsMeansNoBuiltinKeysAndEveryObjectiveFails) {
+  Analysis a = run(R"({"spec": {"strategy": {"testingPattern": "Canary"}, "versionInfo":
+      {"baseline": {"name": "v1"}, "candidates": [{"name": "v2"}]}, "criteria": {"objectives":
+      [{"metric": "iter8-system/error-rate", "upperLimit": "0.01"}]}}})");
+  EXPECT_TRUE(a.metrics.empty());
+  EXPECT_FALSE(a.winner.winnerFound);
+  EXPECT_EQ(a.recommended, "v1");
+}
+
+}  // namespace
+}  // namespace iter8::analysis
