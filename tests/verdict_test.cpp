@@ -167,6 +167,12 @@ TEST_F(Verdict, BadCriteriaExit4AndWriteNothing) {
 
   EXPECT_EQ(handler({"report", "-f", path, "--check"}).exitCode, 4);
 
+  // A pipe is read once: the output it made is removed again.
+  auto piped = runProcess({"bash", "-c", "exec \"$0\" analyze -f <(cat \"$1\") -o \"$2\"",
+                           test::handlerPath(), path, dir_.file("piped.yaml")});
+  EXPECT_EQ(piped.exitCode, 4) << piped.err;
+  EXPECT_FALSE(std::filesystem::exists(dir_.file("piped.yaml")));
+
   auto loop = runProcess(test::handlerRunArgv("loop", path, dir_.file("log"), {}, {"--analyze"}));
   EXPECT_EQ(loop.exitCode, 4);
   EXPECT_EQ(server_.requestCount(), 0u);  // refused before any load

@@ -2,6 +2,7 @@
 // service would store in status.analysis between loops, computed offline (host/analysis/) and
 // written through the same status write-back a run uses, so a file is never half written.
 #include <ctime>
+#include <filesystem>
 
 #include "host/analysis/analysis.h"
 #include "host/cli/commands.h"
@@ -61,11 +62,17 @@ std::string analyzeSource(ExperimentSource& source) {
 
 int analyzeCommand(const Command& command) {
   const RunOptions& run = command.run;
+  std::error_code ec;
+  // A pipe (-f <(...)) can be read once: one source, and an --output it created is removed on
+  // refusal. A file is checked on a read-only source first: with -o the source copies the file
+  // at once, and bad criteria must leave nothing written.
+  const bool pipe = !run.file.empty() && !std::filesystem::is_regular_file(run.file, ec);
+  const bool outputExisted = !run.output.empty() && std::filesystem::exists(run.output, ec);
   try {
-    // Checked on a read-only source first: with -o the source copies the file at once, and
-    // bad criteria must leave nothing written.
-    LocalExperimentSource check(LocalSourceOptions{run.file, {}, {}});
-    analysis::analyze(check.read());
+    if (!pipe) {
+      LocalExperimentSource check(LocalSourceOptions{run.file, {}, {}});
+      analysis::analyze(check.read());
+    }
     LocalExperimentSource source(LocalSourceOptions{run.file, run.output, {}});
     logger().info("analysis: {}", analyzeSource(source));
     return kExitOk;
@@ -73,6 +80,7 @@ int analyzeCommand(const Command& command) {
     logger().error("{}", redact(e.what()));
     return kExitBadExperiment;
   } catch (const analysis::CriteriaError& e) {
+    if (pipe && !run.output.empty() && !outputExisted) std::filesystem::remove(run.output, ec);
     logger().error("handler analyze: {}", e.what());
     return kExitInvalidAction;
   } catch (const analysis::AnalysisError& e) {
