@@ -18,9 +18,10 @@
 
 namespace iter8::analysis {
 
-// What etc3 stamps as provenance; offline it names the handler, not an endpoint.
-inline constexpr const char* kProvenance =
-    "handler analyze (offline; Iter8 analytics v2.1.7 rules)";
+// What etc3 stamps as provenance: its analytics endpoint, $ITER8_ANALYTICS_ENDPOINT, which
+// Iter8's install sets to this URL. Offline the same value, so readers see the same bytes.
+inline constexpr const char* kDefaultProvenance =
+    "http://iter8-analytics.iter8-system:8080/v2/analytics_results";
 
 // One metric value of one version: the double analytics computes with, and how it is stored.
 struct MetricValue {
@@ -72,9 +73,11 @@ Analysis analyze(const rapidjson::Value& experiment);
 
 // The merge patch of `status` that stores `analysis` as etc3 would: each of the three analysis
 // objects replaced whole (members the old one had and the new one lacks become null), and
-// versionRecommendedForPromotion. `timestamp` is RFC 3339, seconds.
+// versionRecommendedForPromotion. `timestamp` is RFC 3339, seconds; `provenance` what etc3
+// would stamp (kDefaultProvenance unless ITER8_ANALYTICS_ENDPOINT says otherwise).
 rapidjson::Document statusPatch(const rapidjson::Value& experiment, const Analysis& analysis,
-                                const std::string& timestamp);
+                                const std::string& timestamp,
+                                const std::string& provenance = kDefaultProvenance);
 
 // "Error: e1, e2; Warning: w1; Info: i1" (api/utils.py : Message.join_messages).
 struct Messages {

@@ -13,16 +13,21 @@ rapidjson::Value text(const std::string& s, Allocator& a) {
 }
 
 // provenance, timestamp, message: what every analysis object starts with.
-rapidjson::Value header(const std::optional<std::string>& message, const std::string& timestamp,
+struct Stamp {
+  const std::string& timestamp;
+  const std::string& provenance;
+};
+
+rapidjson::Value header(const std::optional<std::string>& message, const Stamp& stamp,
                         Allocator& a) {
   rapidjson::Value v(rapidjson::kObjectType);
-  v.AddMember("provenance", text(kProvenance, a), a);
-  v.AddMember("timestamp", text(timestamp, a), a);
+  v.AddMember("provenance", text(stamp.provenance, a), a);
+  v.AddMember("timestamp", text(stamp.timestamp, a), a);
   if (message) v.AddMember("message", text(*message, a), a);
   return v;
 }
 
-rapidjson::Value metricsJson(const Analysis& analysis, const std::string& timestamp, Allocator& a) {
+rapidjson::Value metricsJson(const Analysis& analysis, const Stamp& timestamp, Allocator& a) {
   rapidjson::Value out = header(analysis.metricsMessage, timestamp, a);
   rapidjson::Value data(rapidjson::kObjectType);
   for (const auto& [name, versions] : analysis.metrics) {
@@ -40,7 +45,7 @@ rapidjson::Value metricsJson(const Analysis& analysis, const std::string& timest
   return out;
 }
 
-rapidjson::Value winnerJson(const WinnerAssessment& w, const std::string& timestamp, Allocator& a) {
+rapidjson::Value winnerJson(const WinnerAssessment& w, const Stamp& timestamp, Allocator& a) {
   rapidjson::Value out = header(w.message, timestamp, a);
   rapidjson::Value data(rapidjson::kObjectType);
   data.AddMember("winnerFound", w.winnerFound, a);
@@ -49,7 +54,7 @@ rapidjson::Value winnerJson(const WinnerAssessment& w, const std::string& timest
   return out;
 }
 
-rapidjson::Value assessmentsJson(const VersionAssessments& va, const std::string& timestamp,
+rapidjson::Value assessmentsJson(const VersionAssessments& va, const Stamp& timestamp,
                                  Allocator& a) {
   rapidjson::Value out = header(va.message, timestamp, a);
   rapidjson::Value data(rapidjson::kObjectType);
@@ -83,14 +88,15 @@ rapidjson::Value replacing(const rapidjson::Value* old, const rapidjson::Value& 
 }  // namespace
 
 rapidjson::Document statusPatch(const rapidjson::Value& experiment, const Analysis& analysis,
-                                const std::string& timestamp) {
+                                const std::string& timestamp, const std::string& provenance) {
+  const Stamp stamp{timestamp, provenance};
   rapidjson::Document patch(rapidjson::kObjectType);
   Allocator& a = patch.GetAllocator();
   const rapidjson::Value* old = findPath(experiment, {"status", "analysis"});
   auto previous = [&](const char* key) { return old ? findMember(*old, key) : nullptr; };
-  rapidjson::Value metrics = metricsJson(analysis, timestamp, a);
-  rapidjson::Value winner = winnerJson(analysis.winner, timestamp, a);
-  rapidjson::Value assessments = assessmentsJson(analysis.assessments, timestamp, a);
+  rapidjson::Value metrics = metricsJson(analysis, stamp, a);
+  rapidjson::Value winner = winnerJson(analysis.winner, stamp, a);
+  rapidjson::Value assessments = assessmentsJson(analysis.assessments, stamp, a);
   rapidjson::Value analysisPatch(rapidjson::kObjectType);
   analysisPatch.AddMember("aggregatedMetrics", replacing(previous("aggregatedMetrics"), metrics, a),
                           a);

@@ -1,6 +1,7 @@
 // `handler analyze` and `handler run --analyze`: what the Iter8 controller and its analytics
 // service would store in status.analysis between loops, computed offline (host/analysis/) and
 // written through the same status write-back a run uses, so a file is never half written.
+#include <cstdlib>
 #include <ctime>
 #include <filesystem>
 
@@ -56,7 +57,10 @@ std::string analyzeHelp() {
 std::string analyzeSource(ExperimentSource& source) {
   rapidjson::Document experiment = source.read();
   analysis::Analysis a = analysis::analyze(experiment);
-  source.updateStatus(analysis::statusPatch(experiment, a, nowRfc3339()));
+  const char* endpoint = std::getenv("ITER8_ANALYTICS_ENDPOINT");  // as etc3 reads it
+  source.updateStatus(
+      analysis::statusPatch(experiment, a, nowRfc3339(),
+                            endpoint && *endpoint ? endpoint : analysis::kDefaultProvenance));
   return verdictLine(a);
 }
 
