@@ -149,6 +149,11 @@ TEST_F(Verdict, PassingCandidateWinsAndFinishPromotesIt) {
                                        "straddles its limit; about 321 more requests"));
   EXPECT_THAT(confident.err,
               HasSubstr("report --check: inconclusive: iter8-system/error-rate of v2"));
+
+  auto html = handler({"report", "-f", path_, "--format", "html", "--confidence", "0.95"});
+  EXPECT_EQ(html.exitCode, 0) << html.err;
+  EXPECT_THAT(html.out, HasSubstr("<td>iter8-system/error-rate</td><td>&lt;= 0.01</td><td>0 ? "));
+  EXPECT_THAT(html.out, HasSubstr("<b>? v2 iter8-system/error-rate: inconclusive at 95 %"));
   rapidjson::Document doc = status();
   EXPECT_EQ(toJson(*findPath(doc, {"status", "versionRecommendedForPromotion"})), R"("v2")");
   EXPECT_EQ(toJson(*findPath(doc, {"status", "analysis", "winnerAssessment", "data"})),

@@ -159,8 +159,16 @@ std::string verdictHtmlSection(const Verdict& v) {
     out += "</tr>\n";
   }
   out += "</table>\n<p class=\"meta\">" + escapeHtml(winnerLine(v)) + "</p>\n";
-  for (const auto& w : verdictWarnings(v))
+  for (const auto& w : verdictWarnings(v)) {
     out += "<p class=\"note\"><b>! " + escapeHtml(w) + "</b></p>\n";
+  }
+  if (v.confidence) {
+    out += "<p class=\"note\">Intervals at " + valueText(100 * *v.confidence) +
+           " %; ? = inconclusive (the interval straddles the limit).</p>\n";
+    for (const auto& line : inconclusiveLines(v)) {
+      out += "<p class=\"note\"><b>? " + escapeHtml(line) + "</b></p>\n";
+    }
+  }
   return out;
 }
 
