@@ -77,13 +77,17 @@ cp "$work/experiment.yaml" "$work/out.yaml"
 run -a start -f "$work/out.yaml"
 for i in 1 2 3; do
   echo "--- loop $i of 3"
-  run -a loop -f "$work/out.yaml"
+  run -a loop -f "$work/out.yaml" --analyze  # as the controller would between loops
 done
 run -a finish -f "$work/out.yaml"
 if [[ -s "$work/received.txt" ]]; then
   echo "--- the notification receiver got $(wc -c <"$work/received.txt") bytes"
 fi
 
-"$handler" report -f "$work/out.yaml"
+# The report ends with Iter8's verdict and the recommended version; --check turns it into an
+# exit code (0 go, 6 no go, 7 a go resting on requests without an HTTP response).
+verdict=0
+"$handler" report -f "$work/out.yaml" --check || verdict=$?
+echo "--- report --check: exit $verdict"
 "$handler" report -f "$work/out.yaml" --format html -o "$report"
 echo "Open $report in a browser."

@@ -33,6 +33,7 @@ struct RunOptions {
   std::string isolation;    // "process" (default) or "none"; default $ITER8_ISOLATION
   std::string taskTimeout;  // Go duration; default $ITER8_TASK_TIMEOUT; empty: no limit
   bool strict = false;      // --strict: unknown inputs are errors (also ITER8_STRICT)
+  bool analyze = false;     // --analyze: after the action, the controller's analysis (with -f)
 
   // The cluster-mode options, for openKubeSource.
   KubeSourceOptions cluster() const { return {name, ns, kubeconfig, context, apiDeadline}; }
@@ -41,6 +42,8 @@ struct RunOptions {
 struct ReportOptions {
   std::string format = "table";  // table, json or html
   std::string output;            // empty: stdout
+  bool check = false;            // --check: exit with the verdict's code (docs/report.md#check)
+  double confidence = 0;         // --confidence LEVEL; 0: off (the verdict is Iter8's exactly)
 };
 
 struct CommandSpec;  // a row of the command table (host/cli/command_table.h)

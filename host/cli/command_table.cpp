@@ -1,6 +1,7 @@
 #include "host/cli/command_table.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <cstdlib>
 #include <iostream>
 
@@ -53,7 +54,10 @@ po::options_description runOptions(Command& command) {
       "process: run each task in a supervised child process (default); none: in the handler "
       "itself, for debugging (default: $ITER8_ISOLATION)")(
       "task-timeout", po::value(&run.taskTimeout),
-      "time limit of each task (Go duration; default: $ITER8_TASK_TIMEOUT, else none)");
+      "time limit of each task (Go duration; default: $ITER8_TASK_TIMEOUT, else none)")(
+      "analyze", po::bool_switch(&run.analyze),
+      "with -f: after the action, store the analysis the Iter8 controller would (see 'handler "
+      "analyze --help')");
   addExperimentOptions(options, run);
   return options;
 }
@@ -62,8 +66,22 @@ po::options_description reportOptions(Command& command) {
   po::options_description options("Report options");
   options.add_options()("format", po::value(&command.report.format),
                         "table (default), json or html")(
-      "output,o", po::value(&command.report.output), "write the report to this file, not stdout");
+      "output,o", po::value(&command.report.output), "write the report to this file, not stdout")(
+      "check", po::bool_switch(&command.report.check),
+      "exit 0 when Iter8's verdict is a go, else 4, 6, 7 or 8 naming why (docs/report.md#check)")(
+      "confidence", po::value(&command.report.confidence),
+      "an interval at this level (e.g. 0.95) for each objective's value; one straddling its "
+      "limit is inconclusive (off by default)");
   addExperimentOptions(options, command.run);
+  return options;
+}
+
+po::options_description analyzeOptions(Command& command) {
+  po::options_description options("Analyze options");
+  options.add_options()("file,f", po::value(&command.run.file)->required(),
+                        "the experiment, a YAML or JSON file with metrics/collect's results")(
+      "output,o", po::value(&command.run.output),
+      "write the analysed experiment to this file instead of back into FILE");
   return options;
 }
 
@@ -128,6 +146,10 @@ void finishRun(const CommandSpec& row, const std::vector<std::string>& operands,
   if (run.file.empty() && (!run.output.empty() || !run.secretsDir.empty())) {
     throw UsageError("handler run: --output and --secrets-dir need -f FILE");
   }
+  if (run.file.empty() && run.analyze) {
+    throw UsageError(
+        "handler run: --analyze needs -f FILE; in a cluster the controller owns status.analysis");
+  }
 }
 
 void finishReport(const CommandSpec& row, const std::vector<std::string>& operands,
@@ -138,6 +160,13 @@ void finishReport(const CommandSpec& row, const std::vector<std::string>& operan
   if (f != "table" && f != "json" && f != "html") {
     throw UsageError("handler report: --format '" + f + "'" +
                      didYouMean(f, {"table", "json", "html"}) + "; expected table, json or html");
+  }
+  const double level = command.report.confidence;
+  if (level != 0 && !(level >= 0.5 && level < 1)) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%g", level);
+    throw UsageError("handler report: --confidence " + std::string(text) +
+                     "; expected a level from 0.5 to below 1, such as 0.95");
   }
 }
 
@@ -153,6 +182,9 @@ const CommandSpec kCommands[] = {
      "per-version latency, errors and the candidates' difference from the baseline (table, json "
      "or html)",
      reportHelp, reportOptions, finishReport, reportCommand},
+    {"analyze", nullptr, "analyze -f FILE [-o FILE]", nullptr,
+     "the Iter8 controller's analysis, offline: objectives, winner, recommended version",
+     analyzeHelp, analyzeOptions, noOperands, analyzeCommand},
     {"plugins", "list", "plugins", nullptr,
      "list plugins found, their tasks, and load errors",
      pluginsHelp, pluginsOptions, noOperands, pluginsListCommand},

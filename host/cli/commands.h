@@ -3,6 +3,7 @@
 #pragma once
 
 #include <filesystem>
+#include <string>
 #include <vector>
 
 #include "host/cli/cli.h"
@@ -11,11 +12,21 @@ namespace iter8 {
 
 int runCommand(const Command& command);
 int reportCommand(const Command& command);      // host/cli/report_command.cpp
+int analyzeCommand(const Command& command);     // host/cli/analyze_command.cpp
 int completionCommand(const Command& command);  // host/cli/command_table.cpp
 int pluginsListCommand(const Command& command);
 int pluginsDescribeCommand(const Command& command);
 int pluginsCheckCommand(const Command& command);
 int versionCommand(const Command& command);  // host/cli/command_table.cpp
+
+// `handler analyze`'s help, beside the command (host/cli/analyze_command.cpp).
+std::string analyzeHelp();
+
+class ExperimentSource;
+// Reads the experiment, analyses it as the Iter8 controller would and writes the analysis back
+// through `source` (run --analyze, analyze). Returns the verdict as one line. Throws
+// SourceError, analysis::CriteriaError or analysis::AnalysisError.
+std::string analyzeSource(ExperimentSource& source);
 
 // The plugin folders to scan: --plugins-dir, $ITER8_PLUGINS_DIR, or the default.
 std::vector<std::filesystem::path> pluginDirsOf(const CommonOptions& common);

@@ -39,6 +39,17 @@ bool colourWanted(const Command& command) {
   return command.report.output.empty() && ::isatty(STDOUT_FILENO) == 1;
 }
 
+// --check: the verdict's exit code, and why on stderr.
+int checkExit(const report::Verdict& verdict) {
+  report::CheckResult check = report::checkVerdict(verdict);
+  if (check.code == report::kCheckGo) {
+    logger().info("report --check: {}", check.reason);
+  } else {
+    logger().error("report --check: {}", check.reason);
+  }
+  return check.code;
+}
+
 }  // namespace
 
 int reportCommand(const Command& command) {
@@ -58,8 +69,13 @@ int reportCommand(const Command& command) {
   }
 
   std::string text;
+  report::Verdict verdict;
   try {
     report::Report model = report::buildReport(experiment);
+    if (command.report.confidence > 0) {
+      report::applyConfidence(model.verdict, experiment, command.report.confidence);
+    }
+    verdict = model.verdict;
     const std::string& format = command.report.format;
     if (format == "json") {
       text = report::renderJson(model);
@@ -75,16 +91,16 @@ int reportCommand(const Command& command) {
 
   if (command.report.output.empty()) {
     std::cout << text << std::flush;
-    return kExitOk;
+  } else {
+    try {
+      writeReportFile(command.report.output, text);
+    } catch (const std::exception& e) {
+      logger().error("{}", e.what());
+      return kExitTaskFailed;
+    }
+    logger().info("report written to {}", command.report.output);
   }
-  try {
-    writeReportFile(command.report.output, text);
-  } catch (const std::exception& e) {
-    logger().error("{}", e.what());
-    return kExitTaskFailed;
-  }
-  logger().info("report written to {}", command.report.output);
-  return kExitOk;
+  return command.report.check ? checkExit(verdict) : kExitOk;
 }
 
 }  // namespace iter8

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "host/analysis/analysis.h"
 #include "host/cli/commands.h"
 #include "host/loader/input_validation.h"
 #include "host/log.h"
@@ -120,6 +121,20 @@ int undefinedAction(const RunOptions& run, const rapidjson::Value& experiment,
       kExitInvalidAction));
 }
 
+// run --analyze, after a successful action: as the controller would between loops.
+int analyzeAfterAction(ExperimentSource& source, TerminationLog& terminationLog) {
+  try {
+    logger().info("analysis: {}", analyzeSource(source));
+    return kExitOk;
+  } catch (const analysis::CriteriaError& e) {
+    return static_cast<int>(
+        reportFailure(terminationLog, "--analyze: " + std::string(e.what()), kExitInvalidAction));
+  } catch (const std::exception& e) {  // SourceError, AnalysisError: the status read back
+    return static_cast<int>(
+        reportFailure(terminationLog, "--analyze: " + std::string(e.what()), kExitBadExperiment));
+  }
+}
+
 }  // namespace
 
 int runCommand(const Command& command) {
@@ -144,6 +159,14 @@ int runCommand(const Command& command) {
     return fail(kExitBadExperiment, e.what());
   }
 
+  // --analyze: bad criteria are found before a load that would end in no verdict.
+  if (run.analyze) {
+    try {
+      analysis::readExperimentSpec(experiment);
+    } catch (const analysis::CriteriaError& e) {
+      return fail(kExitInvalidAction, "--analyze: " + std::string(e.what()));
+    }
+  }
   if (run.strict) setStrictInputs(true);
   if (run.dryRun) setTemplateSyntaxChecks(true);
   PluginRegistry registry;
@@ -162,6 +185,7 @@ int runCommand(const Command& command) {
     ScratchDir scratch;  // SCRATCH_DIR for the scripts the tasks run
     ExitCode code = action.run(terminationLog, settings);
     if (code == kExitOk) logger().info("action {}: completed", run.action);
+    if (code == kExitOk && run.analyze) return analyzeAfterAction(*source, terminationLog);
     return code;
   } catch (const ActionError& e) {
     // The experiment was read, so etc3 printed its Iter8Log here too; a dry run prints none.

@@ -445,6 +445,7 @@ std::string renderHtml(const Report& r) {
     out += "</ul>\n";
   }
   out += "<h2>Summary</h2>\n" + summaryTable(r);
+  out += verdictHtmlSection(r.verdict);
   out +=
       "<h2>Latency distribution</h2>\n"
       "<input type=\"radio\" name=\"scale\" id=\"scale-linear\" checked>"

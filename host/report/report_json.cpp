@@ -128,6 +128,7 @@ std::string renderJson(const Report& r) {
     comparisons.PushBack(item, a);
   }
   doc.AddMember("comparisons", comparisons, a);
+  doc.AddMember("verdict", verdictJson(r.verdict, a), a);
   return toPrettyJson(doc) + "\n";
 }
 

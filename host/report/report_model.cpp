@@ -321,6 +321,7 @@ Report buildReport(const rapidjson::Value& experiment) {
     r.versions.push_back(std::move(v));
   }
   r.comparisons = comparisonsOf(r.versions);
+  r.verdict = buildVerdict(experiment);
   return r;
 }
 

@@ -12,6 +12,8 @@
 
 #include <rapidjson/document.h>
 
+#include "host/report/verdict.h"
+
 namespace iter8::report {
 
 // The latency percentiles the report shows, in this order.
@@ -102,6 +104,7 @@ struct Report {
   std::vector<VersionFigures> versions;  // baseline, candidates, then pseudo versions
   std::vector<Comparison> comparisons;   // one per measured candidate when the baseline is
   std::string collectedAt;               // aggregatedBuiltinHists.timestamp
+  Verdict verdict;                       // Iter8's analysis, computed offline (verdict.h)
 };
 
 class ReportError : public std::runtime_error {

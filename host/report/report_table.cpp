@@ -245,7 +245,7 @@ std::string comparisonSection(const Report& r, bool colour) {
 
 std::string renderTable(const Report& r, bool colour) {
   return headerSection(r, colour) + versionsSection(r, colour) + interruptionsSection(r) +
-         errorsSection(r, colour) + comparisonSection(r, colour);
+         errorsSection(r, colour) + comparisonSection(r, colour) + verdictTableSection(r.verdict);
 }
 
 }  // namespace iter8::report
