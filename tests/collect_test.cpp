@@ -454,6 +454,29 @@ TEST_F(Collect, TooFewFileDescriptorsFailBeforeTheLoadOrAreRaised) {
   EXPECT_EQ(toJson(result(status(), "v1")["RetCodes"]), R"({"200":100})");
 }
 
+// A JSON experiment keeps every byte outside the status: a big integer in the spec stays as
+// written (it came back as 1.2345678901234568e+22 when the whole file was re-serialised).
+TEST_F(Collect, AJsonExperimentKeepsItsSpecByteForByte) {
+  rapidjson::Document doc =
+      parseYaml(experiment("          numQueries: 3\n          qps: 0\n          versions:\n"
+                           "          - {name: v1, url: \"" +
+                           server_.url("/fast") + "\"}"));
+  std::string text = toPrettyJson(doc);
+  const std::string marker = "\"apiVersion\"";
+  text.insert(text.find(marker), "\"x-big\": 12345678901234567890123,\n  ");
+  path_ = dir_.write("experiment.json", text + "\n");
+  auto r = run("", {}, true);
+  ASSERT_EQ(r.exitCode, 0) << r.err;
+  std::string written = readFile(path_);
+  EXPECT_EQ(written.substr(0, text.size() - 2), text.substr(0, text.size() - 2))
+      << "the text before the status is unchanged";
+  EXPECT_NE(written.find("12345678901234567890123"), std::string::npos);
+  EXPECT_EQ(parseJson(written)["status"]["analysis"]["aggregatedBuiltinHists"]["data"]["v1"]
+                              ["DurationHistogram"]["Count"]
+                                  .GetInt(),
+            3);
+}
+
 TEST_F(Collect, LoadOnlyLeavesTheStatusUntouched) {
   auto r =
       run("          numQueries: 5\n          loadOnly: true\n          versions:\n"

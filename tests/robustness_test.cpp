@@ -11,6 +11,7 @@
 
 #include "host/log.h"
 #include "host/runner/termination_log.h"
+#include "host/source/json_splice.h"
 #include "host/source/local_source.h"
 #include "host/source/status_file.h"
 #include "lib/base64.h"
@@ -193,6 +194,27 @@ TEST(ClosedOutput, AFailedActionStillWritesItsTerminationLog) {
   EXPECT_EQ(WEXITSTATUS(handler.status()), 1);
   EXPECT_THAT(test::readFile(dir.file("termination-log")),
               HasSubstr("action start, task 0 (run): "));
+}
+
+// A status written into a JSON file replaces the "status" member's text only: the spec's numbers
+// stay as written (RapidJSON reads them as doubles: 12345678901234567890123 came back as
+// 1.2345678901234568e+22), and so does the layout.
+TEST(JsonWriteBack, OnlyTheStatusMembersTextChanges) {
+  auto status = parseJson(R"({"stage":"Running","n":[1,2]})");
+  const std::string spec =
+      "{\n  \"spec\": {\"big\": 12345678901234567890123, \"s\": \"}\\\"{\", \"l\": [1, {\"x\": "
+      "[]}]}";
+  std::string added = spliceJsonStatus(spec + "\n}\n", status);
+  EXPECT_EQ(added, spec +
+                       ",\n  \"status\": {\n    \"stage\": \"Running\",\n    \"n\": [\n"
+                       "      1,\n      2\n    ]\n  }\n}\n");
+  std::string replaced = spliceJsonStatus(added, parseJson(R"({"stage":"Done"})"));
+  EXPECT_NE(replaced.find("12345678901234567890123"), std::string::npos);
+  EXPECT_NE(replaced.find("\"stage\": \"Done\""), std::string::npos);
+  EXPECT_EQ(replaced.find("Running"), std::string::npos);
+  EXPECT_EQ(parseJson(replaced)["status"], parseJson(R"({"stage":"Done"})"));
+  EXPECT_EQ(spliceJsonStatus("[1, 2]", status), "") << "not an object: written whole";
+  EXPECT_EQ(spliceJsonStatus("{\"a\": ", status), "") << "truncated: written whole";
 }
 
 }  // namespace

@@ -10,6 +10,7 @@
 
 #include "host/log.h"
 #include "host/source/experiment_file.h"
+#include "host/source/json_splice.h"
 #include "host/source/secret_data.h"
 #include "host/source/status_file.h"
 #include "lib/json.h"
@@ -89,7 +90,19 @@ void LocalExperimentSource::write(const rapidjson::Document& doc, const std::str
   std::filesystem::path target = resolveWriteTarget(shown);
   std::string text;
   if (json_) {
-    text = toPrettyJson(doc) + "\n";
+    // Keep every byte outside `status` (numbers RapidJSON would round, key order, layout)
+    // when the edited text reads back as exactly the document to write.
+    const rapidjson::Value* status = findMember(doc, "status");
+    text = status != nullptr ? spliceJsonStatus(original, *status) : original;
+    bool kept = false;
+    if (!text.empty()) {
+      try {
+        kept = parseJson(text) == doc;
+      } catch (const std::exception&) {
+        kept = false;
+      }
+    }
+    if (!kept) text = toPrettyJson(doc) + "\n";
   } else {
     // Keep the hand-written text outside `status` when the edited text reads back as exactly
     // the document to write; otherwise (a layout the splice cannot edit) emit it whole.
