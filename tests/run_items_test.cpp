@@ -251,14 +251,17 @@ TEST_F(RunItems, ScratchDirFromTheEnvironmentIsHonouredAndCreated) {
 }
 
 // The reference experiment itself, read in place: its first three items render and choose
-// by condition (no winner in its status: "not CandidateWon()" holds), the fourth fails.
+// by condition (no winner in its status: "not CandidateWon()" holds), the fourth fails; its
+// dry run fails too, at the fourth.
 TEST(RunItemsReference, RunExperimentRunsUntilItsMessedUpTemplate) {
   fs::path file = fs::path(ITER8_SHARED_DIR) / "reference" / "experiments" / "runexperiment.yaml";
   if (!fs::exists(file)) GTEST_SKIP() << file << " is absent";
   TempDir dir;
   auto result = runProcess({handlerPath(), "run", "-a", "start", "-f", file.string(), "--dry-run",
                             "--plugins-dir", shippedPluginDir()});
-  EXPECT_EQ(result.exitCode, 0) << "every item validates: " << result.err;
+  EXPECT_EQ(result.exitCode, 4) << "the dry run names the broken template: " << result.err;
+  EXPECT_THAT(result.err, HasSubstr("action start, task 3 (run): input 'run' is not a valid "
+                                    "template: template: 1:3: function \"this\" not defined"));
   std::string copy = dir.write("exp.yaml", readFile(file.string()));
   result = runProcess({handlerPath(), "run", "-a", "start", "-f", copy, "--plugins-dir",
                        shippedPluginDir(), "--termination-log", dir.file("tl")});
