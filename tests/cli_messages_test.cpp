@@ -167,6 +167,32 @@ spec:
   EXPECT_THAT(r.err, HasSubstr(") in `curl @< .Host >/x:8080`"));
 }
 
+TEST_F(Cli, StrictMakesAMissingTemplateKeyAnError) {
+  std::string text = R"(apiVersion: iter8.tools/v2alpha2
+kind: Experiment
+metadata: {name: exp-1, namespace: team-a}
+spec:
+  target: team-a/app
+  strategy:
+    actions:
+      start:
+      - task: common/bash
+        with: {script: "echo [{{ .this.metadata.nme }}]"}
+)";
+  std::string file = dir_.write("k.yaml", text);
+  auto lax = handler({"run", "-a", "start", "-f", file, "--plugins-dir", shippedPluginDir()});
+  EXPECT_EQ(lax.exitCode, 0) << lax.err;
+  EXPECT_EQ(lax.out, "[]\n");
+  EXPECT_THAT(lax.err, HasSubstr("template key .this.metadata.nme is missing"));
+  auto strict =
+      handler({"run", "-a", "start", "-f", file, "--strict", "--plugins-dir", shippedPluginDir()});
+  EXPECT_EQ(strict.exitCode, 1) << strict.err;
+  EXPECT_THAT(strict.out, Not(HasSubstr("[]")));  // the script never ran
+  EXPECT_THAT(strict.err, HasSubstr("action start, task 0 (common/bash): input 'with.script': "
+                                    "template: 1:14: executing at <.this.metadata.nme>: map has "
+                                    "no entry for key \"nme\""));
+}
+
 TEST_F(Cli, AnUnusableOutputIsFoundBeforeAnyTaskRuns) {
   auto missing = run("start", {"--dry-run", "-o", "/nonexistent/out.yaml"});
   EXPECT_EQ(missing.exitCode, 2) << missing.err;
