@@ -193,6 +193,24 @@ spec:
                                     "no entry for key \"nme\""));
 }
 
+// The last line a person sees repeats every warning, so a misspelt input is not lost in the log
+// of a long load.
+TEST_F(Cli, ADryRunAndARunEndWithASummaryOfTheirWarnings) {
+  const std::string warning =
+      "action start, task 0 (common/exec): unknown input 'with.disbleInterpolation' is ignored "
+      "(did you mean `disableInterpolation`?)";
+  for (const std::vector<std::string>& extra :
+       {std::vector<std::string>{"--dry-run"}, std::vector<std::string>{}}) {
+    auto r = run("start", extra);
+    EXPECT_EQ(r.exitCode, 0) << r.err;
+    std::string last = r.err.substr(r.err.rfind('\n', r.err.size() - 2) + 1);
+    EXPECT_THAT(last, HasSubstr("warning 1 warning: " + warning)) << r.err;
+  }
+  auto clean = run("loop", {"--dry-run"});
+  EXPECT_EQ(clean.exitCode, 0) << clean.err;
+  EXPECT_THAT(clean.err, Not(HasSubstr(" warning: ")));
+}
+
 TEST_F(Cli, AnUnusableOutputIsFoundBeforeAnyTaskRuns) {
   auto missing = run("start", {"--dry-run", "-o", "/nonexistent/out.yaml"});
   EXPECT_EQ(missing.exitCode, 2) << missing.err;

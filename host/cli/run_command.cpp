@@ -122,7 +122,9 @@ int undefinedAction(const RunOptions& run, const rapidjson::Value& experiment,
 
 }  // namespace
 
-int runCommand(const Command& command) {
+namespace {
+
+int runAction(const Command& command) {
   const RunOptions& run = command.run;
   const RunSettings settings = runSettingsOf(run);
   TerminationLog terminationLog(run.terminationLog, run.terminationLogGiven);
@@ -168,6 +170,15 @@ int runCommand(const Command& command) {
     if (!run.dryRun) printIter8Log(experiment, run.action, redact(e.what()), kIter8LogPriorityHigh);
     return fail(e.code(), e.what());
   }
+}
+
+}  // namespace
+
+int runCommand(const Command& command) {
+  const int code = runAction(command);
+  // The last line repeats every warning, so a misspelt input is not lost in a long load's log.
+  logWarningSummary();
+  return code;
 }
 
 }  // namespace iter8
