@@ -229,7 +229,33 @@ TEST_F(Cli, AnUnusableOutputIsFoundBeforeAnyTaskRuns) {
     EXPECT_THAT(denied.err, HasSubstr("is not writable"));
     std::filesystem::permissions(locked, std::filesystem::perms::owner_all);
   }
-  EXPECT_EQ(run("start", {"--dry-run", "-o", dir_.file("out.yaml")}).exitCode, 0);
+  // A dry run writes nothing (as kubectl's and helm's): it says the output could be written.
+  auto dry = run("start", {"--dry-run", "-o", dir_.file("out.yaml")});
+  EXPECT_EQ(dry.exitCode, 0) << dry.err;
+  EXPECT_FALSE(std::filesystem::exists(dir_.file("out.yaml")));
+  EXPECT_THAT(dry.err, HasSubstr("--output " + dir_.file("out.yaml") +
+                                 " can be written (dry run: nothing written)"));
+}
+
+// Without -o the status goes back into the experiment file: a file that cannot be written is
+// found before any task runs, not after the load whose measurements it was to keep.
+TEST_F(Cli, AReadOnlyExperimentFileWithoutOutputIsFoundBeforeAnyTaskRuns) {
+  path_ = dir_.write("e.yaml", kExperiment);
+  std::filesystem::permissions(path_, std::filesystem::perms::owner_read |
+                                          std::filesystem::perms::group_read |
+                                          std::filesystem::perms::others_read);
+  for (const std::vector<std::string>& extra :
+       {std::vector<std::string>{}, std::vector<std::string>{"--dry-run"}}) {
+    auto r = runProcess(handlerRunArgv("start", path_, dir_.file("termination-log"), {}, extra));
+    EXPECT_EQ(r.exitCode, 2) << r.err;
+    EXPECT_THAT(r.err, HasSubstr("--file " + path_ +
+                                 ": it is read-only (mode 0444); a run writes its status back "
+                                 "into it: make it writable or give --output FILE"));
+    EXPECT_THAT(r.err, Not(HasSubstr("started")));
+  }
+  auto elsewhere = runProcess(handlerRunArgv("start", path_, dir_.file("termination-log"), {},
+                                             {"-o", dir_.file("out.yaml")}));
+  EXPECT_EQ(elsewhere.exitCode, 0) << elsewhere.err;
 }
 
 TEST_F(Cli, StatusWritesSayWhereTheyWent) {

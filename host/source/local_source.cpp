@@ -54,7 +54,8 @@ LocalExperimentSource::LocalExperimentSource(LocalSourceOptions options)
 
   // --output is written now, so it exists however the action ends (a later `-f` of it works
   // even when the action writes no status). Not when it is the input itself.
-  if (!options_.output.empty() && (inputIsPipe_ || !sameFile(options_.output, options_.file))) {
+  if (!options_.dryRun && !options_.output.empty() &&
+      (inputIsPipe_ || !sameFile(options_.output, options_.file))) {
     std::filesystem::path target = resolveWriteTarget(options_.output);
     checkWritable(target, options_.output.string());
     FolderLock lock(target, options_.output.string());
