@@ -201,6 +201,24 @@ TEST_F(Collect, HttpsToAPlainHttpServerIsATlsError) {
   EXPECT_EQ(toJson(result(status(), "v1")["ErrorReasons"]), R"({"TLS":2})");
 }
 
+// `url: hello-candidate.default` (a service name, in two of the Iter8 project's experiments):
+// as the original's Fortio, assume http:// with its warning (original-tasks.md 4.6).
+TEST_F(Collect, AUrlWithoutSchemeIsAssumedHttpWithFortiosWarning) {
+  std::string url = server_.url("/fast");
+  url.erase(0, std::string("http://").size());
+  auto r =
+      run("          numQueries: 2\n          qps: 0\n          connections: 1\n"
+          "          versions:\n          - {name: v1, url: \"" +
+          url + "\"}");
+  ASSERT_EQ(r.exitCode, 0) << r.err;
+  EXPECT_EQ(result(status(), "v1")["DurationHistogram"]["Count"].GetInt(), 2);
+  EXPECT_THAT(r.err, HasSubstr("action loop, task 0 (metrics/collect): input "
+                               "'with.versions[0].url': Assuming http:// on missing scheme for '" +
+                               url + "'"));
+  auto ftp = run("          versions:\n          - {name: v1, url: \"ftp://" + url + "\"}");
+  EXPECT_EQ(ftp.exitCode, 4) << ftp.err;
+}
+
 TEST_F(Collect, ErrorReasonsAddUpAcrossLoops) {
   int closedPort;
   {
