@@ -211,6 +211,36 @@ TEST_F(Cli, ADryRunAndARunEndWithASummaryOfTheirWarnings) {
   EXPECT_THAT(clean.err, Not(HasSubstr(" warning: ")));
 }
 
+// The warning is about the recommended version's template fields: only a template that reads
+// them (`.name`, a version variable) gets it, not every `echo hi`.
+TEST_F(Cli, NoRecommendedVersionIsSaidOnlyToTemplatesThatReadIt) {
+  std::string text = R"(apiVersion: iter8.tools/v2alpha2
+kind: Experiment
+metadata: {name: exp-1, namespace: team-a}
+spec:
+  target: team-a/app
+  strategy:
+    actions:
+      start:
+      - task: common/exec
+        with: {cmd: echo, args: ['hi {{ "there" }}']}
+      - task: common/bash
+        with: {script: "echo hi {{ .this.metadata.name }}"}
+      loop:
+      - task: common/bash
+        with: {script: "echo promote {{ .name }}"}
+)";
+  std::string file = dir_.write("r.yaml", text);
+  auto quiet = handler({"run", "-a", "start", "-f", file, "--plugins-dir", shippedPluginDir()});
+  EXPECT_EQ(quiet.exitCode, 0) << quiet.err;
+  EXPECT_EQ(quiet.out, "hi there\nhi exp-1\n");
+  EXPECT_THAT(quiet.err, Not(HasSubstr("no version is recommended")));
+  auto reads = handler({"run", "-a", "loop", "-f", file, "--plugins-dir", shippedPluginDir()});
+  EXPECT_EQ(reads.exitCode, 0) << reads.err;
+  EXPECT_THAT(reads.err, HasSubstr("action loop, task 0 (common/bash): no version is recommended "
+                                   "for promotion yet; its variables render as an empty string"));
+}
+
 TEST_F(Cli, AnUnusableOutputIsFoundBeforeAnyTaskRuns) {
   auto missing = run("start", {"--dry-run", "-o", "/nonexistent/out.yaml"});
   EXPECT_EQ(missing.exitCode, 2) << missing.err;
