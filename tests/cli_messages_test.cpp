@@ -241,6 +241,21 @@ spec:
                                    "for promotion yet; its variables render as an empty string"));
 }
 
+// A level typed as an option is a mistake to say now; LOG_LEVEL (the controller sets it) keeps
+// the original's leniency.
+TEST_F(Cli, AnUnknownLogLevelOptionIsAUsageErrorButTheVariableOnlyWarns) {
+  auto option = run("start", {"--log-level", "nonsense"});
+  EXPECT_EQ(option.exitCode, 2) << option.err;
+  EXPECT_THAT(option.err, HasSubstr("handler run: --log-level 'nonsense' is not a log level; "
+                                    "expected trace, debug, info, warning or error"));
+  EXPECT_THAT(option.err, Not(HasSubstr("started")));
+  ProcessOptions env;
+  env.env["LOG_LEVEL"] = "nonsense";
+  auto variable = run("start", {}, env);
+  EXPECT_EQ(variable.exitCode, 0) << variable.err;
+  EXPECT_THAT(variable.err, HasSubstr("log level 'nonsense' is not one of"));
+}
+
 TEST_F(Cli, AnUnusableOutputIsFoundBeforeAnyTaskRuns) {
   auto missing = run("start", {"--dry-run", "-o", "/nonexistent/out.yaml"});
   EXPECT_EQ(missing.exitCode, 2) << missing.err;

@@ -9,6 +9,7 @@
 
 #include "host/cli/cli_help.h"
 #include "host/cli/command_table.h"
+#include "host/log.h"
 #include "lib/suggest.h"
 
 namespace po = boost::program_options;
@@ -127,6 +128,13 @@ Command parseCommandLine(int argc, const char* const argv[]) {
   if (values.count("help")) {
     command.helpText = helpOf(selected.help(), options);
     return command;
+  }
+  // LOG_LEVEL (set by the controller) only warns, as the original; an option typed by a person
+  // is a mistake to say now.
+  spdlog::level::level_enum level;
+  if (values.count("log-level") && !parseLogLevel(command.common.logLevel, level)) {
+    throw UsageError("handler " + verb + ": --log-level '" + command.common.logLevel +
+                     "' is not a log level; expected trace, debug, info, warning or error");
   }
   applyEnvironment(command.common);
   command.run.terminationLogGiven = values.count("termination-log") > 0;
