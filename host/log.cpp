@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdlib>
 #include <mutex>
 #include <vector>
 
@@ -41,12 +42,21 @@ void rememberWarning(const std::string& text) {
   if (warnings().size() < kMaxRememberedWarnings) warnings().push_back(text);
 }
 
+// Colour on a terminal only (spdlog's automatic mode), and never with NO_COLOR set to anything
+// but "" (https://no-color.org), as `report` does.
+spdlog::color_mode colourMode() {
+  const char* noColor = std::getenv("NO_COLOR");
+  return noColor != nullptr && *noColor != '\0' ? spdlog::color_mode::never
+                                                : spdlog::color_mode::automatic;
+}
+
 // A sink that redacts secrets from the message and then escapes control characters before
 // handing it to stderr, so no caller (host or plugin) can put a known secret into the log by
 // mistake, and no value (an action name, a plugin's message) can forge a second log line.
 class RedactingSink : public spdlog::sinks::base_sink<std::mutex> {
  public:
-  RedactingSink() : target_(std::make_shared<spdlog::sinks::ansicolor_stderr_sink_mt>()) {}
+  RedactingSink()
+      : target_(std::make_shared<spdlog::sinks::ansicolor_stderr_sink_mt>(colourMode())) {}
 
  protected:
   void sink_it_(const spdlog::details::log_msg& msg) override {

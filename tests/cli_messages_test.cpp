@@ -256,6 +256,28 @@ TEST_F(Cli, AnUnknownLogLevelOptionIsAUsageErrorButTheVariableOnlyWarns) {
   EXPECT_THAT(variable.err, HasSubstr("log level 'nonsense' is not one of"));
 }
 
+// NO_COLOR (https://no-color.org) turns off colour in the log lines too, not only in `report`.
+TEST_F(Cli, LogLinesAreColouredOnATerminalOnlyAndNeverWithNoColor) {
+  if (system("command -v script >/dev/null 2>&1") != 0) GTEST_SKIP() << "script(1) not installed";
+  path_ = dir_.write("e.yaml", kExperiment);
+  // `script` gives the handler a terminal (stdout and stderr both); TERM so spdlog trusts it.
+  const std::string command = handlerPath() + " run -a start -f " + path_ + " --plugins-dir " +
+                              shippedPluginDir() + " --termination-log " +
+                              dir_.file("termination-log");
+  ProcessOptions colour;
+  colour.env["TERM"] = "xterm";
+  colour.unsetEnv = {"NO_COLOR"};
+  auto tty = runProcess({"script", "-qec", command, "/dev/null"}, colour);
+  ASSERT_EQ(tty.exitCode, 0) << tty.err;
+  EXPECT_THAT(tty.out, HasSubstr("\033["));
+  ProcessOptions noColor = colour;
+  noColor.env["NO_COLOR"] = "1";
+  auto plain = runProcess({"script", "-qec", command, "/dev/null"}, noColor);
+  ASSERT_EQ(plain.exitCode, 0) << plain.err;
+  EXPECT_THAT(plain.out, HasSubstr("warning"));
+  EXPECT_THAT(plain.out, Not(HasSubstr("\033[")));
+}
+
 TEST_F(Cli, AnUnusableOutputIsFoundBeforeAnyTaskRuns) {
   auto missing = run("start", {"--dry-run", "-o", "/nonexistent/out.yaml"});
   EXPECT_EQ(missing.exitCode, 2) << missing.err;
