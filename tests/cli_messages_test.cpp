@@ -278,6 +278,33 @@ TEST_F(Cli, LogLinesAreColouredOnATerminalOnlyAndNeverWithNoColor) {
   EXPECT_THAT(plain.out, Not(HasSubstr("\033[")));
 }
 
+TEST_F(Cli, ALibraryTypoAndANumberForADurationGetSuggestions) {
+  std::string text = R"(apiVersion: iter8.tools/v2alpha2
+kind: Experiment
+metadata: {name: exp-1, namespace: team-a}
+spec:
+  strategy:
+    actions:
+      start:
+      - task: metric/collect
+        with: {versions: [{name: v1, url: "http://127.0.0.1:1/"}]}
+      loop:
+      - task: metrics/collect
+        with: {time: 5, versions: [{name: v1, url: "http://127.0.0.1:1/"}]}
+)";
+  std::string file = dir_.write("s.yaml", text);
+  auto library =
+      handler({"run", "-a", "start", "-f", file, "--dry-run", "--plugins-dir", shippedPluginDir()});
+  EXPECT_EQ(library.exitCode, 4) << library.err;
+  EXPECT_THAT(library.err, HasSubstr("no plugin provides library 'metric' (did you mean "
+                                     "`metrics`?) (looked for metric.so in "));
+  auto duration =
+      handler({"run", "-a", "loop", "-f", file, "--dry-run", "--plugins-dir", shippedPluginDir()});
+  EXPECT_EQ(duration.exitCode, 4) << duration.err;
+  EXPECT_THAT(duration.err, HasSubstr("input 'with.time' is a number 5; expected a Go duration "
+                                      "such as `5s`"));
+}
+
 TEST_F(Cli, AnUnusableOutputIsFoundBeforeAnyTaskRuns) {
   auto missing = run("start", {"--dry-run", "-o", "/nonexistent/out.yaml"});
   EXPECT_EQ(missing.exitCode, 2) << missing.err;

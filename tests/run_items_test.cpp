@@ -190,6 +190,23 @@ TEST_F(RunItems, MissingSecretFailsTheItem) {
   EXPECT_THAT(result.out, Not(HasSubstr("hi")));
 }
 
+TEST_F(RunItems, AMistypedSecretNameListsTheSecretsThatExist) {
+  dir_.write("secrets/a.yaml",
+             "apiVersion: v1\nkind: Secret\nmetadata:\n  name: slack-hooks\n"
+             "stringData:\n  token: \"abcdefgh\"\n");
+  dir_.write("secrets/b.yaml",
+             "apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\n  namespace: other\n"
+             "stringData:\n  password: \"abcdefgh\"\n");
+  auto result = run(experiment(R"(      - run: 'echo hi'
+        with: {secret: slack-hook})"),
+                    {"--secrets-dir", dir_.file("secrets")});
+  EXPECT_EQ(result.exitCode, 1);
+  EXPECT_THAT(terminationLog(),
+              HasSubstr("secret 'team-a/slack-hook' not found in " + dir_.file("secrets") +
+                        " (did you mean `team-a/slack-hooks`?); it holds: other/db, "
+                        "team-a/slack-hooks"));
+}
+
 TEST_F(RunItems, TemplatesSeeTheExperimentByGoFieldNames) {
   auto result = run(experiment(
       R"(      - run: 'echo "@< .Spec.Target >@ @< .Spec.VersionInfo.Baseline.Name >@ @< .Kind >@"'

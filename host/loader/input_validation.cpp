@@ -181,6 +181,18 @@ std::string valueText(const rapidjson::Value& value) {
 }
 
 // One line for the first failure the validator found.
+// What a type error expects, in the words a person needs: `time: 5` is a Go duration missing
+// its unit (the schema's description says "Go duration"), so show it with one.
+std::string expectedType(const rapidjson::Value& rule, const rapidjson::Value& type,
+                         const rapidjson::Value& value) {
+  const rapidjson::Value* description = findMember(rule, "description");
+  if (value.IsNumber() && description != nullptr && description->IsString() &&
+      std::string(description->GetString()).find("Go duration") != std::string::npos) {
+    return "a Go duration such as `" + valueText(value) + "s`";
+  }
+  return typeList(type);
+}
+
 std::string describeFailure(const rapidjson::SchemaValidator& validator,
                             const rapidjson::Document& schema, const rapidjson::Value& with) {
   std::string keyword = validator.GetInvalidSchemaKeyword();
@@ -206,7 +218,7 @@ std::string describeFailure(const rapidjson::SchemaValidator& validator,
                                        : std::string("missing");
   if (keyword == "type" && expected != nullptr && value != nullptr) {
     return "input '" + field + "' is " + jsonTypeWithArticle(*value) + " " + valueText(*value) +
-           "; expected " + typeList(*expected);
+           "; expected " + expectedType(ruleValue, *expected, *value);
   }
   if (keyword == "enum" && expected != nullptr) {
     return "input '" + field + "' is " + found + "; expected one of " + toJson(*expected);
