@@ -4,6 +4,8 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <set>
+#include <sstream>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -303,6 +305,23 @@ spec:
   EXPECT_EQ(duration.exitCode, 4) << duration.err;
   EXPECT_THAT(duration.err, HasSubstr("input 'with.time' is a number 5; expected a Go duration "
                                       "such as `5s`"));
+}
+
+// `handler plugins` reads as a table: every task's description starts in one column.
+TEST_F(Cli, PluginsAlignsItsDescriptionColumn) {
+  auto r = handler({"plugins", "--plugins-dir", shippedPluginDir()});
+  EXPECT_EQ(r.exitCode, 0) << r.err;
+  std::istringstream lines(r.out);
+  std::set<size_t> columns;
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind("  ", 0) != 0) continue;  // task lines are indented
+    size_t name = line.find_first_not_of(' ');
+    size_t gap = line.find("  ", name);
+    ASSERT_NE(gap, std::string::npos) << line;
+    columns.insert(line.find_first_not_of(' ', gap));
+  }
+  EXPECT_THAT(r.out, HasSubstr("common/promote-kubectl"));
+  EXPECT_EQ(columns.size(), 1u) << r.out;
 }
 
 TEST_F(Cli, AnUnusableOutputIsFoundBeforeAnyTaskRuns) {
