@@ -176,6 +176,22 @@ TEST(Completion, BashOffersEveryVerbAndEveryOptionOfEachCommand) {
   }
 }
 
+// After `plugins describe`, the libraries and tasks the handler finds (its own `plugins`
+// listing, so the names are those of the plugins installed).
+TEST(Completion, BashOffersTaskNamesAfterPluginsDescribe) {
+  TempDir dir;
+  const std::string script = dir.write("handler.bash", completionScript("bash"));
+  auto r = runProcess({"bash", "-c",
+                       "source " + script + " && COMP_WORDS=(" + test::handlerPath() +
+                           " plugins describe com) COMP_CWORD=3 && _handler && printf '%s\\n' "
+                           "\"${COMPREPLY[@]}\""});
+  ASSERT_EQ(r.exitCode, 0) << r.err;
+  const std::set<std::string> offered = splitWords(r.out);
+  EXPECT_EQ(offered.count("common"), 1u) << r.out;
+  EXPECT_EQ(offered.count("common/exec"), 1u) << r.out;
+  EXPECT_EQ(offered.count("metrics/collect"), 0u) << "only those matching what was typed";
+}
+
 TEST(Completion, ZshOffersEveryVerbAndEveryOptionOfEachCommand) {
   const std::string script = completionScript("zsh");
   ASSERT_THAT(script, HasSubstr("#compdef handler\n"));
