@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdlib>
 #include <mutex>
 #include <vector>
 
@@ -25,17 +26,43 @@ std::vector<std::string>& secrets() {
   return values;
 }
 
+// Warnings logged by this process, as logged (redacted, one line), for the closing summary.
+// Bounded: a task that warns in a loop must not grow the handler without limit.
+constexpr std::size_t kMaxRememberedWarnings = 100;
+std::mutex& warningsMutex() {
+  static std::mutex mutex;
+  return mutex;
+}
+std::vector<std::string>& warnings() {
+  static std::vector<std::string> lines;
+  return lines;
+}
+void rememberWarning(const std::string& text) {
+  std::lock_guard<std::mutex> lock(warningsMutex());
+  if (warnings().size() < kMaxRememberedWarnings) warnings().push_back(text);
+}
+
+// Colour on a terminal only (spdlog's automatic mode), and never with NO_COLOR set to anything
+// but "" (https://no-color.org), as `report` does.
+spdlog::color_mode colourMode() {
+  const char* noColor = std::getenv("NO_COLOR");
+  return noColor != nullptr && *noColor != '\0' ? spdlog::color_mode::never
+                                                : spdlog::color_mode::automatic;
+}
+
 // A sink that redacts secrets from the message and then escapes control characters before
 // handing it to stderr, so no caller (host or plugin) can put a known secret into the log by
 // mistake, and no value (an action name, a plugin's message) can forge a second log line.
 class RedactingSink : public spdlog::sinks::base_sink<std::mutex> {
  public:
-  RedactingSink() : target_(std::make_shared<spdlog::sinks::ansicolor_stderr_sink_mt>()) {}
+  RedactingSink()
+      : target_(std::make_shared<spdlog::sinks::ansicolor_stderr_sink_mt>(colourMode())) {}
 
  protected:
   void sink_it_(const spdlog::details::log_msg& msg) override {
     std::string text =
         escapeControl(redact(std::string_view(msg.payload.data(), msg.payload.size())));
+    if (msg.level == spdlog::level::warn) rememberWarning(text);
     spdlog::details::log_msg copy(msg.time, msg.source, msg.logger_name, msg.level, text);
     target_->log(copy);
   }
@@ -60,6 +87,21 @@ spdlog::logger& logger() {
     return created;
   }();
   return *instance;
+}
+
+std::vector<std::string> loggedWarnings() {
+  std::lock_guard<std::mutex> lock(warningsMutex());
+  return warnings();
+}
+
+void logWarningSummary() {
+  std::vector<std::string> lines = loggedWarnings();
+  if (lines.empty()) return;
+  std::string text =
+      std::to_string(lines.size()) + (lines.size() == 1 ? " warning: " : " warnings: ");
+  for (std::size_t i = 0; i < lines.size(); ++i) text += (i == 0 ? "" : "; ") + lines[i];
+  if (lines.size() == kMaxRememberedWarnings) text += "; and maybe more (the first 100 are listed)";
+  logger().warn("{}", text);
 }
 
 bool parseLogLevel(std::string_view given, spdlog::level::level_enum& level) {

@@ -4,6 +4,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <spdlog/spdlog.h>
 
@@ -12,6 +13,14 @@ namespace iter8 {
 // The process-wide logger: stderr, one format, level set by setLogLevel. Every message is
 // redacted, then its control characters are escaped: one event, one line.
 spdlog::logger& logger();
+
+// Every warning this process logged so far, redacted, in order (at most the first 100).
+std::vector<std::string> loggedWarnings();
+
+// Logs one warning line repeating every warning logged so far ("2 warnings: a; b"), so a
+// warning early in a long run is not lost; nothing when there was none. A task's own warnings
+// logged in its supervised child process are not counted: they never reach this process.
+void logWarningSummary();
 
 // Parses "trace", "debug", "info", "warning" (or "warn"), "error" (or "fatal", "panic", the
 // original's names for its levels above error), in any case. Returns false otherwise.

@@ -287,9 +287,15 @@ Response send(const Request& request) {
   CURLcode code = curl_easy_perform(h);
   if (code != CURLE_OK) {
     std::string why = reason[0] ? reason : curl_easy_strerror(code);
-    throw HttpError(classify(code, why), code,
-                    request.method + " " + urlForMessages(request.url) + ": " + why +
-                        " (curl error " + std::to_string(code) + ")");
+    // OpenSSL's words for a plain-HTTP answer to a TLS hello mean little to most people.
+    const bool plainServer = code == CURLE_SSL_CONNECT_ERROR &&
+                             (why.find("wrong version number") != std::string::npos ||
+                              why.find("packet length too long") != std::string::npos);
+    throw HttpError(
+        classify(code, why), code,
+        request.method + " " + urlForMessages(request.url) + ": " + why + " (curl error " +
+            std::to_string(code) + ")" +
+            (plainServer ? "; the server does not speak TLS (is it plain http://?)" : ""));
   }
   curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &response.status);
   return response;

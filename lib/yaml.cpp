@@ -8,6 +8,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
@@ -317,6 +318,49 @@ int countDocuments(const std::string& text) {
   return documents;
 }
 
+// The lines of `text`, without their line breaks.
+std::vector<std::string> linesOf(const std::string& text) {
+  std::vector<std::string> lines;
+  std::istringstream stream(text);
+  for (std::string line; std::getline(stream, line);) lines.push_back(line);
+  return lines;
+}
+
+// yaml-cpp's words are the parser's ("illegal map value" two lines below a tab, "bad file"
+// for nesting): say what people got wrong, at the line where they did, keeping its text.
+std::string describeSyntaxError(const std::string& text, const YAML::Exception& e) {
+  const std::string at = "invalid YAML at line ";
+  const std::string where =
+      "line " + std::to_string(e.mark.line + 1) + ", column " + std::to_string(e.mark.column + 1);
+  if (dynamic_cast<const YAML::DeepRecursion*>(&e) != nullptr) {
+    return "YAML nested deeper than " + std::to_string(kMaxDepth) + " levels at " + where;
+  }
+  const std::vector<std::string> lines = linesOf(text);
+  const int last = std::min<int>(e.mark.line, static_cast<int>(lines.size()) - 1);
+  for (int i = 0; i <= last; ++i) {  // the first tab before the error, in an indentation
+    const std::string& line = lines[i];
+    const size_t indentEnd = line.find_first_not_of(" \t");
+    if (line.find('\t') < std::min(indentEnd, line.size())) {
+      return at + std::to_string(i + 1) +
+             ": a tab character in the indentation; YAML indents with spaces only";
+    }
+  }
+  if (e.msg == "illegal map value" && last > 0) {
+    int previous = last - 1;
+    while (previous >= 0 && lines[previous].find_first_not_of(' ') == std::string::npos) {
+      --previous;
+    }
+    if (previous >= 0 && lines[previous].find(':') == std::string::npos &&
+        lines[previous].find('#') == std::string::npos) {
+      const std::string key = lines[previous].substr(lines[previous].find_first_not_of(' '));
+      return at + std::to_string(previous + 1) + ": `" + key +
+             "` is not followed by `:`; a key without its colon? (yaml-cpp: " + e.msg + " at " +
+             where + ")";
+    }
+  }
+  return "invalid YAML at " + where + ": " + e.msg;
+}
+
 }  // namespace
 
 rapidjson::Document parseYaml(std::string_view text) {
@@ -327,8 +371,7 @@ rapidjson::Document parseYaml(std::string_view text) {
     documents = countDocuments(copy);
     if (documents == 1) root = YAML::Load(copy);
   } catch (const YAML::Exception& e) {
-    throw YamlError("invalid YAML at line " + std::to_string(e.mark.line + 1) + ", column " +
-                    std::to_string(e.mark.column + 1) + ": " + e.msg);
+    throw YamlError(describeSyntaxError(copy, e));
   }
   // Several documents would be read as the first and written back as one: refuse them.
   if (documents > kMaxDocuments) {

@@ -4,6 +4,8 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <set>
+#include <sstream>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -126,29 +128,200 @@ spec:
   strategy:
     actions:
       start:
-      - task: common/bash
-        with: {script: "echo {{ .this.metadata.name"}
-      - run: 'echo @< .Name'
       - task: common/exec
         with: {cmd: echo, args: ["{{ literal"], disableInterpolation: true}
+      - task: common/bash
+        with: {script: "echo {{ .this.metadata.name"}
 )";
   std::string file = dir_.write("t.yaml", text);
   auto r =
       handler({"run", "-a", "start", "-f", file, "--dry-run", "--plugins-dir", shippedPluginDir()});
-  EXPECT_EQ(r.exitCode, 0) << r.err;  // as the Go handler, the items before one would run
-  EXPECT_THAT(r.err, HasSubstr("action start, task 0 (common/bash): input 'with.script' is not a "
-                               "valid template: template: 1:27: unclosed action; the task will "
-                               "fail when it runs"));
-  EXPECT_THAT(r.err, HasSubstr("action start, task 1 (run): input 'run' is not a valid template: "
-                               "template: 1:13: unclosed action"));
-  EXPECT_THAT(r.err, Not(HasSubstr("task 2 (common/exec)")));  // not interpolated
-  auto strict = handler({"run", "-a", "start", "-f", file, "--dry-run", "--strict", "--plugins-dir",
-                         shippedPluginDir()});
-  EXPECT_EQ(strict.exitCode, 4);
-  EXPECT_THAT(strict.err, HasSubstr("unclosed action (--strict)"));
-  // Without --dry-run the action runs as before and fails at the broken item.
+  // A dry run says "valid" only when it is: exit 4, the input, the template, plain words.
+  EXPECT_EQ(r.exitCode, 4) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("action start, task 1 (common/bash): input 'with.script' is not a "
+                               "valid template: unclosed action: `}}` missing (template: 1:27: "
+                               "unclosed action) in `echo {{ .this.metadata.name`"));
+  EXPECT_THAT(r.err, Not(HasSubstr("valid (dry run")));
+  EXPECT_THAT(r.err, Not(HasSubstr("task 0 (common/exec)")));  // not interpolated
+  // Without --dry-run the action runs the items before the broken one and fails at it.
   auto real = handler({"run", "-a", "start", "-f", file, "--plugins-dir", shippedPluginDir()});
   EXPECT_EQ(real.exitCode, 1);
+}
+
+TEST_F(Cli, DryRunNamesARunItemsTemplateAndAMissingClosingDelimiter) {
+  std::string text = R"(apiVersion: iter8.tools/v2alpha2
+kind: Experiment
+metadata: {name: exp-1, namespace: team-a}
+spec:
+  target: team-a/app
+  strategy:
+    actions:
+      start:
+      - run: 'curl @< .Host >/x:8080'
+)";
+  std::string file = dir_.write("t.yaml", text);
+  auto r =
+      handler({"run", "-a", "start", "-f", file, "--dry-run", "--plugins-dir", shippedPluginDir()});
+  EXPECT_EQ(r.exitCode, 4) << r.err;
+  // Go says "expected :=" here, far from the real mistake.
+  EXPECT_THAT(r.err, HasSubstr("action start, task 0 (run): input 'run' is not a valid template: "
+                               "unclosed action: `>@` missing (template: "));
+  EXPECT_THAT(r.err, HasSubstr(") in `curl @< .Host >/x:8080`"));
+}
+
+TEST_F(Cli, StrictMakesAMissingTemplateKeyAnError) {
+  std::string text = R"(apiVersion: iter8.tools/v2alpha2
+kind: Experiment
+metadata: {name: exp-1, namespace: team-a}
+spec:
+  target: team-a/app
+  strategy:
+    actions:
+      start:
+      - task: common/bash
+        with: {script: "echo [{{ .this.metadata.nme }}]"}
+)";
+  std::string file = dir_.write("k.yaml", text);
+  auto lax = handler({"run", "-a", "start", "-f", file, "--plugins-dir", shippedPluginDir()});
+  EXPECT_EQ(lax.exitCode, 0) << lax.err;
+  EXPECT_EQ(lax.out, "[]\n");
+  EXPECT_THAT(lax.err, HasSubstr("template key .this.metadata.nme is missing"));
+  auto strict =
+      handler({"run", "-a", "start", "-f", file, "--strict", "--plugins-dir", shippedPluginDir()});
+  EXPECT_EQ(strict.exitCode, 1) << strict.err;
+  EXPECT_THAT(strict.out, Not(HasSubstr("[]")));  // the script never ran
+  EXPECT_THAT(strict.err, HasSubstr("action start, task 0 (common/bash): input 'with.script': "
+                                    "template: 1:14: executing at <.this.metadata.nme>: map has "
+                                    "no entry for key \"nme\""));
+}
+
+// The last line a person sees repeats every warning, so a misspelt input is not lost in the log
+// of a long load.
+TEST_F(Cli, ADryRunAndARunEndWithASummaryOfTheirWarnings) {
+  const std::string warning =
+      "action start, task 0 (common/exec): unknown input 'with.disbleInterpolation' is ignored "
+      "(did you mean `disableInterpolation`?)";
+  for (const std::vector<std::string>& extra :
+       {std::vector<std::string>{"--dry-run"}, std::vector<std::string>{}}) {
+    auto r = run("start", extra);
+    EXPECT_EQ(r.exitCode, 0) << r.err;
+    std::string last = r.err.substr(r.err.rfind('\n', r.err.size() - 2) + 1);
+    EXPECT_THAT(last, HasSubstr("warning 1 warning: " + warning)) << r.err;
+  }
+  auto clean = run("loop", {"--dry-run"});
+  EXPECT_EQ(clean.exitCode, 0) << clean.err;
+  EXPECT_THAT(clean.err, Not(HasSubstr(" warning: ")));
+}
+
+// The warning is about the recommended version's template fields: only a template that reads
+// them (`.name`, a version variable) gets it, not every `echo hi`.
+TEST_F(Cli, NoRecommendedVersionIsSaidOnlyToTemplatesThatReadIt) {
+  std::string text = R"(apiVersion: iter8.tools/v2alpha2
+kind: Experiment
+metadata: {name: exp-1, namespace: team-a}
+spec:
+  target: team-a/app
+  strategy:
+    actions:
+      start:
+      - task: common/exec
+        with: {cmd: echo, args: ['hi {{ "there" }}']}
+      - task: common/bash
+        with: {script: "echo hi {{ .this.metadata.name }}"}
+      loop:
+      - task: common/bash
+        with: {script: "echo promote {{ .name }}"}
+)";
+  std::string file = dir_.write("r.yaml", text);
+  auto quiet = handler({"run", "-a", "start", "-f", file, "--plugins-dir", shippedPluginDir()});
+  EXPECT_EQ(quiet.exitCode, 0) << quiet.err;
+  EXPECT_EQ(quiet.out, "hi there\nhi exp-1\n");
+  EXPECT_THAT(quiet.err, Not(HasSubstr("no version is recommended")));
+  auto reads = handler({"run", "-a", "loop", "-f", file, "--plugins-dir", shippedPluginDir()});
+  EXPECT_EQ(reads.exitCode, 0) << reads.err;
+  EXPECT_THAT(reads.err, HasSubstr("action loop, task 0 (common/bash): no version is recommended "
+                                   "for promotion yet; its variables render as an empty string"));
+}
+
+// A level typed as an option is a mistake to say now; LOG_LEVEL (the controller sets it) keeps
+// the original's leniency.
+TEST_F(Cli, AnUnknownLogLevelOptionIsAUsageErrorButTheVariableOnlyWarns) {
+  auto option = run("start", {"--log-level", "nonsense"});
+  EXPECT_EQ(option.exitCode, 2) << option.err;
+  EXPECT_THAT(option.err, HasSubstr("handler run: --log-level 'nonsense' is not a log level; "
+                                    "expected trace, debug, info, warning or error"));
+  EXPECT_THAT(option.err, Not(HasSubstr("started")));
+  ProcessOptions env;
+  env.env["LOG_LEVEL"] = "nonsense";
+  auto variable = run("start", {}, env);
+  EXPECT_EQ(variable.exitCode, 0) << variable.err;
+  EXPECT_THAT(variable.err, HasSubstr("log level 'nonsense' is not one of"));
+}
+
+// NO_COLOR (https://no-color.org) turns off colour in the log lines too, not only in `report`.
+TEST_F(Cli, LogLinesAreColouredOnATerminalOnlyAndNeverWithNoColor) {
+  if (system("command -v script >/dev/null 2>&1") != 0) GTEST_SKIP() << "script(1) not installed";
+  path_ = dir_.write("e.yaml", kExperiment);
+  // `script` gives the handler a terminal (stdout and stderr both); TERM so spdlog trusts it.
+  const std::string command = handlerPath() + " run -a start -f " + path_ + " --plugins-dir " +
+                              shippedPluginDir() + " --termination-log " +
+                              dir_.file("termination-log");
+  ProcessOptions colour;
+  colour.env["TERM"] = "xterm";
+  colour.unsetEnv = {"NO_COLOR"};
+  auto tty = runProcess({"script", "-qec", command, "/dev/null"}, colour);
+  ASSERT_EQ(tty.exitCode, 0) << tty.err;
+  EXPECT_THAT(tty.out, HasSubstr("\033["));
+  ProcessOptions noColor = colour;
+  noColor.env["NO_COLOR"] = "1";
+  auto plain = runProcess({"script", "-qec", command, "/dev/null"}, noColor);
+  ASSERT_EQ(plain.exitCode, 0) << plain.err;
+  EXPECT_THAT(plain.out, HasSubstr("warning"));
+  EXPECT_THAT(plain.out, Not(HasSubstr("\033[")));
+}
+
+TEST_F(Cli, ALibraryTypoAndANumberForADurationGetSuggestions) {
+  std::string text = R"(apiVersion: iter8.tools/v2alpha2
+kind: Experiment
+metadata: {name: exp-1, namespace: team-a}
+spec:
+  strategy:
+    actions:
+      start:
+      - task: metric/collect
+        with: {versions: [{name: v1, url: "http://127.0.0.1:1/"}]}
+      loop:
+      - task: metrics/collect
+        with: {time: 5, versions: [{name: v1, url: "http://127.0.0.1:1/"}]}
+)";
+  std::string file = dir_.write("s.yaml", text);
+  auto library =
+      handler({"run", "-a", "start", "-f", file, "--dry-run", "--plugins-dir", shippedPluginDir()});
+  EXPECT_EQ(library.exitCode, 4) << library.err;
+  EXPECT_THAT(library.err, HasSubstr("no plugin provides library 'metric' (did you mean "
+                                     "`metrics`?) (looked for metric.so in "));
+  auto duration =
+      handler({"run", "-a", "loop", "-f", file, "--dry-run", "--plugins-dir", shippedPluginDir()});
+  EXPECT_EQ(duration.exitCode, 4) << duration.err;
+  EXPECT_THAT(duration.err, HasSubstr("input 'with.time' is a number 5; expected a Go duration "
+                                      "such as `5s`"));
+}
+
+// `handler plugins` reads as a table: every task's description starts in one column.
+TEST_F(Cli, PluginsAlignsItsDescriptionColumn) {
+  auto r = handler({"plugins", "--plugins-dir", shippedPluginDir()});
+  EXPECT_EQ(r.exitCode, 0) << r.err;
+  std::istringstream lines(r.out);
+  std::set<size_t> columns;
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind("  ", 0) != 0) continue;  // task lines are indented
+    size_t name = line.find_first_not_of(' ');
+    size_t gap = line.find("  ", name);
+    ASSERT_NE(gap, std::string::npos) << line;
+    columns.insert(line.find_first_not_of(' ', gap));
+  }
+  EXPECT_THAT(r.out, HasSubstr("common/promote-kubectl"));
+  EXPECT_EQ(columns.size(), 1u) << r.out;
 }
 
 TEST_F(Cli, AnUnusableOutputIsFoundBeforeAnyTaskRuns) {
@@ -169,7 +342,33 @@ TEST_F(Cli, AnUnusableOutputIsFoundBeforeAnyTaskRuns) {
     EXPECT_THAT(denied.err, HasSubstr("is not writable"));
     std::filesystem::permissions(locked, std::filesystem::perms::owner_all);
   }
-  EXPECT_EQ(run("start", {"--dry-run", "-o", dir_.file("out.yaml")}).exitCode, 0);
+  // A dry run writes nothing (as kubectl's and helm's): it says the output could be written.
+  auto dry = run("start", {"--dry-run", "-o", dir_.file("out.yaml")});
+  EXPECT_EQ(dry.exitCode, 0) << dry.err;
+  EXPECT_FALSE(std::filesystem::exists(dir_.file("out.yaml")));
+  EXPECT_THAT(dry.err, HasSubstr("--output " + dir_.file("out.yaml") +
+                                 " can be written (dry run: nothing written)"));
+}
+
+// Without -o the status goes back into the experiment file: a file that cannot be written is
+// found before any task runs, not after the load whose measurements it was to keep.
+TEST_F(Cli, AReadOnlyExperimentFileWithoutOutputIsFoundBeforeAnyTaskRuns) {
+  path_ = dir_.write("e.yaml", kExperiment);
+  std::filesystem::permissions(path_, std::filesystem::perms::owner_read |
+                                          std::filesystem::perms::group_read |
+                                          std::filesystem::perms::others_read);
+  for (const std::vector<std::string>& extra :
+       {std::vector<std::string>{}, std::vector<std::string>{"--dry-run"}}) {
+    auto r = runProcess(handlerRunArgv("start", path_, dir_.file("termination-log"), {}, extra));
+    EXPECT_EQ(r.exitCode, 2) << r.err;
+    EXPECT_THAT(r.err, HasSubstr("--file " + path_ +
+                                 ": it is read-only (mode 0444); a run writes its status back "
+                                 "into it: make it writable or give --output FILE"));
+    EXPECT_THAT(r.err, Not(HasSubstr("started")));
+  }
+  auto elsewhere = runProcess(handlerRunArgv("start", path_, dir_.file("termination-log"), {},
+                                             {"-o", dir_.file("out.yaml")}));
+  EXPECT_EQ(elsewhere.exitCode, 0) << elsewhere.err;
 }
 
 TEST_F(Cli, StatusWritesSayWhereTheyWent) {

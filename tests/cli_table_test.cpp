@@ -27,6 +27,7 @@ namespace po = boost::program_options;
 using test::runProcess;
 using test::TempDir;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 // `handler <words...>` parsed as main() would.
 Command parse(std::vector<std::string> words) {
@@ -150,10 +151,32 @@ TEST(Help, EveryOptionOfEveryCommandIsInItsHelp) {
     Command scratch;
     const po::options_description options = optionsOf(row, scratch);
     for (const auto& option : options.options()) {
-      // "-f [ --file ]": how the help names an option with both names.
-      EXPECT_THAT(command.helpText, HasSubstr(option->format_name())) << commandName(row);
+      // "-f, --file FILE" and "    --strict": the conventions of the tools people use.
+      const std::string shortName =
+          option->canonical_display_name(po::command_line_style::allow_dash_for_short);
+      const std::string name =
+          (shortName.size() == 2 && shortName[0] == '-' ? shortName + ", " : "    ") + "--" +
+          option->long_name();
+      EXPECT_THAT(command.helpText, HasSubstr("\n  " + name + " ")) << commandName(row);
     }
+    EXPECT_THAT(command.helpText, Not(HasSubstr("[ --"))) << commandName(row);
+    EXPECT_THAT(command.helpText, Not(HasSubstr(" arg "))) << commandName(row);
   }
+}
+
+TEST(Help, OptionsTakeNamedValuesInOneAlignedColumn) {
+  const Command command = parse({"run", "--help"});
+  EXPECT_THAT(command.helpText, HasSubstr("\n  -f, --file FILE "));
+  EXPECT_THAT(command.helpText, HasSubstr("\n      --task-timeout DURATION "));
+  EXPECT_THAT(command.helpText, HasSubstr("\n  -h, --help "));
+  // Every description starts in one column.
+  std::istringstream lines(command.helpText);
+  std::set<size_t> columns;
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind("  -", 0) != 0) continue;
+    columns.insert(line.find_first_not_of(' ', line.find("  ", 2)));
+  }
+  EXPECT_EQ(columns.size(), 1u) << command.helpText;
 }
 
 TEST(Completion, BashOffersEveryVerbAndEveryOptionOfEachCommand) {
@@ -174,6 +197,22 @@ TEST(Completion, BashOffersEveryVerbAndEveryOptionOfEachCommand) {
       EXPECT_EQ(offered.count(choice), 1u) << commandName(row) << " " << choice;
     }
   }
+}
+
+// After `plugins describe`, the libraries and tasks the handler finds (its own `plugins`
+// listing, so the names are those of the plugins installed).
+TEST(Completion, BashOffersTaskNamesAfterPluginsDescribe) {
+  TempDir dir;
+  const std::string script = dir.write("handler.bash", completionScript("bash"));
+  auto r = runProcess({"bash", "-c",
+                       "source " + script + " && COMP_WORDS=(" + test::handlerPath() +
+                           " plugins describe com) COMP_CWORD=3 && _handler && printf '%s\\n' "
+                           "\"${COMPREPLY[@]}\""});
+  ASSERT_EQ(r.exitCode, 0) << r.err;
+  const std::set<std::string> offered = splitWords(r.out);
+  EXPECT_EQ(offered.count("common"), 1u) << r.out;
+  EXPECT_EQ(offered.count("common/exec"), 1u) << r.out;
+  EXPECT_EQ(offered.count("metrics/collect"), 0u) << "only those matching what was typed";
 }
 
 TEST(Completion, ZshOffersEveryVerbAndEveryOptionOfEachCommand) {

@@ -1,5 +1,7 @@
 // `handler run -a ACTION` as the Job runs it: no file, EXPERIMENT_NAME/NAMESPACE set, the
 // experiment on a (fake) API server over TLS with a bearer token.
+#include <sstream>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -43,7 +45,7 @@ class ClusterRun : public ::testing::Test {
                                  kToken + "\n");
   }
 
-  test::ProcessResult run(std::vector<std::string> extra = {}) {
+  test::ProcessResult run(std::vector<std::string> extra = {}, bool shortDeadline = true) {
     std::vector<std::string> argv{test::handlerPath(),
                                   "run",
                                   "-a",
@@ -57,9 +59,8 @@ class ClusterRun : public ::testing::Test {
                                   "--termination-log",
                                   dir_.file("termination-log"),
                                   "--log-level",
-                                  "trace",
-                                  "--api-deadline",
-                                  "3s"};
+                                  "trace"};
+    if (shortDeadline) argv.insert(argv.end(), {"--api-deadline", "3s"});
     argv.insert(argv.end(), extra.begin(), extra.end());
     test::ProcessOptions options;
     options.env = {{"EXPERIMENT_NAME", "canary-1"}, {"EXPERIMENT_NAMESPACE", "shop"}};
@@ -124,6 +125,19 @@ TEST_F(ClusterRun, ContextOptionSelectsAnotherContext) {
   EXPECT_THAT(missing.err, HasSubstr("nosuch"));
   EXPECT_THAT(missing.err, HasSubstr("; it has "));  // the contexts that exist
   EXPECT_THAT(missing.err, HasSubstr("job"));
+}
+
+// Outside a pod a refused connection is a cluster that is not running or a wrong context, not
+// a blip: say so at once, as kubectl does, instead of retrying for the 60 s a pod waits.
+TEST_F(ClusterRun, ARefusedConnectionOutsideAPodFailsAtOnceSayingWhere) {
+  auto stale = run({"--context", "stale"}, /*shortDeadline=*/false);
+  EXPECT_EQ(stale.exitCode, 3) << stale.err;
+  EXPECT_THAT(stale.err, HasSubstr("cannot connect to the server https://127.0.0.1:1 (kubeconfig " +
+                                   kubeconfig_ + ", context stale): "));
+  EXPECT_THAT(stale.err, HasSubstr("; is the cluster running, and is this the right context?"));
+  EXPECT_THAT(stale.err, Not(HasSubstr("retrying")));
+  std::istringstream lines(stale.err);
+  for (std::string line; std::getline(lines, line);) EXPECT_LT(line.size(), 300u) << line;
 }
 
 TEST_F(ClusterRun, ReportReadsTheExperimentByName) {

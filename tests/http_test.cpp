@@ -1,6 +1,11 @@
 #include "lib/http.h"
 
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <stdexcept>
+#include <thread>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -31,6 +36,41 @@ TEST(Http, NoAnswerIsAnHttpErrorNamingTheUrlButNotTheQuery) {
     EXPECT_THAT(e.what(), HasSubstr("curl error 7"));
     EXPECT_THAT(e.what(), Not(HasSubstr("hunter2")));
   }
+}
+
+// https:// to a port that answers plain HTTP: OpenSSL's "wrong version number" means nothing to
+// most people; say what it means beside it.
+TEST(Http, HttpsToAPlainHttpPortSaysTheServerDoesNotSpeakTls) {
+  int listener = ::socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(listener, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::bind(listener, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
+  socklen_t length = sizeof address;
+  ASSERT_EQ(::getsockname(listener, reinterpret_cast<sockaddr*>(&address), &length), 0);
+  ASSERT_EQ(::listen(listener, 1), 0);
+  std::thread plainServer([listener] {
+    int client = ::accept(listener, nullptr, nullptr);
+    if (client < 0) return;
+    char buffer[4096];
+    (void)::read(client, buffer, sizeof buffer);  // the TLS hello
+    const char answer[] = "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n";
+    (void)::write(client, answer, sizeof answer - 1);
+    ::close(client);
+  });
+  Request request;
+  request.url = "https://127.0.0.1:" + std::to_string(ntohs(address.sin_port)) + "/";
+  request.timeout = std::chrono::seconds(5);
+  try {
+    send(request);
+    ADD_FAILURE() << "expected HttpError";
+  } catch (const HttpError& e) {
+    EXPECT_EQ(e.kind(), HttpError::Kind::kTls) << e.what();
+    EXPECT_THAT(e.what(), HasSubstr("; the server does not speak TLS (is it plain http://?)"));
+  }
+  plainServer.join();
+  ::close(listener);
 }
 
 TEST(Http, ParseUrlGivesThePartsLibcurlSends) {

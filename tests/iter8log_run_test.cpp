@@ -132,8 +132,11 @@ TEST_F(Iter8LogRun, LogLevelsAreTheOriginalsInAnyCase) {
   EXPECT_EQ(fatal.err, "");
   auto panic = run("start", text, {"--log-level", "panic"});
   EXPECT_EQ(panic.err, "");
-  // Unknown: a warning, and info stays the level (logrus ignored it; so do we).
-  auto bogus = run("start", text, {"--log-level", "bogus"});
+  // Unknown in LOG_LEVEL (the controller's): a warning, and info stays the level (logrus
+  // ignored it; so do we). As an option it is a usage error (cli_messages_test).
+  test::ProcessOptions bogusEnv;
+  bogusEnv.env["LOG_LEVEL"] = "bogus";
+  auto bogus = run("start", text, {}, bogusEnv);
   EXPECT_EQ(bogus.exitCode, 0);
   EXPECT_THAT(bogus.err, HasSubstr("log level 'bogus' is not one of"));
   EXPECT_THAT(bogus.err, HasSubstr("info "));

@@ -45,7 +45,7 @@ TEST(ReferenceExperiments, AllParseAsExperiments) {
 }
 
 // Every action built only from tasks we ship validates unchanged (--dry-run: no load is
-// sent to the hosts these experiments name).
+// sent to the hosts these experiments name), but for the two whose template is broken.
 TEST(ReferenceExperiments, ActionsOfShippedTasksValidateUnchanged) {
   auto files = referenceExperiments();
   if (files.empty()) GTEST_SKIP() << "no reference experiments at " << referenceDir();
@@ -70,7 +70,14 @@ TEST(ReferenceExperiments, ActionsOfShippedTasksValidateUnchanged) {
       auto result =
           test::runProcess({test::handlerPath(), "run", "-a", action.name.GetString(), "--dry-run",
                             "-f", copy, "--plugins-dir", test::shippedPluginDir()});
-      EXPECT_EQ(result.exitCode, 0) << result.err;
+      // Two start actions hold a template broken on purpose: their dry run fails as their run
+      // does, naming it (exit 4), rather than saying "valid".
+      const std::string name = file.filename().string() + " " + action.name.GetString();
+      const bool broken = name == "experiment1.yaml start" || name == "runexperiment.yaml start";
+      EXPECT_EQ(result.exitCode, broken ? 4 : 0) << result.err;
+      if (broken) {
+        EXPECT_THAT(result.err, HasSubstr("is not a valid template"));
+      }
       ++checked;
     }
   }

@@ -190,6 +190,23 @@ TEST_F(RunItems, MissingSecretFailsTheItem) {
   EXPECT_THAT(result.out, Not(HasSubstr("hi")));
 }
 
+TEST_F(RunItems, AMistypedSecretNameListsTheSecretsThatExist) {
+  dir_.write("secrets/a.yaml",
+             "apiVersion: v1\nkind: Secret\nmetadata:\n  name: slack-hooks\n"
+             "stringData:\n  token: \"abcdefgh\"\n");
+  dir_.write("secrets/b.yaml",
+             "apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\n  namespace: other\n"
+             "stringData:\n  password: \"abcdefgh\"\n");
+  auto result = run(experiment(R"(      - run: 'echo hi'
+        with: {secret: slack-hook})"),
+                    {"--secrets-dir", dir_.file("secrets")});
+  EXPECT_EQ(result.exitCode, 1);
+  EXPECT_THAT(terminationLog(),
+              HasSubstr("secret 'team-a/slack-hook' not found in " + dir_.file("secrets") +
+                        " (did you mean `team-a/slack-hooks`?); it holds: other/db, "
+                        "team-a/slack-hooks"));
+}
+
 TEST_F(RunItems, TemplatesSeeTheExperimentByGoFieldNames) {
   auto result = run(experiment(
       R"(      - run: 'echo "@< .Spec.Target >@ @< .Spec.VersionInfo.Baseline.Name >@ @< .Kind >@"'
@@ -251,14 +268,17 @@ TEST_F(RunItems, ScratchDirFromTheEnvironmentIsHonouredAndCreated) {
 }
 
 // The reference experiment itself, read in place: its first three items render and choose
-// by condition (no winner in its status: "not CandidateWon()" holds), the fourth fails.
+// by condition (no winner in its status: "not CandidateWon()" holds), the fourth fails; its
+// dry run fails too, at the fourth.
 TEST(RunItemsReference, RunExperimentRunsUntilItsMessedUpTemplate) {
   fs::path file = fs::path(ITER8_SHARED_DIR) / "reference" / "experiments" / "runexperiment.yaml";
   if (!fs::exists(file)) GTEST_SKIP() << file << " is absent";
   TempDir dir;
   auto result = runProcess({handlerPath(), "run", "-a", "start", "-f", file.string(), "--dry-run",
                             "--plugins-dir", shippedPluginDir()});
-  EXPECT_EQ(result.exitCode, 0) << "every item validates: " << result.err;
+  EXPECT_EQ(result.exitCode, 4) << "the dry run names the broken template: " << result.err;
+  EXPECT_THAT(result.err, HasSubstr("action start, task 3 (run): input 'run' is not a valid "
+                                    "template: template: 1:3: function \"this\" not defined"));
   std::string copy = dir.write("exp.yaml", readFile(file.string()));
   result = runProcess({handlerPath(), "run", "-a", "start", "-f", copy, "--plugins-dir",
                        shippedPluginDir(), "--termination-log", dir.file("tl")});

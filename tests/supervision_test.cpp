@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 
 #include <chrono>
+#include <csignal>
 #include <filesystem>
 #include <thread>
 
@@ -186,6 +187,23 @@ TEST_F(Supervision, SigtermStopsABashScriptsWholeProcessGroup) {
   EXPECT_LT(elapsed_, std::chrono::seconds(5));
   std::this_thread::sleep_for(std::chrono::seconds(3));
   EXPECT_FALSE(std::filesystem::exists(marker)) << "the background job was left running";
+}
+
+// A closed terminal or a dropped ssh session sends SIGHUP: it stops the action as Ctrl-C does
+// (exit 5, a line saying so, earlier status kept), not the default death with exit 129.
+TEST_F(Supervision, SighupStopsTheActionAsSigintDoes) {
+  for (int signal : {SIGINT, SIGHUP}) {
+    ProcessOptions options;
+    options.terminateAfter = std::chrono::milliseconds(700);
+    options.terminateSignal = signal;
+    auto result = run(between(R"(      - task: common/bash
+        with: {script: sleep 30})"),
+                      {}, options);
+    EXPECT_EQ(result.exitCode, 5) << signal << ": " << result.err;
+    EXPECT_THAT(result.err, HasSubstr("task 1 (common/bash): bash script was stopped: the "
+                                      "handler is stopping"));
+    EXPECT_EQ(step(), 1);
+  }
 }
 
 TEST_F(Supervision, IsolationNoneRunsInTheHandlerForDebugging) {

@@ -84,6 +84,30 @@ TEST(Yaml, SyntaxErrorsSayLineAndColumn) {
   EXPECT_THAT(errorOf("a: [1, 2\nb: }\n"), HasSubstr("invalid YAML at line"));
 }
 
+// The mistakes people make, named in their words and at their line.
+TEST(Yaml, ATabInTheIndentationIsNamed) {
+  EXPECT_THAT(errorOf("metadata:\n\tname: x\nspec: {}\n"),
+              HasSubstr("invalid YAML at line 2: a tab character in the indentation; YAML "
+                        "indents with spaces only"));
+  EXPECT_THAT(errorOf("metadata:\n  name: x\n\tnamespace: y\n"),
+              HasSubstr("invalid YAML at line 3: a tab character in the indentation"));
+  EXPECT_EQ(errorOf("a: \"x\ty\"\n"), "");  // a tab in a value is fine
+}
+
+TEST(Yaml, AKeyWithoutItsColonIsReportedAtItsOwnLine) {
+  // yaml-cpp reads "target a strategy" as one scalar and fails at line 3's colon.
+  EXPECT_THAT(errorOf("spec:\n  target a\n  strategy:\n    actions: {}\n"),
+              HasSubstr("invalid YAML at line 2: `target a` is not followed by `:`; a key "
+                        "without its colon? (yaml-cpp: illegal map value at line 3, column"));
+}
+
+TEST(Yaml, FlowNestingPastTheParsersLimitSaysSo) {
+  std::string deep = "a: " + std::string(100000, '[') + std::string(100000, ']') + "\n";
+  std::string error = errorOf(deep);
+  EXPECT_THAT(error, HasSubstr("nested deeper than 200 levels"));
+  EXPECT_THAT(error, ::testing::Not(HasSubstr("bad file")));
+}
+
 TEST(Json, DeepNestingIsAnErrorNotACrash) {
   try {
     parseJson("{\"a\":" + std::string(100000, '['));

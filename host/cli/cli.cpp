@@ -2,13 +2,20 @@
 // its options are parsed, and its finish step takes the operands and checks the rest.
 #include "host/cli/cli.h"
 
+#include <algorithm>
+#include <cctype>
 #include <cstdlib>
+#include <map>
+#include <regex>
 #include <sstream>
+#include <string>
+#include <vector>
 
 #include <boost/program_options.hpp>
 
 #include "host/cli/cli_help.h"
 #include "host/cli/command_table.h"
+#include "host/log.h"
 #include "lib/suggest.h"
 
 namespace po = boost::program_options;
@@ -16,10 +23,73 @@ namespace po = boost::program_options;
 namespace iter8 {
 namespace {
 
+// What an option's value is, for help: `--file FILE`, not boost's `--file arg`.
+std::string valueName(const std::string& longName) {
+  static const std::map<std::string, std::string> kNames = {{"file", "FILE"},
+                                                            {"output", "FILE"},
+                                                            {"termination-log", "FILE"},
+                                                            {"kubeconfig", "FILE"},
+                                                            {"plugins-dir", "DIR"},
+                                                            {"secrets-dir", "DIR"},
+                                                            {"api-deadline", "DURATION"},
+                                                            {"task-timeout", "DURATION"},
+                                                            {"log-level", "LEVEL"},
+                                                            {"isolation", "MODE"}};
+  if (auto it = kNames.find(longName); it != kNames.end()) return it->second;
+  std::string name = longName;
+  for (char& c : name) c = c == '-' ? '_' : static_cast<char>(std::toupper(c));
+  return name;
+}
+
+// "-f [ --file ] arg" as "-f, --file FILE" and "--strict" as "    --strict" (GNU's layout).
+std::string conventionalNames(const std::string& names) {
+  static const std::regex kBoth(R"(^-(\w) \[ --([\w-]+) \]( arg)?$)");
+  static const std::regex kLong(R"(^--([\w-]+)( arg)?$)");
+  std::smatch m;
+  if (std::regex_match(names, m, kBoth)) {
+    return "-" + m[1].str() + ", --" + m[2].str() + (m[3].matched ? " " + valueName(m[2]) : "");
+  }
+  if (std::regex_match(names, m, kLong)) {
+    return "    --" + m[1].str() + (m[2].matched ? " " + valueName(m[1]) : "");
+  }
+  return names;
+}
+
+// Boost's option listing in the conventions of the tools people use: named values, and one
+// description column (wide enough for the longest name) that wrapped lines follow.
 std::string helpOf(const std::string& usage, const po::options_description& options) {
-  std::ostringstream text;
-  text << usage << "\n" << options;
-  return text.str();
+  std::ostringstream boostText;
+  boostText << options;
+  struct Line {
+    std::string names, text;  // names empty: a caption, a blank or a wrapped description line
+  };
+  std::vector<Line> lines;
+  size_t width = 0;
+  std::istringstream in(boostText.str());
+  for (std::string line; std::getline(in, line);) {
+    const size_t gap = line.find("  ", 2);
+    if (line.rfind("  -", 0) != 0 || gap == std::string::npos) {
+      size_t start = line.find_first_not_of(' ');
+      bool wrapped = start != std::string::npos && start > 2 && !lines.empty();
+      lines.push_back({"", wrapped ? line.substr(start) : line});
+      if (wrapped) lines.back().names = "\n";  // marks a wrapped line
+      continue;
+    }
+    std::string names = conventionalNames(line.substr(2, gap - 2));
+    width = std::max(width, names.size());
+    lines.push_back({names, line.substr(line.find_first_not_of(' ', gap))});
+  }
+  std::string text = usage + "\n";
+  for (const Line& l : lines) {
+    if (l.names.empty()) {
+      text += l.text + "\n";
+    } else if (l.names == "\n") {
+      text += std::string(width + 4, ' ') + l.text + "\n";
+    } else {
+      text += "  " + l.names + std::string(width - l.names.size() + 2, ' ') + l.text + "\n";
+    }
+  }
+  return text;
 }
 
 void applyEnvironment(CommonOptions& common) {
@@ -127,6 +197,13 @@ Command parseCommandLine(int argc, const char* const argv[]) {
   if (values.count("help")) {
     command.helpText = helpOf(selected.help(), options);
     return command;
+  }
+  // LOG_LEVEL (set by the controller) only warns, as the original; an option typed by a person
+  // is a mistake to say now.
+  spdlog::level::level_enum level;
+  if (values.count("log-level") && !parseLogLevel(command.common.logLevel, level)) {
+    throw UsageError("handler " + verb + ": --log-level '" + command.common.logLevel +
+                     "' is not a log level; expected trace, debug, info, warning or error");
   }
   applyEnvironment(command.common);
   command.run.terminationLogGiven = values.count("termination-log") > 0;

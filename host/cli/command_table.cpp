@@ -232,7 +232,7 @@ po::options_description commonOptions(CommonOptions& common) {
       "(colon-separated), else lib/iter8/plugins beside the binary")(
       "log-level", po::value(&common.logLevel),
       "trace, debug, info, warning or error, any case; fatal and panic mean error "
-      "(default: $LOG_LEVEL, else info; an unknown level warns and keeps info)");
+      "(default: $LOG_LEVEL, else info; an unknown $LOG_LEVEL warns and keeps info)");
   return options;
 }
 

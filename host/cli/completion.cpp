@@ -127,6 +127,13 @@ std::string zshOffer(const ValueCompletion& value) {
                                         : "_files -/";
 }
 
+// The libraries and tasks the handler finds, from its own `plugins` listing (library lines
+// start with the name, task lines with two spaces); `handler` is the shell's word for it.
+std::string pluginNames(const std::string& handler) {
+  return "\"$(" + handler +
+         " plugins 2>/dev/null | awk '/^  /{print $1} /^[a-z]/ && !/^error:/{print $1}')\"";
+}
+
 std::string firstWords() {
   std::vector<std::string> words = verbsOf(commandTable());
   words.push_back(kHelpVerb);
@@ -141,6 +148,12 @@ std::string bashScript() {
          "    COMPREPLY=($(compgen -W \"" +
          firstWords() +
          "\" -- \"$cur\"))\n"
+         "    return\n"
+         "  fi\n"
+         "  if [[ ${COMP_WORDS[1]} == plugins && $prev == describe ]]; then\n"
+         "    COMPREPLY=($(compgen -W " +
+         pluginNames("\"${COMP_WORDS[0]}\"") +
+         " -- \"$cur\"))\n"
          "    return\n"
          "  fi\n"
          "  case $prev in\n" +
@@ -165,6 +178,12 @@ std::string zshScript() {
          "    return\n"
          "  fi\n"
          "  local opts\n"
+         "  if [[ ${words[2]} == plugins && ${words[CURRENT-1]} == describe ]]; then\n"
+         "    compadd -- ${(f)" +
+         pluginNames("${words[1]}") +
+         "}\n"
+         "    return\n"
+         "  fi\n"
          "  case ${words[2]} in\n" +
          verbArms() +
          "  esac\n"

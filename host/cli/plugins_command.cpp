@@ -1,4 +1,5 @@
 // `handler plugins [describe|check]`: what is installed, for operators and plugin authors.
+#include <algorithm>
 #include <iostream>
 
 #include "host/cli/commands.h"
@@ -81,12 +82,21 @@ int pluginsListCommand(const Command& command) {
   registry.loadAll();  // each plugin first in a child process: a crashing one is reported
   if (command.json) return printPluginsJson(registry, dirs);
   for (const auto& dir : dirs) std::cout << "# plugin folder: " << dir.string() << "\n";
+  // One description column for all tasks, so the list reads as a table.
+  size_t width = 0;
+  for (const auto& plugin : registry.plugins()) {
+    for (const auto& task : plugin.tasks) {
+      width = std::max(width, plugin.library.size() + 1 + task.name.size());
+    }
+  }
   for (const auto& plugin : registry.plugins()) {
     std::cout << plugin.library << " " << plugin.version << " (ABI " << plugin.abiMajor << "."
               << plugin.abiMinor << ") " << plugin.path.string()
               << (registry.conflicted(plugin.library) ? "  [unusable: claimed twice]" : "") << "\n";
     for (const auto& task : plugin.tasks) {
-      std::cout << "  " << plugin.library << "/" << task.name << "  " << task.description << "\n";
+      std::string name = plugin.library + "/" + task.name;
+      std::cout << "  " << name << std::string(width - name.size() + 2, ' ') << task.description
+                << "\n";
     }
   }
   for (const auto& error : registry.loadErrors()) {

@@ -2,6 +2,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -28,7 +29,7 @@ namespace {
 std::unique_ptr<ExperimentSource> openSource(const RunOptions& run) {
   if (!run.file.empty()) {
     return std::make_unique<LocalExperimentSource>(
-        LocalSourceOptions{run.file, run.output, run.secretsDir});
+        LocalSourceOptions{run.file, run.output, run.secretsDir, run.dryRun});
   }
   return openKubeSource(run.cluster());
 }
@@ -103,6 +104,30 @@ std::string outputProblem(const std::string& output) {
   return "";
 }
 
+// Why the status cannot be written back into the experiment file (-f without -o; "" when it
+// can, or when it is not a regular file, such as `-f <(...)`, which the source refuses itself).
+std::string inPlaceProblem(const RunOptions& run) {
+  if (run.file.empty() || !run.output.empty()) return "";
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(run.file, ec)) return "";
+  std::string problem = outputProblem(run.file);
+  const auto perms = std::filesystem::status(run.file, ec).permissions();
+  using std::filesystem::perms;
+  // Mode bits first: root may write anything, but the source does not replace a protected file.
+  if (problem.empty() && !ec &&
+      (perms & (perms::owner_write | perms::group_write | perms::others_write)) == perms::none) {
+    char mode[8];
+    std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(perms) & 07777);
+    problem = std::string("it is read-only (mode ") + mode + ")";
+  } else if (problem.empty() && ::access(run.file.c_str(), W_OK) != 0) {
+    problem = std::string("it is not writable (") + std::strerror(errno) + ")";
+  }
+  return problem.empty() ? ""
+                         : problem +
+                               "; a run writes its status back into it: make it writable or "
+                               "give --output FILE";
+}
+
 // An action the experiment does not define. The controller calls these whether or not the
 // experiment defines them, and a cluster run is always the controller's: exit 0 there, as the
 // original. A local run of any other name is a typo.
@@ -137,7 +162,9 @@ int analyzeAfterAction(ExperimentSource& source, TerminationLog& terminationLog)
 
 }  // namespace
 
-int runCommand(const Command& command) {
+namespace {
+
+int runAction(const Command& command) {
   const RunOptions& run = command.run;
   const RunSettings settings = runSettingsOf(run);
   TerminationLog terminationLog(run.terminationLog, run.terminationLogGiven);
@@ -149,6 +176,10 @@ int runCommand(const Command& command) {
   // and before any task runs: finding out after a whole load is too late.
   if (std::string problem = outputProblem(run.output); !problem.empty()) {
     return fail(kExitUsage, "--output " + run.output + ": " + problem);
+  }
+  // A dry run writes nothing, as kubectl's and helm's; it says what it checked.
+  if (run.dryRun && !run.output.empty()) {
+    logger().info("--output {} can be written (dry run: nothing written)", run.output);
   }
   std::unique_ptr<ExperimentSource> source;
   rapidjson::Document experiment;
@@ -175,6 +206,10 @@ int runCommand(const Command& command) {
   try {
     Action action = Action::resolve(run.action, experiment, registry, *source, terminationLog);
     if (!action.defined()) return undefinedAction(run, experiment, *source, terminationLog);
+    // After the action is known valid, before any task runs: not after a load.
+    if (std::string problem = inPlaceProblem(run); !problem.empty()) {
+      return fail(kExitUsage, "--file " + run.file + ": " + problem);
+    }
     if (run.dryRun) {
       logger().info("action {}: {} task(s) resolved and valid (dry run: none run)", run.action,
                     action.size());
@@ -192,6 +227,15 @@ int runCommand(const Command& command) {
     if (!run.dryRun) printIter8Log(experiment, run.action, redact(e.what()), kIter8LogPriorityHigh);
     return fail(e.code(), e.what());
   }
+}
+
+}  // namespace
+
+int runCommand(const Command& command) {
+  const int code = runAction(command);
+  // The last line repeats every warning, so a misspelt input is not lost in a long load's log.
+  logWarningSummary();
+  return code;
 }
 
 }  // namespace iter8

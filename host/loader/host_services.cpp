@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "host/loader/input_validation.h"
 #include "host/log.h"
 #include "host/process/cancellation.h"
 #include "host/template/template.h"
@@ -164,6 +165,7 @@ iter8_status interpolateService(void*, const char* text, const char* dataJson,
   return guarded(error, size, [&] {
     rapidjson::Document data = dataJson ? parseJson(dataJson) : parseJson("{}");
     TemplateOptions options;
+    if (strictInputs()) options.missingKey = MissingKey::kError;  // as interpolate_with
     if (leftDelim != nullptr) options.delims.left = leftDelim;
     if (rightDelim != nullptr) options.delims.right = rightDelim;
     takeCallables(data, options.callables);
@@ -230,6 +232,9 @@ iter8_status interpolateWithService(void* host, const char* text, const char* da
   return guarded(error, size, [&] {
     rapidjson::Document data = dataJson ? parseJson(dataJson) : parseJson("{}");
     TemplateOptions templateOptions = templateOptionsOf(options);
+    // --strict (the mode for CI): a key a template reads and the data lacks is an error, as
+    // Go's missingkey=error, not an empty string that a script then runs with.
+    if (strictInputs()) templateOptions.missingKey = MissingKey::kError;
     std::vector<std::string> missingKeys;
     templateOptions.missingKeys = &missingKeys;
     const std::string rendered = renderTemplate(text ? text : "", data, templateOptions);

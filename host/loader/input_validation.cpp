@@ -87,6 +87,27 @@ void normalize(rapidjson::Value& value, const rapidjson::Value& schema, const st
   }
 }
 
+// Go's parse errors name where the lexer gave up, which after a missing `}}` is often far
+// from the mistake ("expected :=" at the `:` of a later URL): when an action is opened and
+// never closed, say that first, and keep Go's text for the position.
+std::string plainReason(const std::string& text, const TemplateDelims& delims,
+                        const std::string& goError) {
+  const std::string left = delims.left.empty() ? "{{" : delims.left;
+  const std::string right = delims.right.empty() ? "}}" : delims.right;
+  size_t open = text.rfind(left);
+  if (open != std::string::npos && text.find(right, open + left.size()) == std::string::npos) {
+    return "unclosed action: `" + right + "` missing (" + goError + ")";
+  }
+  return goError;
+}
+
+// The template as it is quoted in a message: one line, at most 80 characters.
+std::string excerpt(const std::string& text) {
+  std::string line = text.substr(0, text.find('\n'));
+  if (line.size() > 80) return line.substr(0, 77) + "...";
+  return line.size() < text.size() ? line + "..." : line;
+}
+
 // The first input marked as a template in the schema ("x-iter8-template": "{{ }}" or "@< >@")
 // whose text does not parse, as an error line; "" when all parse. Only syntax: what a template
 // renders depends on data that exists at run time.
@@ -102,7 +123,9 @@ std::string templateProblem(const rapidjson::Value& value, const rapidjson::Valu
     try {
       checkTemplateSyntax(value.GetString(), d);
     } catch (const TemplateError& e) {
-      return "input '" + path + "' is not a valid template: " + e.what();
+      return "input '" + path +
+             "' is not a valid template: " + plainReason(value.GetString(), d, e.what()) + " in `" +
+             excerpt(value.GetString()) + "`";
     }
     return "";
   }
@@ -158,6 +181,18 @@ std::string valueText(const rapidjson::Value& value) {
 }
 
 // One line for the first failure the validator found.
+// What a type error expects, in the words a person needs: `time: 5` is a Go duration missing
+// its unit (the schema's description says "Go duration"), so show it with one.
+std::string expectedType(const rapidjson::Value& rule, const rapidjson::Value& type,
+                         const rapidjson::Value& value) {
+  const rapidjson::Value* description = findMember(rule, "description");
+  if (value.IsNumber() && description != nullptr && description->IsString() &&
+      std::string(description->GetString()).find("Go duration") != std::string::npos) {
+    return "a Go duration such as `" + valueText(value) + "s`";
+  }
+  return typeList(type);
+}
+
 std::string describeFailure(const rapidjson::SchemaValidator& validator,
                             const rapidjson::Document& schema, const rapidjson::Value& with) {
   std::string keyword = validator.GetInvalidSchemaKeyword();
@@ -183,7 +218,7 @@ std::string describeFailure(const rapidjson::SchemaValidator& validator,
                                        : std::string("missing");
   if (keyword == "type" && expected != nullptr && value != nullptr) {
     return "input '" + field + "' is " + jsonTypeWithArticle(*value) + " " + valueText(*value) +
-           "; expected " + typeList(*expected);
+           "; expected " + expectedType(ruleValue, *expected, *value);
   }
   if (keyword == "enum" && expected != nullptr) {
     return "input '" + field + "' is " + found + "; expected one of " + toJson(*expected);
@@ -241,14 +276,12 @@ InputCheck checkInputs(rapidjson::Value& with, rapidjson::Document::AllocatorTyp
       off != nullptr && off->IsString() ? findMember(with, off->GetString()) : nullptr;
   if (templateSyntaxChecks() &&
       (disabled == nullptr || !disabled->IsBool() || !disabled->GetBool())) {
+    // An error: a dry run says "valid" only when it is. A real run does not check syntax here,
+    // so it runs the items before a broken template and fails at it, as the Go handler did.
     std::string problem = templateProblem(with, schema, "with");
-    // A warning, as the Go handler too ran the items before a broken template and failed only
-    // at it (reference experiments rely on that); --strict makes it an error.
-    if (!problem.empty() && strictInputs()) {
+    if (!problem.empty()) {
       check.ok = false;
-      check.error = problem + " (--strict)";
-    } else if (!problem.empty()) {
-      check.warnings.push_back(problem + "; the task will fail when it runs");
+      check.error = problem;
     }
   }
   return check;

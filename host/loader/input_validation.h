@@ -23,7 +23,7 @@ bool strictInputs();
 // Template syntax checks (on for --dry-run): inputs the schema marks with "x-iter8-template"
 // ("{{ }}" or "@< >@"; none when the boolean input named by the root's
 // "x-iter8-template-switch" is true, as exec's disableInterpolation) are parsed, and one that
-// does not parse is a warning, or the error in strict mode.
+// does not parse is the error.
 void setTemplateSyntaxChecks(bool on);
 bool templateSyntaxChecks();
 

@@ -15,6 +15,7 @@
 #include "host/process/supervisor.h"
 #include "lib/duration.h"
 #include "lib/json.h"
+#include "lib/suggest.h"
 
 namespace iter8 {
 namespace {
@@ -358,8 +359,9 @@ const Plugin& PluginRegistry::find(const std::string& library) const {
     throw PluginError(conflicts_[library]);
   }
   if (candidates.empty()) {
-    std::string message =
-        "no plugin provides library '" + library + "' (looked for " + library + ".so in";
+    std::string message = "no plugin provides library '" + library + "'" +
+                          didYouMean(library, libraryNames()) + " (looked for " + library +
+                          ".so in";
     for (size_t i = 0; i < dirs_.size(); ++i) message += (i ? ", " : " ") + dirs_[i].string();
     if (dirs_.empty()) message += " no folders";
     message += ")";

@@ -77,6 +77,13 @@ void installCancellationHandlers(int secondSignalExitCode) {
   sigemptyset(&action.sa_mask);
   sigaction(SIGTERM, &action, nullptr);
   sigaction(SIGINT, &action, nullptr);
+  // A closed terminal or a dropped ssh session: stop as for Ctrl-C, keeping partial results,
+  // rather than die by the default action (exit 129, no line, results lost). Under nohup
+  // (SIGHUP ignored when we start) it stays ignored, as the person asked.
+  struct sigaction hangup {};
+  if (sigaction(SIGHUP, nullptr, &hangup) == 0 && hangup.sa_handler != SIG_IGN) {
+    sigaction(SIGHUP, &action, nullptr);
+  }
 }
 
 bool cancellationRequested() {

@@ -1,4 +1,4 @@
-// SIGTERM/SIGINT handling: the Job is being stopped; tasks see it through is_cancelled.
+// SIGTERM/SIGINT/SIGHUP handling: the Job is being stopped; tasks see it through is_cancelled.
 //
 // The first signal requests cancellation: a flag tasks read, and a descriptor that becomes
 // readable so that waiters wake at once instead of polling the flag. A second signal means
@@ -13,9 +13,10 @@
 
 namespace iter8 {
 
-// Installs handlers for SIGTERM and SIGINT that set the cancellation flag (async-signal-safe).
-// `secondSignalExitCode`: the handler's exit code when a second signal ends it at once (the
-// runner's kExitCancelled; passed in so that this layer does not depend on the runner).
+// Installs handlers for SIGTERM, SIGINT and SIGHUP that set the cancellation flag
+// (async-signal-safe). `secondSignalExitCode`: the handler's exit code when a second signal ends it
+// at once (the runner's kExitCancelled; passed in so that this layer does not depend on the
+// runner).
 void installCancellationHandlers(int secondSignalExitCode);
 
 bool cancellationRequested();
@@ -28,7 +29,7 @@ void requestCancellation();
 // polling, and any number of threads may wait at once.
 bool waitForCancellation(std::chrono::milliseconds timeout);
 
-// How many SIGTERM/SIGINT arrived so far, and the last one's number (0 when none).
+// How many SIGTERM/SIGINT/SIGHUP arrived so far, and the last one's number (0 when none).
 int stopSignalCount();
 int lastStopSignal();
 

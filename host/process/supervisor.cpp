@@ -124,6 +124,7 @@ pid_t forkChild(const std::function<ChildReport()>& work, int& reportFd, ChildOu
   sigemptyset(&stopSignals);
   sigaddset(&stopSignals, SIGTERM);
   sigaddset(&stopSignals, SIGINT);
+  sigaddset(&stopSignals, SIGHUP);
   ::sigprocmask(SIG_BLOCK, &stopSignals, &oldMask);
   const pid_t parent = ::getpid();
   const pid_t pid = ::fork();

@@ -10,7 +10,7 @@ enum ExitCode : int {
   kExitUsage = 2,          // bad command line
   kExitBadExperiment = 3,  // the experiment could not be read or is malformed
   kExitInvalidAction = 4,  // an unknown library/task or a bad input; nothing ran
-  kExitCancelled = 5,      // SIGTERM/SIGINT stopped the action
+  kExitCancelled = 5,      // SIGTERM/SIGINT/SIGHUP stopped the action
 };
 
 }  // namespace iter8

@@ -56,6 +56,10 @@ std::unique_ptr<ExperimentSource> makeKubeSource(const KubeOptions& options) {
                  config.auth->describe());
   kube::RetryPolicy policy;
   policy.deadline = options.retryDeadline;
+  // In a pod the API server may blip (an upgrade, a failover): keep retrying. Outside one, a
+  // refused connection fails at once, unless --api-deadline asked for retries.
+  policy.failFastOnConnect =
+      !options.retryDeadlineGiven && config.source.rfind("in-cluster", 0) != 0;
   auto client = std::make_shared<kube::KubeClient>(std::move(config), policy);
   return std::make_unique<KubeExperimentSource>(std::move(client), ns, options.experimentName);
 }
@@ -88,6 +92,7 @@ std::unique_ptr<ExperimentSource> openKubeSource(const KubeSourceOptions& run) {
                         "' is not a positive Go duration such as 30s or 2m");
     }
     options.retryDeadline = std::chrono::duration_cast<std::chrono::milliseconds>(*deadline);
+    options.retryDeadlineGiven = true;
   }
   return makeKubeSource(options);
 }

@@ -20,6 +20,7 @@ struct KubeOptions {
   // Total time one API call (a read, or each read/write of a status update) may take,
   // retries included.
   std::chrono::milliseconds retryDeadline{std::chrono::seconds(60)};
+  bool retryDeadlineGiven = false;  // --api-deadline: retries a refused connection outside a pod
 };
 
 class KubeExperimentSource : public ExperimentSource {

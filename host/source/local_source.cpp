@@ -7,6 +7,8 @@
 #include <cerrno>
 #include <cstring>
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "host/log.h"
 #include "host/source/experiment_file.h"
@@ -14,6 +16,7 @@
 #include "host/source/secret_data.h"
 #include "host/source/status_file.h"
 #include "lib/json.h"
+#include "lib/suggest.h"
 #include "lib/yaml.h"
 
 namespace iter8 {
@@ -40,6 +43,19 @@ bool sameFile(const std::filesystem::path& a, const std::filesystem::path& b) {
   return std::filesystem::equivalent(a, b, ec);
 }
 
+// A secret not in --secrets-dir: name the closest one and list what is there (names only;
+// a secret's name is not its value).
+SourceError secretNotFound(const std::string& ref, const std::filesystem::path& dir,
+                           std::vector<std::string> known) {
+  std::sort(known.begin(), known.end());
+  known.erase(std::unique(known.begin(), known.end()), known.end());
+  std::string list;
+  for (const auto& k : known) list += (list.empty() ? "" : ", ") + k;
+  return SourceError(SourceError::Kind::kNotFound,
+                     "secret '" + ref + "' not found in " + dir.string() + didYouMean(ref, known) +
+                         "; it holds: " + (known.empty() ? "no Secret manifest" : list));
+}
+
 }  // namespace
 
 LocalExperimentSource::LocalExperimentSource(LocalSourceOptions options)
@@ -55,7 +71,8 @@ LocalExperimentSource::LocalExperimentSource(LocalSourceOptions options)
 
   // --output is written now, so it exists however the action ends (a later `-f` of it works
   // even when the action writes no status). Not when it is the input itself.
-  if (!options_.output.empty() && (inputIsPipe_ || !sameFile(options_.output, options_.file))) {
+  if (!options_.dryRun && !options_.output.empty() &&
+      (inputIsPipe_ || !sameFile(options_.output, options_.file))) {
     std::filesystem::path target = resolveWriteTarget(options_.output);
     checkWritable(target, options_.output.string());
     FolderLock lock(target, options_.output.string());
@@ -167,6 +184,7 @@ SecretData LocalExperimentSource::getSecret(const std::string& ns, const std::st
                       ec.message());
   }
   std::sort(files.begin(), files.end());
+  std::vector<std::string> known;  // namespace/name of every Secret manifest, for the message
   for (const auto& file : files) {
     rapidjson::Document doc;
     try {
@@ -183,8 +201,9 @@ SecretData LocalExperimentSource::getSecret(const std::string& ns, const std::st
     const rapidjson::Value* docName = findMember(*metadata, "name");
     const rapidjson::Value* docNs = findMember(*metadata, "namespace");
     std::string manifestNs = docNs && docNs->IsString() ? docNs->GetString() : namespace_;
-    if (!docName || !docName->IsString() || name != docName->GetString() || ns != manifestNs)
-      continue;
+    if (!docName || !docName->IsString()) continue;
+    known.push_back(manifestNs + "/" + docName->GetString());
+    if (name != docName->GetString() || ns != manifestNs) continue;
 
     try {
       return decodeSecret(doc);
@@ -192,8 +211,7 @@ SecretData LocalExperimentSource::getSecret(const std::string& ns, const std::st
       throw SourceError("secret '" + ref + "' in " + file.string() + ": " + e.what());
     }
   }
-  throw SourceError(SourceError::Kind::kNotFound,
-                    "secret '" + ref + "' not found in " + options_.secretsDir.string());
+  throw secretNotFound(ref, options_.secretsDir, std::move(known));
 }
 
 }  // namespace iter8

@@ -15,12 +15,14 @@ struct LocalSourceOptions {
   std::filesystem::path file;        // the experiment
   std::filesystem::path output;      // where status updates go; empty: back into `file`
   std::filesystem::path secretsDir;  // Secret manifests (data base64 or stringData); optional
+  bool dryRun = false;               // write nothing, not even the first copy to `output`
 };
 
 class LocalExperimentSource : public ExperimentSource {
  public:
   // Reads and checks the experiment file once. With --output, writes the experiment there at
-  // once, so the output exists even when the action changes nothing. Throws SourceError.
+  // once (not in a dry run), so the output exists even when the action changes nothing.
+  // Throws SourceError.
   explicit LocalExperimentSource(LocalSourceOptions options);
 
   std::string describe() const override;

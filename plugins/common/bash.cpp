@@ -11,7 +11,8 @@ void BashTask::run(sdk::Host& host) {
   rapidjson::Document experiment = host.experiment();
   rapidjson::Document data(rapidjson::kObjectType);
   data.AddMember("this", rapidjson::Value(experiment, data.GetAllocator()), data.GetAllocator());
-  support::addRecommendedVersionTags(experiment, data, host, "an empty string");
+  const std::vector<std::string> templates{script_};
+  support::addRecommendedVersionTags(experiment, data, host, "an empty string", &templates);
   std::string script;
   try {
     script = host.interpolate(script_, data, support::goHandlerTemplateOptions());

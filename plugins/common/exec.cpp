@@ -41,7 +41,7 @@ void ExecTask::run(sdk::Host& host) {
     argv.insert(argv.end(), args_.begin(), args_.end());
   } else {
     rapidjson::Document data(rapidjson::kObjectType);
-    support::addRecommendedVersionTags(host.experiment(), data, host, "an empty string");
+    support::addRecommendedVersionTags(host.experiment(), data, host, "an empty string", &args_);
     for (size_t i = 0; i < args_.size(); ++i) {
       try {
         argv.push_back(host.interpolate(args_[i], data, support::goHandlerTemplateOptions()));

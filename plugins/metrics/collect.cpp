@@ -77,8 +77,16 @@ LoadSpec defaultLoad(const sdk::TaskSpec& spec) {
 
 // Version input `v` (at `field`)'s URL, qps and headers into `load`; its URL checked, also
 // against the fast engine when the task asks for it.
-void readVersionLoad(const rapidjson::Value& v, const std::string& field, LoadSpec& load) {
+void readVersionLoad(const rapidjson::Value& v, const std::string& field, LoadSpec& load,
+                     const sdk::Host& host) {
   load.url = v["url"].GetString();
+  // `url: hello-candidate.default` (a service name, in the Iter8 project's own experiments):
+  // the original's Fortio assumed http:// with this warning (original-tasks.md 4.6).
+  if (!load.url.empty() && load.url.find("://") == std::string::npos) {
+    host.warn("input '" + field + ".url': Assuming http:// on missing scheme for '" +
+              http::urlForMessages(load.url) + "'");
+    load.url = "http://" + load.url;
+  }
   if (!http::isHttpUrl(load.url)) {
     throw sdk::InputError("input '" + field + ".url' is \"" + http::urlForMessages(load.url) +
                           "\"; expected an http:// or https:// URL");
@@ -131,7 +139,7 @@ CollectTask::CollectTask(const sdk::TaskSpec& spec, sdk::Host& host)
                 "\", which is not a version of spec.versionInfo (" + joined(declared) +
                 "); it is collected as a pseudo version");
     }
-    readVersionLoad(v, field, version.load);
+    readVersionLoad(v, field, version.load, host);
     versions_.push_back(std::move(version));
   }
 }

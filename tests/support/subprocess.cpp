@@ -75,7 +75,7 @@ ProcessResult runProcess(const std::vector<std::string>& argv, const ProcessOpti
       break;
     }
     if (sent < terminations.size() && Clock::now() >= terminations[sent]) {
-      child.signal(SIGTERM);
+      child.signal(options.terminateSignal);
       ++sent;
     }
   }

@@ -25,6 +25,7 @@ struct ProcessOptions {
   std::chrono::milliseconds terminateAfter{0};
   // Sends a second SIGTERM this long after start (0: never); for "stop at once" tests.
   std::chrono::milliseconds terminateAgainAfter{0};
+  int terminateSignal = 15;  // SIGTERM; SIGINT or SIGHUP for the other stop signals
 };
 
 ProcessResult runProcess(const std::vector<std::string>& argv, const ProcessOptions& options = {});

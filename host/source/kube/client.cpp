@@ -117,6 +117,16 @@ http::Response KubeClient::exchange(const std::string& method, const std::string
   }
 }
 
+namespace {
+
+// An HTTP error's text without the "GET https://server/path: " it starts with: the log line
+// already names the call, and the whole URL twice made retry lines 400 characters long.
+std::string withoutRequest(const std::string& text, const std::string& prefix) {
+  return text.rfind(prefix, 0) == 0 ? text.substr(prefix.size()) : text;
+}
+
+}  // namespace
+
 http::Response KubeClient::call(const std::string& method, const std::string& path,
                                 const std::string& body) {
   const auto started = SteadyClock::now();
@@ -140,18 +150,22 @@ http::Response KubeClient::call(const std::string& method, const std::string& pa
         throw KubeError(0, std::string(e.what()) + hintFor(e));
       }
       lastStatus = 0;
-      lastError = e.what();
+      lastError = withoutRequest(e.what(), method + " " + config_.server + path + ": ");
+      if (e.kind() == http::HttpError::Kind::kConnect && policy_.failFastOnConnect) {
+        throw KubeError(0, "cannot connect to the server " + config_.server + " (" +
+                               config_.source + "): " + lastError +
+                               "; is the cluster running, and is this the right context?");
+      }
     }
     if (SteadyClock::now() + wait >= deadline) {
-      throw KubeError(lastStatus, method + " " + path + ": gave up after " +
+      throw KubeError(lastStatus, method + " " + config_.server + path + ": gave up after " +
                                       std::to_string(attempts) + " attempts in " +
                                       seconds(SteadyClock::now() - started) + " (retry deadline " +
                                       seconds(policy_.deadline) + "); last error: " + lastError);
     }
     // Info, not debug: a cluster run otherwise waits in silence for up to the whole deadline.
-    logger().info("{} {}: attempt {} failed ({}); retrying in {} ms ({} left of the {} deadline)",
-                  method, path, attempts, lastError, wait.count(),
-                  seconds(deadline - SteadyClock::now()), seconds(policy_.deadline));
+    logger().info("{} {}: attempt {} failed ({}); retrying in {} ms ({} left)", method, path,
+                  attempts, lastError, wait.count(), seconds(deadline - SteadyClock::now()));
     std::this_thread::sleep_for(wait);
     backoff = std::min(backoff * 2, policy_.maxBackoff);
   }

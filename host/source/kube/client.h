@@ -29,6 +29,9 @@ struct RetryPolicy {
   std::chrono::milliseconds maxBackoff{std::chrono::seconds(5)};             // ...up to this
   std::chrono::milliseconds deadline{std::chrono::seconds(60)};  // one call, retries included
   int maxConflictRetries = 5;  // re-read-and-reapply rounds of a status update after 409
+  // Outside a pod a refused connection is a cluster not running or a wrong context, not a
+  // blip: fail at the first, as kubectl does, instead of retrying up to the deadline.
+  bool failFastOnConnect = false;
 };
 
 class KubeError : public std::runtime_error {
