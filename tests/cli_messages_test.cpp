@@ -431,6 +431,15 @@ TEST_F(Cli, EveryCommandsHelpHasExamples) {
     EXPECT_THAT(help.out, HasSubstr("Usage: handler " + std::string(command))) << command;
     EXPECT_THAT(help.out, HasSubstr("\n  handler " + std::string(command))) << "an example";
   }
+  // --plugins-dir belongs to the commands that load plugins; report and the others refuse it.
+  EXPECT_THAT(run.out, HasSubstr("--plugins-dir DIR"));
+  EXPECT_THAT(handler({"plugins", "--help"}).out, HasSubstr("--plugins-dir DIR"));
+  for (const char* command : {"report", "analyze", "completion", "version"}) {
+    EXPECT_THAT(handler({command, "--help"}).out, Not(HasSubstr("--plugins-dir"))) << command;
+  }
+  auto refused = handler({"report", "--plugins-dir", "/tmp", "-f", "x.yaml"});
+  EXPECT_EQ(refused.exitCode, 2);
+  EXPECT_THAT(refused.err, HasSubstr("plugins-dir"));
   auto describe = handler({"plugins", "describe", "--help"});
   EXPECT_THAT(describe.out, HasSubstr("Usage: handler plugins describe LIBRARY[/TASK]"));
   EXPECT_THAT(describe.out, HasSubstr("table of its inputs"));

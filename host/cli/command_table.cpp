@@ -35,9 +35,18 @@ void addExperimentOptions(po::options_description& options, RunOptions& run) {
       "(Go duration; default 60s)");
 }
 
+// --plugins-dir, for the commands that load plugins (run and plugins) only: report, analyze,
+// completion and version never open one, so their help does not offer it.
+void addPluginDirsOption(po::options_description& options, CommonOptions& common) {
+  options.add_options()("plugins-dir", po::value(&common.pluginDirs)->composing(),
+                        "folder of task plugins (*.so); repeatable. Default: $ITER8_PLUGINS_DIR "
+                        "(colon-separated), else lib/iter8/plugins beside the binary");
+}
+
 po::options_description runOptions(Command& command) {
   RunOptions& run = command.run;
   po::options_description options("Run options");
+  addPluginDirsOption(options, command.common);
   options.add_options()("action,a", po::value(&run.action)->required(),
                         "the action to run: start, loop, finish, rollback, ...")(
       "output,o", po::value(&run.output),
@@ -87,6 +96,7 @@ po::options_description analyzeOptions(Command& command) {
 
 po::options_description pluginsOptions(Command& command) {
   po::options_description options("Plugins options");
+  addPluginDirsOption(options, command.common);
   options.add_options()("json", po::bool_switch(&command.json),
                         "machine-readable output: the list, or describe's raw input schema");
   return options;
@@ -227,9 +237,6 @@ std::string joinOr(const std::vector<std::string>& words) {
 po::options_description commonOptions(CommonOptions& common) {
   po::options_description options("Common options");
   options.add_options()("help,h", "show this help")(
-      "plugins-dir", po::value(&common.pluginDirs)->composing(),
-      "folder of task plugins (*.so); repeatable. Default: $ITER8_PLUGINS_DIR "
-      "(colon-separated), else lib/iter8/plugins beside the binary")(
       "log-level", po::value(&common.logLevel),
       "trace, debug, info, warning or error, any case; fatal and panic mean error "
       "(default: $LOG_LEVEL, else info; an unknown $LOG_LEVEL warns and keeps info)");

@@ -58,7 +58,8 @@ const CommandSpec* findCommand(const std::string& verb, const std::string& subVe
 // The sub-verb rows of a verb, in table order (empty for a verb without sub-verbs).
 std::vector<const CommandSpec*> subVerbRows(const std::string& verb);
 
-// The options of every command (--help, --plugins-dir, --log-level), as one titled group.
+// The options of every command (--help, --log-level), as one titled group. --plugins-dir is
+// an option of the commands that load plugins (run, plugins) only.
 boost::program_options::options_description commonOptions(CommonOptions& common);
 
 // Every option a row accepts: the common ones, then its own (what `--help` prints).
