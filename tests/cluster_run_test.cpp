@@ -78,7 +78,7 @@ class ClusterRun : public ::testing::Test {
 TEST_F(ClusterRun, ReadsTheExperimentRunsTheActionAndKeepsAConcurrentWritersStatus) {
   server_.putExperiment("shop", "canary-1", experimentJson(R"([
       {"task":"common/bash","with":{"script":"echo {{ .this.metadata.namespace }}/{{ .this.metadata.name }}"}},
-      {"task":"testkit/status","with":{"patch":{"analysis":{"note":"from the task"}}}}])"));
+      {"task":"testkit/status","with":{"patch":{"message":"from the task"}}}])"));
   // The controller writes the status between our read and our write: a 409 for us.
   server_.interleaveStatusWrite(R"({"currentWeightDistribution":[{"name":"v1","value":90}]})", 1);
   auto result = run();
@@ -87,7 +87,7 @@ TEST_F(ClusterRun, ReadsTheExperimentRunsTheActionAndKeepsAConcurrentWritersStat
   auto stored = server_.experiment("shop", "canary-1");
   EXPECT_EQ(toJson(stored["status"]),
             R"({"stage":"Running","currentWeightDistribution":[{"name":"v1","value":90}],)"
-            R"("analysis":{"note":"from the task"}})");
+            R"("message":"from the task"})");
   EXPECT_STREQ(stored["spec"]["target"].GetString(), "shop/checkout") << "spec is never written";
   EXPECT_THAT(result.err, Not(HasSubstr(kToken)));
 }

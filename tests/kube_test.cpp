@@ -408,13 +408,14 @@ TEST_F(KubeTest, WrongCaFailsVerificationAtOnce) {
 
 TEST_F(KubeTest, ConflictReReadsAndKeepsTheOtherWritersFields) {
   KubeClient client = clientFor(kubeconfig(std::string("    token: ") + kToken + "\n"));
-  server_->interleaveStatusWrite(R"({"otherWriter":"kept"})", 2);
-  auto patch = parseJson(R"({"completedTasks":1,"stage":"Completed"})");
+  // Fields the Experiment CRD declares: the fake prunes others, as a real server does.
+  server_->interleaveStatusWrite(R"({"message":"kept"})", 2);
+  auto patch = parseJson(R"({"completedIterations":1,"stage":"Completed"})");
   client.updateExperimentStatus("default", "exp", patch);
 
   auto stored = server_->experiment("default", "exp");
   EXPECT_EQ(toJson(stored["status"]),
-            R"({"stage":"Completed","otherWriter":"kept","completedTasks":1})");
+            R"({"stage":"Completed","message":"kept","completedIterations":1})");
   EXPECT_EQ(toJson(stored["spec"]), R"({"target":"app"})");
   int conflicts = 0;
   for (const auto& line : server_->requestLog())

@@ -1,5 +1,6 @@
 #include "tests/support/fake_apiserver.h"
 
+#include <filesystem>
 #include <regex>
 #include <stdexcept>
 
@@ -10,6 +11,7 @@
 
 #include "lib/base64.h"
 #include "lib/json.h"
+#include "tests/support/structural_pruning.h"
 
 namespace iter8::testing {
 namespace {
@@ -94,6 +96,10 @@ std::string verbOf(const httplib::Request& request) {
 FakeApiServer::FakeApiServer(const PemPair& ca, const PemPair& serverCert, std::string token,
                              std::string clientUser)
     : clientUser_(std::move(clientUser)), token_(std::move(token)) {
+  std::error_code ec;
+  if (std::filesystem::exists(experimentCrdPath(), ec)) {
+    schema_ = loadCrdSchema(experimentCrdPath(), "v2alpha2");
+  }
   auto setup = [&](SSL_CTX& ctx) {
     auto read = [](const std::string& pem) {
       return BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size()));
@@ -161,6 +167,32 @@ void FakeApiServer::setToken(std::string token) {
   token_ = std::move(token);
 }
 
+void FakeApiServer::setExperimentSchema(rapidjson::Document openApiV3Schema) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  schema_ = std::move(openApiV3Schema);
+}
+
+bool FakeApiServer::prunes() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return schema_.IsObject();
+}
+
+std::vector<std::string> FakeApiServer::warnings() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return warnings_;
+}
+
+std::vector<std::string> FakeApiServer::pruneExperiment(rapidjson::Value& object) {
+  std::vector<std::string> headers;
+  if (!schema_.IsObject()) return headers;
+  // kube-apiserver's default field validation ("Warn"): one warning per dropped field.
+  for (const std::string& path : pruneResource(object, schema_)) {
+    headers.push_back("299 - \"unknown field \\\"" + path + "\\\"\"");
+    warnings_.push_back(headers.back());
+  }
+  return headers;
+}
+
 void FakeApiServer::store(const std::string& key, rapidjson::Document object) {
   setResourceVersion(object, ++resourceVersion_);
   objects_[key] = std::move(object);
@@ -169,7 +201,9 @@ void FakeApiServer::store(const std::string& key, rapidjson::Document object) {
 void FakeApiServer::putExperiment(const std::string& ns, const std::string& name,
                                   const std::string& json) {
   std::lock_guard<std::mutex> lock(mutex_);
-  store(experimentKey(ns, name), parseJson(json));
+  rapidjson::Document object = parseJson(json);
+  pruneExperiment(object);  // as `kubectl apply` of it would be
+  store(experimentKey(ns, name), std::move(object));
 }
 
 void FakeApiServer::putSecret(const std::string& ns, const std::string& name,
@@ -333,11 +367,15 @@ void FakeApiServer::serveExperiment(const httplib::Request& request, httplib::Re
         other.AddMember("status", rapidjson::Value(rapidjson::kObjectType), other.GetAllocator());
       }
       applyMergePatch(other["status"], patch, other.GetAllocator());
+      pruneExperiment(other);
       store(key, std::move(other));
     }
   }
   auto found = objects_.find(key);
   if (found == objects_.end()) return sendStatus(response, 404, notFound);
+  // The server decodes the whole body by the schema, whichever part the request may change.
+  for (const std::string& warning : pruneExperiment(body)) response.set_header("Warning", warning);
+  metadata = findMember(body, "metadata");
   const auto* version = findMember(*metadata, "resourceVersion");
   std::string stored = found->second["metadata"]["resourceVersion"].GetString();
   // An update without resourceVersion is unconditional, as for custom resources.

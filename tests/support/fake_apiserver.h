@@ -1,7 +1,8 @@
 // A fake Kubernetes API server for tests: HTTPS on 127.0.0.1 (ephemeral port) with a
 // certificate from a test CA, serving Experiments (iter8.tools/v2alpha2, with the status
-// subresource) and Secrets, with resourceVersion-based optimistic concurrency and injectable
-// faults. What it models of the real API server, and what not: docs/fake-apiserver.md.
+// subresource) and Secrets, with resourceVersion-based optimistic concurrency, pruning by the
+// Experiment CRD's structural schema and injectable faults. What it models of the real API server,
+// and what not: docs/fake-apiserver.md.
 #pragma once
 
 #include <atomic>
@@ -41,6 +42,14 @@ class FakeApiServer {
   // Accept only `token` from now on (a rotated service-account token).
   void setToken(std::string token);
 
+  // Experiments are pruned on every write by this openAPIV3Schema (loadCrdSchema), as by a
+  // real server. The constructor loads the Experiment CRD from experimentCrdPath() when that
+  // file exists; a null Document turns pruning off.
+  void setExperimentSchema(rapidjson::Document openApiV3Schema);
+  bool prunes() const;
+  // The `Warning` header values sent so far, e.g. `299 - "unknown field \"status.x\""`.
+  std::vector<std::string> warnings() const;
+
   // Stores an object (JSON text), overwriting any, with the next resourceVersion.
   void putExperiment(const std::string& ns, const std::string& name, const std::string& json);
   // Stores a Secret whose `data` holds `values` base64-encoded.
@@ -75,6 +84,8 @@ class FakeApiServer {
   void handleLocked(const httplib::Request& request, httplib::Response& response);
   bool authorized(const httplib::Request& request) const;
   void store(const std::string& key, rapidjson::Document object);
+  // Prunes an experiment by the schema; returns the Warning header values for what it dropped.
+  std::vector<std::string> pruneExperiment(rapidjson::Value& object);
   void serveExperiment(const httplib::Request& request, httplib::Response& response,
                        const std::string& ns, const std::string& name, bool status);
 
@@ -94,6 +105,8 @@ class FakeApiServer {
   std::string interleavePatch_;
   int interleaveCount_ = 0;
   std::vector<std::string> log_;
+  rapidjson::Document schema_;  // null: no pruning
+  std::vector<std::string> warnings_;
 };
 
 }  // namespace iter8::testing
