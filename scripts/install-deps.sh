@@ -14,12 +14,16 @@ packages=(
 # ITER8_BUILD_TESTS=ON), nginx and wrk for bench/, python3 for fixtures and python3-kubernetes
 # for the offline check of container/'s manifests, chromium to render the HTML report (its
 # test skips with a message where chromium is missing), zsh to check the generated zsh
-# completion script, clang-format for CI's format check (scripts/check-format.sh).
+# completion script, clang-format for CI's format check (scripts/check-format.sh), and
+# kubernetes-client (kubectl 1.20) to render container/install offline (tests/manifests_check.py)
+# unless a kubectl is installed already: another package owning /usr/bin/kubectl (e.g. the Google
+# Cloud SDK's `kubectl`) makes dpkg refuse kubernetes-client, and renders the overlay as well.
 # ITER8_DEPS_NO_TEST_TOOLS=1 (the image's build stage, which configures with tests off) skips
 # them all.
 if [[ "${ITER8_DEPS_NO_TEST_TOOLS:-}" != 1 ]]; then
   packages+=(libgtest-dev libgmock-dev libcpp-httplib-dev nginx-light wrk python3 python3-kubernetes
             chromium zsh clang-format)
+  command -v kubectl >/dev/null 2>&1 || packages+=(kubernetes-client)
 fi
 # The fuzz targets need clang with libFuzzer (scripts/fuzz.sh sets this; not in CI).
 if [[ "${ITER8_DEPS_FUZZ:-}" == 1 ]]; then

@@ -3,6 +3,12 @@ they agree with the image and with how the Iter8 controller starts handler Jobs.
 
     /usr/bin/python3 tests/manifests_check.py SOURCE_DIR PROJECT_VERSION
 
+container/install (the overlay that switches an installed Iter8 to this handler) and its
+rollback are rendered with `kubectl kustomize` (ITER8_KUBECTL, else kubectl on PATH: Debian's
+kubernetes-client, 1.20, offline), every rendered document and the Job template inside the
+ConfigMap are checked the same way, the template against what the controller relies on, and
+the additive role against the handler's least-privilege rules.
+
 Each YAML document is built into the typed model of Debian's python3-kubernetes (V1Job,
 V1ClusterRole, ...) field by field: an unknown field, a value of the wrong type or a missing
 required field is an error naming its path (the API server would reject or silently drop
@@ -11,7 +17,10 @@ the RBAC with what the handler calls, and the image tag and SCRATCH_DIR with the
 and scripts. A self-test first makes sure a misspelt field is caught. Exit 1 on any error.
 """
 import copy
+import os
 import re
+import shutil
+import subprocess
 import sys
 
 import yaml
@@ -190,6 +199,99 @@ def main(source_dir, version):
                   ("", "secrets", "watch"), ("iter8.tools", "experiments", "delete")]:
         if extra in granted:
             errors.append(f"rbac.yaml: iter8-handlers is granted {extra}, which no task needs")
+    return errors + check_install(source_dir, version, roles.get("iter8-handlers", {}))
+
+
+def render(source_dir, folder):
+    """The documents `kubectl kustomize FOLDER` prints, or an error text."""
+    kubectl = os.environ.get("ITER8_KUBECTL") or shutil.which("kubectl")
+    if not kubectl:
+        return None, "no kubectl (install Debian's kubernetes-client: scripts/install-deps.sh)"
+    done = subprocess.run([kubectl, "kustomize", f"{source_dir}/{folder}"], capture_output=True,
+                          text=True, env={**os.environ, "KUBECONFIG": "/dev/null"})
+    if done.returncode != 0:
+        return None, f"kubectl kustomize {folder} failed: {done.stderr.strip()}"
+    return [d for d in yaml.safe_load_all(done.stdout) if d is not None], None
+
+
+def template_of(docs, where, errors):
+    """The Job template in ConfigMap iter8-handlers (key handler.yaml), model-checked."""
+    maps = [d for d in by_kind(docs, "ConfigMap") if d["metadata"]["name"] == "iter8-handlers"]
+    if len(maps) != 1 or "handler.yaml" not in maps[0].get("data", {}):
+        errors.append(f"{where}: no ConfigMap iter8-handlers with key handler.yaml")
+        return None
+    if maps[0]["metadata"].get("namespace") != "iter8-system":
+        errors.append(f"{where}: ConfigMap iter8-handlers is not in iter8-system")
+    job = yaml.safe_load(maps[0]["data"]["handler.yaml"])
+    errors += check_document(job, f"{where} handler.yaml")
+    return job
+
+
+def check_install(source_dir, version, least_privilege):
+    errors = []
+    docs, problem = render(source_dir, "container/install")
+    if problem:
+        return [problem]
+    for i, doc in enumerate(docs):
+        errors += check_document(doc, f"container/install document {i + 1} ({doc.get('kind')})")
+    job = template_of(docs, "container/install", errors)
+    if job is None or errors:
+        return errors
+    # What etc3's LaunchHandler relies on (controllers/handler.go): a Job whose first container
+    # runs the handler with ACTION in its args; it sets name, namespace, labels, the service
+    # account and the env itself.
+    pod = job["spec"]["template"]["spec"]
+    first = pod["containers"][0]
+    expect = [
+        ("kind", job.get("kind"), "Job"),
+        ("spec.backoffLimit", job["spec"].get("backoffLimit"), 1),
+        ("spec.activeDeadlineSeconds", job["spec"].get("activeDeadlineSeconds"), 300),
+        ("restartPolicy", pod.get("restartPolicy"), "Never"),
+        ("containers", len(pod["containers"]), 1),
+        ("containers[0].command", first.get("command"), ["handler"]),
+        ("containers[0].args", first.get("args"), ["run", "-a", "$(ACTION)"]),
+        ("containers[0].image", first.get("image"), f"iter8-handler:{version}"),
+    ]
+    for what, got, want in expect:
+        if got != want:
+            errors.append(f"container/install handler.yaml {what} is {got!r}; expected {want!r}")
+    mounts = {m["mountPath"] for m in first.get("volumeMounts", [])}
+    if first.get("securityContext", {}).get("readOnlyRootFilesystem"):
+        for path in ("/tmp", "/scratch"):
+            if path not in mounts:
+                errors.append(f"container/install handler.yaml: read-only root but {path} is "
+                              "not a volume")
+    # The additive role: only rules the least-privilege role has, no wildcard, bound to the
+    # controller's handler account.
+    allowed = {(g, r, v) for rule in least_privilege.get("rules", [])
+               for g in rule["apiGroups"] for r in rule["resources"] for v in rule["verbs"]}
+    added = set()
+    for role in by_kind(docs, "ClusterRole"):
+        for rule in role.get("rules", []):
+            for g in rule["apiGroups"]:
+                for r in rule["resources"]:
+                    for v in rule["verbs"]:
+                        added.add((g, r, v))
+    if added != {("", "secrets", "get")}:
+        errors.append(f"container/install: the additive role grants {sorted(added)}; expected "
+                      "exactly get secrets (what the install does not grant)")
+    if not added <= allowed:
+        errors.append(f"container/install grants {sorted(added - allowed)}, beyond rbac.yaml's "
+                      "iter8-handlers role")
+    subject = {"kind": "ServiceAccount", "name": "iter8-handlers", "namespace": "iter8-system"}
+    if not all(subject in b.get("subjects", []) for b in by_kind(docs, "ClusterRoleBinding")):
+        errors.append("container/install: a binding does not name iter8-system/iter8-handlers")
+
+    back, problem = render(source_dir, "container/install/rollback")
+    if problem:
+        return errors + [problem]
+    original = template_of(back, "container/install/rollback", errors)
+    if original is not None:
+        image = original["spec"]["template"]["spec"]["containers"][0].get("image", "")
+        if not image.startswith("iter8/handler:"):
+            errors.append(f"container/install/rollback: image {image!r} is not the Go handler's")
+        if [d["kind"] for d in back] != ["ConfigMap"]:
+            errors.append("container/install/rollback renders more than the ConfigMap")
     return errors
 
 

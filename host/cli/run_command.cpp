@@ -19,6 +19,7 @@
 #include "host/runner/scratch_dir.h"
 #include "host/source/kube_source.h"
 #include "host/source/local_source.h"
+#include "iter8_version.h"
 #include "lib/duration.h"
 #include "lib/json.h"
 #include "lib/suggest.h"
@@ -215,8 +216,9 @@ int runAction(const Command& command) {
                     action.size());
       return kExitOk;
     }
-    logger().info("action {}: running {} task(s) of {}", run.action, action.size(),
-                  source->describe());
+    // The version in the first line a run logs: a pod's log shows which handler the Job ran.
+    logger().info("action {}: running {} task(s) of {} (handler {})", run.action, action.size(),
+                  source->describe(), ITER8_VERSION);
     ScratchDir scratch;  // SCRATCH_DIR for the scripts the tasks run
     ExitCode code = action.run(terminationLog, settings);
     if (code == kExitOk) logger().info("action {}: completed", run.action);
