@@ -19,6 +19,9 @@ namespace {
 const std::regex kExperimentPath(
     R"(/apis/iter8\.tools/v2alpha2/namespaces/([^/]+)/experiments/([^/]+)(/status)?)");
 const std::regex kSecretPath(R"(/api/v1/namespaces/([^/]+)/secrets/([^/]+))");
+// Any resource path: group (none for /api/v1), namespace, resource, name, subresource.
+const std::regex kResourcePath(
+    R"(/(?:api/v1|apis/([^/]+)/[^/]+)(?:/namespaces/([^/]+))?/([^/]+)(?:/([^/]+))?(?:/([^/]+))?)");
 
 std::string experimentKey(const std::string& ns, const std::string& name) {
   return "/apis/iter8.tools/v2alpha2/namespaces/" + ns + "/experiments/" + name;
@@ -89,6 +92,27 @@ std::string verbOf(const httplib::Request& request) {
   if (request.method == "PATCH") return "patch";
   if (request.method == "DELETE") return "delete";
   return "create";
+}
+
+// The RBAC view of a request on a resource path; nullopt for discovery and other non-resource
+// paths, which every authenticated identity may read.
+std::optional<ResourceRequest> resourceRequestOf(const httplib::Request& request) {
+  std::smatch match;
+  if (!std::regex_match(request.path, match, kResourcePath)) return std::nullopt;
+  ResourceRequest out;
+  out.group = match[1];
+  out.ns = match[2];
+  out.resource = match[3].str() + (match[5].matched ? "/" + match[5].str() : "");
+  out.name = match[4];
+  const bool named = !out.name.empty();
+  if (request.method == "GET") {
+    out.verb = !named ? (request.has_param("watch") ? "watch" : "list") : "get";
+  } else if (request.method == "DELETE") {
+    out.verb = named ? "delete" : "deletecollection";
+  } else {
+    out.verb = verbOf(request);
+  }
+  return out;
 }
 
 }  // namespace
@@ -264,6 +288,32 @@ int FakeApiServer::requestCount() const {
   return static_cast<int>(log_.size());
 }
 
+void FakeApiServer::enforceRbac(RbacPolicy policy) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  rbac_ = std::move(policy);
+}
+
+std::vector<std::string> FakeApiServer::usedPermissions() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return {used_.begin(), used_.end()};
+}
+
+std::vector<std::string> FakeApiServer::refusals() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return refusals_;
+}
+
+bool FakeApiServer::permitted(const httplib::Request& request, httplib::Response& response) {
+  std::optional<ResourceRequest> asked = resourceRequestOf(request);
+  if (!asked) return true;
+  used_.insert(asked->verb + " " + (asked->group.empty() ? "core" : asked->group) + " " +
+               asked->resource + " " + (asked->ns.empty() ? "-" : asked->ns));
+  if (!rbac_ || rbac_->allows(*asked)) return true;
+  refusals_.push_back(rbac_->forbiddenMessage(*asked));
+  sendStatus(response, 403, refusals_.back());
+  return false;
+}
+
 bool FakeApiServer::authorized(const httplib::Request& request) const {
   if (request.get_header_value("Authorization") == "Bearer " + token_) return true;
   if (clientUser_.empty() || !request.ssl) return false;
@@ -299,6 +349,7 @@ void FakeApiServer::handleLocked(const httplib::Request& request, httplib::Respo
     sendStatus(response, 401, "Unauthorized");
     return;
   }
+  if (!permitted(request, response)) return;
   for (auto fault = faults_.begin(); fault != faults_.end(); ++fault) {
     if (fault->count <= 0 || request.path.find(fault->pathPart) == std::string::npos) continue;
     --fault->count;

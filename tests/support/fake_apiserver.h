@@ -10,12 +10,15 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include <rapidjson/document.h>
 
+#include "tests/support/rbac_policy.h"
 #include "tests/support/test_pki.h"
 
 namespace httplib {
@@ -50,6 +53,16 @@ class FakeApiServer {
   // The `Warning` header values sent so far, e.g. `299 - "unknown field \"status.x\""`.
   std::vector<std::string> warnings() const;
 
+  // From now on every resource request is authorized by `policy` (the token is its service
+  // account) and refused with the API server's 403 message when no rule allows it. Without
+  // it, every authenticated request is allowed.
+  void enforceRbac(RbacPolicy policy);
+  // "VERB GROUP RESOURCE NAMESPACE" of every resource request so far (allowed or not), sorted,
+  // each once; GROUP is "core" for the core group, NAMESPACE "-" when cluster-scoped.
+  std::vector<std::string> usedPermissions() const;
+  // The 403 messages sent for requests the policy refused.
+  std::vector<std::string> refusals() const;
+
   // Stores an object (JSON text), overwriting any, with the next resourceVersion.
   void putExperiment(const std::string& ns, const std::string& name, const std::string& json);
   // Stores a Secret whose `data` holds `values` base64-encoded.
@@ -83,6 +96,8 @@ class FakeApiServer {
   void handle(const httplib::Request& request, httplib::Response& response);
   void handleLocked(const httplib::Request& request, httplib::Response& response);
   bool authorized(const httplib::Request& request) const;
+  // False, with a 403 sent, when the RBAC policy refuses the request.
+  bool permitted(const httplib::Request& request, httplib::Response& response);
   void store(const std::string& key, rapidjson::Document object);
   // Prunes an experiment by the schema; returns the Warning header values for what it dropped.
   std::vector<std::string> pruneExperiment(rapidjson::Value& object);
@@ -106,6 +121,9 @@ class FakeApiServer {
   int interleaveCount_ = 0;
   std::vector<std::string> log_;
   rapidjson::Document schema_;  // null: no pruning
+  std::optional<RbacPolicy> rbac_;
+  std::set<std::string> used_;
+  std::vector<std::string> refusals_;
   std::vector<std::string> warnings_;
 };
 

@@ -1,11 +1,9 @@
 #include "tests/support/structural_pruning.h"
 
-#include <fstream>
-#include <sstream>
 #include <stdexcept>
 
 #include "lib/json.h"
-#include "lib/yaml.h"
+#include "tests/support/yaml_documents.h"
 
 namespace iter8::testing {
 namespace {
@@ -54,28 +52,6 @@ void prune(rapidjson::Value& value, const rapidjson::Value& schema, const std::s
   }
 }
 
-std::string readFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error(path + ": cannot be read");
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-// The YAML documents of `text`, split at `---` lines (parseYaml reads one document).
-std::vector<std::string> documents(const std::string& text) {
-  std::vector<std::string> out(1);
-  std::istringstream lines(text);
-  for (std::string line; std::getline(lines, line);) {
-    if (line == "---") {
-      out.emplace_back();
-    } else {
-      out.back() += line + "\n";
-    }
-  }
-  return out;
-}
-
 }  // namespace
 
 std::string experimentCrdPath() {
@@ -83,9 +59,7 @@ std::string experimentCrdPath() {
 }
 
 rapidjson::Document loadCrdSchema(const std::string& path, const std::string& version) {
-  for (const std::string& text : documents(readFile(path))) {
-    if (text.find_first_not_of(" \n") == std::string::npos) continue;
-    rapidjson::Document doc = parseYaml(text);
+  for (const rapidjson::Document& doc : parseYamlDocuments(readTextFile(path))) {
     const rapidjson::Value* kind = findMember(doc, "kind");
     if (!kind || !kind->IsString() ||
         std::string(kind->GetString()) != "CustomResourceDefinition") {
