@@ -55,6 +55,7 @@ struct Command {
   ReportOptions report;
   std::string target;  // LIBRARY[/TASK] for describe, FILE for check, bash|zsh for completion
   bool json = false;   // plugins [describe] --json
+  bool tools = false;  // version --tools
   std::string helpText;
 };
 

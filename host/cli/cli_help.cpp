@@ -139,9 +139,13 @@ std::string completionHelp() {
 }
 
 std::string versionHelp() {
-  return "Usage: handler version\n\nPrints the handler's version and its plugin ABI version.\n\n"
-         "Example:\n  handler version   # handler " ITER8_VERSION " (plugin ABI " +
-         std::to_string(ITER8_ABI_MAJOR) + "." + std::to_string(ITER8_ABI_MINOR) + ")\n";
+  return "Usage: handler version [--tools]\n\nPrints the handler's version and its plugin ABI "
+         "version; with --tools, also\nthe versions of the tools run: items and common/bash "
+         "scripts call (kubectl, git,\ncurl, bash, as PATH finds them), and the API server "
+         "versions this kubectl supports\n(one minor version either side of its own).\n\n"
+         "Examples:\n  handler version   # handler " ITER8_VERSION " (plugin ABI " +
+         std::to_string(ITER8_ABI_MAJOR) + "." + std::to_string(ITER8_ABI_MINOR) +
+         ")\n  handler version --tools\n";
 }
 
 }  // namespace iter8

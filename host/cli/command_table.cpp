@@ -10,6 +10,7 @@
 #include "host/cli/cli_help.h"
 #include "host/cli/commands.h"
 #include "host/cli/completion.h"
+#include "host/cli/tool_versions.h"
 #include "iter8/plugin_api.h"
 #include "iter8_version.h"
 #include "lib/suggest.h"
@@ -180,6 +181,14 @@ void finishReport(const CommandSpec& row, const std::vector<std::string>& operan
   }
 }
 
+po::options_description versionOptions(Command& command) {
+  po::options_description options("Version options");
+  options.add_options()("tools", po::bool_switch(&command.tools),
+                        "also the versions of kubectl, git, curl and bash on PATH, and the API "
+                        "server versions this kubectl supports");
+  return options;
+}
+
 // The table. A new command is one row here (and its help text in cli_help.cpp); the parser,
 // the main help and the completion scripts pick it up from the row. Laid out by hand, three
 // lines a row: verb, sub-verb, synopsis, operand / summary / help, options, finish, run.
@@ -207,9 +216,9 @@ const CommandSpec kCommands[] = {
     {"completion", nullptr, "completion bash|zsh", "bash|zsh",
      "print a shell completion script",
      completionHelp, nullptr, takeChoice, completionCommand},
-    {"version", nullptr, "version", nullptr,
-     "print the handler and plugin ABI versions",
-     versionHelp, nullptr, noOperands, versionCommand},
+    {"version", nullptr, "version [--tools]", nullptr,
+     "print the handler and plugin ABI versions (--tools: kubectl, git, curl, bash too)",
+     versionHelp, versionOptions, noOperands, versionCommand},
 };
 // clang-format on
 
@@ -220,9 +229,10 @@ int completionCommand(const Command& command) {
   return 0;
 }
 
-int versionCommand(const Command&) {
+int versionCommand(const Command& command) {
   std::cout << "handler " << ITER8_VERSION << " (plugin ABI " << ITER8_ABI_MAJOR << "."
             << ITER8_ABI_MINOR << ")\n";
+  if (command.tools) std::cout << toolVersionsText();
   return 0;
 }
 
