@@ -19,6 +19,7 @@ work=$(mktemp -d)
 server_pid=
 cleanup() {
   [[ -n $server_pid ]] && kill "$server_pid" 2>/dev/null
+  [[ -n ${controller_fake_pid:-} ]] && kill "$controller_fake_pid" 2>/dev/null
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -136,6 +137,13 @@ check_version() {
 
 # Every folder under plugins/ whose CMakeLists.txt builds a task library is a plugin the
 # image must load (iter8_add_plugin(NAME ...) makes NAME.so), and the image has no others.
+# The default image carries Debian's kubectl 1.20; --tools says so, with the skew rule.
+check_tool_versions() {
+  job -- version --tools
+  expect_rc 0 && expect_out "kubectl v1.20." && expect_out "supports API servers v1.19 to v1.21" &&
+    expect_out "git 2." && expect_out "bash 5."
+}
+
 check_plugins() {
   local expected actual
   expected=$(sed -n 's/^[[:space:]]*iter8_add_plugin(\([A-Za-z0-9_]*\).*/\1/p' plugins/*/CMakeLists.txt | sort)
@@ -310,7 +318,10 @@ check_lean() {
   expect_rc 0
 }
 
+source scripts/test-image-controller.sh
+
 check "version (entry point handler on PATH)" check_version
+check "version --tools: Debian's kubectl 1.20 and its version skew" check_tool_versions
 check "plugins: every library under plugins/ loads" check_plugins
 check "start action of examples/hello-experiment.yaml, read-only root, uid 65532" check_start
 check "failing task: exit 1, reason in the termination log" check_failure
@@ -319,6 +330,8 @@ check "out-of-tree plugin built against the image's SDK, via ITER8_PLUGINS_DIR" 
 check "run: items write SCRATCH_DIR; kubectl, git, curl work" check_run_tools
 check "the controller's unmodified Job template (writable root): SCRATCH_DIR, git" check_controller_template
 check "no build tools in the image" check_lean
+check "as an installed controller runs it after container/README.md's switch: start, 2 loops, finish, rollback" \
+  check_controller_shaped
 
 size=$("${ENGINE[@]}" image inspect --format '{{.Size}}' "$tag" 2>/dev/null)
 [[ -n $size ]] && echo "image $tag: $((size / 1000000)) MB"

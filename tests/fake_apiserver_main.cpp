@@ -24,6 +24,7 @@
 #include "lib/yaml.h"
 #include "tests/support/fake_apiserver.h"
 #include "tests/support/rbac_policy.h"
+#include "tests/support/structural_pruning.h"
 #include "tests/support/test_pki.h"
 #include "tests/support/yaml_documents.h"
 
@@ -123,7 +124,11 @@ int main(int argc, char** argv) {
       server.putSecret(ns, name, values);
     }
     writeLines(dir + "/port", {std::to_string(server.port())});
-    std::cerr << "fake-apiserver: listening on " << server.url() << "\n";
+    std::cerr << "fake-apiserver: listening on " << server.url() << "; "
+              << (server.prunes()
+                      ? "pruning by " + iter8::testing::experimentCrdPath()
+                      : "not pruning: " + iter8::testing::experimentCrdPath() + " is absent")
+              << "\n";
 
     int signal = 0;
     sigwait(&stop, &signal);

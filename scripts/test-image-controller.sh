@@ -1,0 +1,252 @@
+# Sourced by scripts/test-image.sh: the image run as an installed Iter8 controller runs it after
+# `kubectl apply -k container/install` (container/README.md, "Switch an existing Iter8 install").
+#
+# - container/README.md's kubectl commands for switching, checking and rolling back run as
+#   written, against a recording `kubectl` shell function (no cluster here): it keeps the
+#   ConfigMap's handler.yaml, renders `apply -k` with the real kubectl's kustomize, records
+#   patches, and answers `get jobs` and `logs job/...` from the Jobs run below.
+# - tests/launch_handler.py (the controller's LaunchHandler, etc3 controllers/handler.go) makes
+#   each action's Job from the rendered ConfigMap; its first container runs with podman as the
+#   kubelet would run it, against bin/fake-apiserver on the host, which prunes by the CRD
+#   (when ../shared/reference has it) and authorizes by the install's RBAC for the handlers'
+#   account (tests/install/iter8-v0.7-handler-rbac.yaml) plus container/install/rbac.yaml.
+# - start, two loops (metrics/collect against a loopback server) and finish of a canary, then
+#   a failing rollback; checked: the status in the fake (both versions' histograms merged over
+#   two runs), the failing action's termination message, no request refused or pruned.
+#
+# Uses from test-image.sh: $work, $tag, $version, ENGINE, ENGINE_LIMITS, server_pid.
+
+controller_fake_pid=
+
+# The fake API server binary, built from this tree (cheap when ./build is current).
+controller_fake_binary() {
+  local build=build
+  if [[ ! -f build/CMakeCache.txt ]]; then
+    build="$work/host-build"
+    cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null || return 1
+  fi
+  cmake --build "$build" -j"${JOBS:-2}" --target fake-apiserver >/dev/null || return 1
+  echo "$build/bin/fake-apiserver"
+}
+
+# The recording kubectl the README's commands run against (as `kubectl` in run_readme only). State: $work/cm-handler.yaml (the
+# ConfigMap's handler.yaml, at first the Go handler's template, as an install has it).
+readme_kubectl() {
+  local real
+  real=$(type -P kubectl)
+  case "$*" in
+    "-n iter8-system get configmap iter8-handlers -o jsonpath={.data.handler\.yaml}")
+      cat "$work/cm-handler.yaml" ;;
+    "apply -k "*)
+      "$real" kustomize "$3" >"$work/applied-k.yaml" || return 1
+      python3 -c 'import sys, yaml
+for d in yaml.safe_load_all(open(sys.argv[1])):
+    if d and d["kind"] == "ConfigMap": sys.stdout.write(d["data"]["handler.yaml"])' \
+        "$work/applied-k.yaml" >"$work/cm-handler.yaml" ;;
+    "-n iter8-system patch configmap iter8-handlers --type merge -p "*)
+      printf '%s' "$9" >"$work/patch.json"
+      python3 -c 'import json, sys; sys.stdout.write(json.load(open(sys.argv[1]))["data"]["handler.yaml"])' \
+        "$work/patch.json" >"$work/cm-handler.yaml" ;;
+    "apply -f "*) cat "$3" >>"$work/applied-f.yaml" ;;
+    "create configmap "*) KUBECONFIG=/dev/null "$real" "$@" 2>/dev/null ;;
+    "-n iter8-system get jobs -o "*)
+      echo "JOB IMAGE"
+      for job in "$work"/jobs/*.json; do
+        python3 -c 'import json, sys; j = json.load(open(sys.argv[1]))
+print(j["metadata"]["name"], j["spec"]["template"]["spec"]["containers"][0]["image"])' "$job"
+      done ;;
+    "-n iter8-system logs job/"*) cat "$work/logs/${4#job/}" ;;
+    "delete "*) echo "kubectl $*" >>"$work/deleted" ;;
+    *) echo "recording kubectl: not modelled: kubectl $*" >&2; return 1 ;;
+  esac
+}
+
+# readme_commands FIRST LAST: the kubectl lines of the README's first section from the one
+# matching FIRST to the one matching LAST.
+readme_commands() {
+  sed -n '/^## Switch an existing Iter8 install/,/^## [^S]/p' container/README.md |
+    grep '^kubectl ' | sed -n "/$1/,/$2/p"
+}
+
+# run_readme FIRST LAST: runs those lines as written, in $work/readme (where container/ is this
+# tree's and handler.orig.yaml is written); stops at the first that fails.
+run_readme() {
+  local line
+  while IFS= read -r line; do
+    echo "\$ $line"
+    (
+      kubectl() { readme_kubectl "$@"; }
+      cd "$work/readme" && eval "$line"
+    ) || {
+      echo "README command failed: $line"
+      return 1
+    }
+  done < <(readme_commands "$1" "$2")
+}
+
+# run_job ACTION [LOOP]: the stand-in controller makes the Job, the stand-in kubelet runs it.
+run_job() {
+  local job name
+  job=$(python3 tests/launch_handler.py job "$work/applied-k.yaml" shop/hello-canary "$@") ||
+    return 1
+  name=$(python3 -c 'import json, sys; print(json.loads(sys.argv[1])["metadata"]["name"])' "$job")
+  printf '%s\n' "$job" >"$work/jobs/$name.json"
+  : >"$work/termination/$name"
+  chmod 0666 "$work/termination/$name"
+  local args
+  mapfile -t args < <(python3 tests/launch_handler.py podman-args "$work/jobs/$name.json" \
+    "$work/sa" "$work/termination/$name" "$(cat "$work/sa/port")" "$tag")
+  "${ENGINE[@]}" run --rm "${ENGINE_LIMITS[@]}" "${args[@]}" >"$work/logs/$name" 2>&1
+  rc=$?
+  echo "--- $name: exit $rc"
+  tail -n 5 "$work/logs/$name"
+}
+
+controller_stop_fake() {
+  [[ -n $controller_fake_pid ]] || return 0
+  kill -TERM "$controller_fake_pid" 2>/dev/null
+  wait "$controller_fake_pid" 2>/dev/null
+  controller_fake_pid=
+}
+
+check_controller_shaped() {
+  local fake
+  fake=$(controller_fake_binary) || { echo "cannot build bin/fake-apiserver"; return 1; }
+  mkdir -p "$work/readme" "$work/jobs" "$work/logs" "$work/termination" "$work/sa"
+  ln -s "$PWD/container" "$work/readme/container"
+  cp container/install/rollback/handler.yaml "$work/cm-handler.yaml"
+
+  # Switch, as the README says.
+  run_readme '^kubectl -n iter8-system get configmap.*> handler.orig.yaml' '^kubectl apply -f' ||
+    return 1
+  cmp "$work/readme/handler.orig.yaml" container/install/rollback/handler.yaml || return 1
+  cmp "$work/cm-handler.yaml" container/install/handler.yaml || {
+    echo "the patch's handler.yaml differs from container/install/handler.yaml"
+    return 1
+  }
+
+  # The site metrics/collect loads, and the experiment.
+  mkdir -p "$work/site2"
+  echo v1 >"$work/site2/v1.txt"
+  echo "version two" >"$work/site2/v2.txt"
+  local port
+  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  python3 -m http.server "$port" --bind 127.0.0.1 --directory "$work/site2" >/dev/null 2>&1 &
+  server_pid=$!
+  cat >"$work/hello-canary.yaml" <<EOF
+apiVersion: iter8.tools/v2alpha2
+kind: Experiment
+metadata: {name: hello-canary, namespace: shop}
+spec:
+  target: shop/checkout
+  strategy:
+    testingPattern: Canary
+    actions:
+      start:
+      - run: echo "starting @< .Namespace >@/@< .Name >@"
+      - run: '[ "@< .Secret "token" >@" = s3cr3t-hook-value ] && echo "the hook token was read"'
+        with: {secret: hooks}
+      loop:
+      - task: metrics/collect
+        with:
+          numQueries: 12
+          qps: 40
+          connections: 2
+          versions:
+          - {name: checkout-v1, url: "http://127.0.0.1:$port/v1.txt"}
+          - {name: checkout-v2, url: "http://127.0.0.1:$port/v2.txt"}
+      finish:
+      - run: echo finished
+      rollback:
+      - run: echo "the rollback went wrong" >&2; exit 7
+  versionInfo:
+    baseline: {name: checkout-v1}
+    candidates:
+    - {name: checkout-v2}
+EOF
+  "$fake" --dir "$work/sa" --experiment "shop/hello-canary=$work/hello-canary.yaml" \
+    --secret "shop/hooks/token=s3cr3t-hook-value" \
+    --rbac tests/install/iter8-v0.7-handler-rbac.yaml --rbac "$work/applied-k.yaml" \
+    >"$work/fake.log" 2>&1 &
+  controller_fake_pid=$!
+  local tries=0
+  until [[ -s $work/sa/port ]]; do
+    ((++tries > 100)) && { echo "fake-apiserver did not start"; cat "$work/fake.log"; return 1; }
+    sleep 0.1
+  done
+  cat "$work/fake.log"
+  echo shop >"$work/sa/namespace"
+  chmod -R a+rX "$work/sa"
+
+  local failed=0
+  run_job start && expect_rc 0 || failed=1
+  run_job loop 1 && expect_rc 0 || failed=1
+  run_job loop 2 && expect_rc 0 || failed=1
+  run_job finish && expect_rc 0 || failed=1
+  run_job rollback && expect_rc 1 || failed=1
+  kill "$server_pid" 2>/dev/null
+  server_pid=
+  ((failed == 0)) || { controller_stop_fake; return 1; }
+
+  # The status in the fake, read as the handler reads it.
+  python3 - "$work/sa" >"$work/stored.json" <<'PY' || { controller_stop_fake; return 1; }
+import ssl, sys, urllib.request
+sa = sys.argv[1]
+port, token = open(f"{sa}/port").read().strip(), open(f"{sa}/token").read().strip()
+request = urllib.request.Request(
+    f"https://127.0.0.1:{port}/apis/iter8.tools/v2alpha2/namespaces/shop/experiments/hello-canary",
+    headers={"Authorization": f"Bearer {token}"})
+context = ssl.create_default_context(cafile=f"{sa}/ca.crt")
+sys.stdout.write(urllib.request.urlopen(request, context=context).read().decode())
+PY
+  controller_stop_fake
+  python3 - "$work/stored.json" <<'PY' || return 1
+import json, sys
+hists = json.load(open(sys.argv[1]))["status"]["analysis"]["aggregatedBuiltinHists"]
+for version in ("checkout-v1", "checkout-v2"):
+    result = hists["data"][version]
+    count, runs = result["DurationHistogram"]["Count"], result.get("Runs")
+    print(f"{version}: DurationHistogram.Count {count}, Runs {runs}")
+    assert count == 24 and runs == 2, "expected two loops of 12 requests merged"
+print("provenance:", hists["provenance"])
+PY
+  echo "--- rollback termination message:"
+  cat "$work/termination/shop-hello-canary-rollback"
+  grep -qE '^action rollback, task 0 \(run\): .*status 7' \
+    "$work/termination/shop-hello-canary-rollback" || return 1
+  if grep -q "s3cr3t-hook-value" "$work/logs"/*; then
+    echo "the secret reached a pod log"
+    return 1
+  fi
+  grep -q "the hook token was read" "$work/logs/shop-hello-canary-start" || {
+    echo "the start action did not read the secret"
+    return 1
+  }
+
+  echo "--- requests by permission (fake-apiserver):"
+  cat "$work/sa/permissions.txt"
+  if [[ -s $work/sa/refusals.txt ]]; then
+    echo "refused by the install's RBAC plus container/install/rbac.yaml:"
+    cat "$work/sa/refusals.txt"
+    return 1
+  fi
+  grep -qx "get core secrets shop" "$work/sa/permissions.txt" &&
+    grep -qx "update iter8.tools experiments/status shop" "$work/sa/permissions.txt" || return 1
+  if [[ -s $work/sa/warnings.txt ]]; then
+    echo "the API server pruned what the handler wrote:"
+    cat "$work/sa/warnings.txt"
+    return 1
+  fi
+
+  # Check and roll back, as the README says.
+  run_readme "grep 'image:'" '^kubectl delete' >"$work/readme.out" 2>&1
+  local readme_rc=$?
+  cat "$work/readme.out"
+  ((readme_rc == 0)) || return 1
+  grep -q "image: iter8-handler:$version" "$work/readme.out" &&
+    grep -q "shop-hello-canary-loop-2 iter8-handler:$version" "$work/readme.out" &&
+    grep -qF "action start: running 2 task(s) of experiment shop/hello-canary (handler $version)" \
+      "$work/readme.out" || return 1
+  cmp "$work/cm-handler.yaml" container/install/rollback/handler.yaml || return 1
+  grep -qx "kubectl delete clusterrolebinding,clusterrole iter8-handlers-cpp" "$work/deleted"
+}
