@@ -8,6 +8,7 @@
 #include "lib/json.h"
 #include "lib/yaml.h"
 #include "tests/support/fake_apiserver.h"
+#include "tests/support/rbac_policy.h"
 #include "tests/support/subprocess.h"
 #include "tests/support/test_pki.h"
 
@@ -102,6 +103,34 @@ TEST_F(ClusterRun, SecretsComeFromTheClusterAndNeverReachTheLog) {
   EXPECT_THAT(result.err, HasSubstr("bad token ******"));
   EXPECT_THAT(result.err, Not(HasSubstr(value)));
   EXPECT_THAT(test::readFile(dir_.file("termination-log")), Not(HasSubstr(value)));
+}
+
+// With RBAC as container/rbac.yaml grants it to the Job's account, a run that reads the
+// experiment, a secret and writes the status needs nothing more, and asks for nothing else.
+TEST_F(ClusterRun, ContainerRbacGrantsEverythingARunNeeds) {
+  server_.enforceRbac(iter8::testing::RbacPolicy::forServiceAccount(
+      {test::readFile(std::string(ITER8_SOURCE_DIR) + "/container/rbac.yaml")}, "iter8-system",
+      "iter8-handlers"));
+  server_.putSecret("shop", "hooks", {{"token", "t0k"}});
+  server_.putExperiment("shop", "canary-1", experimentJson(R"([
+      {"task":"testkit/secret","with":{"ref":"hooks"}},
+      {"task":"testkit/status","with":{"patch":{"message":"written"}}}])"));
+  auto result = run();
+  ASSERT_EQ(result.exitCode, 0) << result.err;
+  EXPECT_TRUE(server_.refusals().empty()) << server_.refusals().front();
+  EXPECT_EQ(server_.usedPermissions(),
+            (std::vector<std::string>{"get core secrets shop", "get iter8.tools experiments shop",
+                                      "update iter8.tools experiments/status shop"}));
+  // The same run without the secrets rule fails, naming the rule.
+  server_.enforceRbac(iter8::testing::RbacPolicy::forServiceAccount(
+      {test::readFile(std::string(ITER8_SOURCE_DIR) +
+                      "/tests/install/iter8-v0.7-handler-rbac.yaml")},
+      "iter8-system", "iter8-handlers"));
+  auto refused = run();
+  EXPECT_EQ(refused.exitCode, 1);
+  EXPECT_THAT(test::readFile(dir_.file("termination-log")),
+              HasSubstr("cannot get resource \"secrets\" in API group \"\" in the namespace "
+                        "\"shop\""));
 }
 
 TEST_F(ClusterRun, ForbiddenReadIsExitCode3WithTheMissingPermission) {
