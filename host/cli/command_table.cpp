@@ -1,4 +1,5 @@
 #include "host/cli/command_table.h"
+#include "lib/text.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -104,7 +105,8 @@ po::options_description pluginsOptions(Command& command) {
 
 void noOperands(const CommandSpec& row, const std::vector<std::string>& operands, Command&) {
   if (!operands.empty()) {
-    throw UsageError("handler " + commandName(row) + ": unexpected argument '" + operands[0] + "'");
+    throw UsageError("handler " + commandName(row) + ": unexpected argument " +
+                     quoteValue(operands[0]));
   }
 }
 
@@ -168,7 +170,7 @@ void finishReport(const CommandSpec& row, const std::vector<std::string>& operan
   checkExperimentSelection(row.verb, command.run);
   const std::string& f = command.report.format;
   if (f != "table" && f != "json" && f != "html") {
-    throw UsageError("handler report: --format '" + f + "'" +
+    throw UsageError("handler report: --format " + quoteValue(f) +
                      didYouMean(f, {"table", "json", "html"}) + "; expected table, json or html");
   }
   const double level = command.report.confidence;

@@ -22,6 +22,7 @@
 #include "lib/duration.h"
 #include "lib/json.h"
 #include "lib/suggest.h"
+#include "lib/text.h"
 
 namespace iter8 {
 namespace {
@@ -38,8 +39,8 @@ std::unique_ptr<ExperimentSource> openSource(const RunOptions& run) {
 std::chrono::milliseconds positiveDuration(const std::string& text, const std::string& what) {
   auto parsed = parseGoDuration(text);
   if (!parsed || parsed->count() <= 0) {
-    throw UsageError("handler run: " + what + " '" + text +
-                     "' is not a positive Go duration such as 30s or 5m");
+    throw UsageError("handler run: " + what + " " + quoteValue(text) +
+                     " is not a positive Go duration such as 30s or 5m");
   }
   return std::chrono::duration_cast<std::chrono::milliseconds>(*parsed);
 }
@@ -50,8 +51,8 @@ RunSettings runSettingsOf(const RunOptions& run) {
   if (run.isolation == "none") {
     settings.isolate = false;
   } else if (!run.isolation.empty() && run.isolation != "process") {
-    throw UsageError("handler run: --isolation (or ITER8_ISOLATION) '" + run.isolation +
-                     "' is not 'process' or 'none'");
+    throw UsageError("handler run: --isolation (or ITER8_ISOLATION) " + quoteValue(run.isolation) +
+                     " is not 'process' or 'none'");
   }
   if (!run.taskTimeout.empty()) {
     settings.supervise.timeout =
@@ -134,13 +135,14 @@ std::string inPlaceProblem(const RunOptions& run) {
 int undefinedAction(const RunOptions& run, const rapidjson::Value& experiment,
                     const ExperimentSource& source, TerminationLog& terminationLog) {
   if (run.file.empty() || isControllerAction(run.action)) {
-    logger().warn("action '{}' is not defined in {}; nothing to do", run.action, source.describe());
+    logger().warn("action {} is not defined in {}; nothing to do", quoteValue(run.action),
+                  source.describe());
     return kExitOk;
   }
   std::vector<std::string> defined = definedActions(experiment);
   return static_cast<int>(reportFailure(
       terminationLog,
-      "action '" + run.action + "' is not defined in " + source.describe() +
+      "action " + quoteValue(run.action) + " is not defined in " + source.describe() +
           didYouMean(run.action, defined) +
           "; it defines: " + (defined.empty() ? std::string("no action") : joinNames(defined)),
       kExitInvalidAction));

@@ -69,6 +69,7 @@ class CollectTask : public sdk::Task {
   // Writes the Fortio-format results to status.analysis.aggregatedBuiltinHists, merged with
   // what earlier loops recorded.
   void recordResults(sdk::Host& host, const Measured& measured) const;
+  void failIfDescriptorsRanOut(const Measured& measured) const;
 
   std::vector<Version> versions_;
   std::string payloadUrl_;
