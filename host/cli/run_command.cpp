@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <iostream>
 #include <memory>
 #include <string>
 #include <vector>
@@ -233,7 +234,26 @@ int runAction(const Command& command) {
 
 }  // namespace
 
+// --list-actions: the names under spec.strategy.actions, one a line (completion of -a).
+// Reads only: nothing is copied to --output.
+int listActions(const RunOptions& run) {
+  RunOptions readOnly = run;
+  readOnly.output.clear();
+  readOnly.dryRun = true;
+  try {
+    const rapidjson::Document experiment = openSource(readOnly)->read();
+    for (const std::string& name : definedActions(experiment)) {
+      std::cout << escapeControl(name) << "\n";  // one name a line, whatever the file holds
+    }
+    return kExitOk;
+  } catch (const SourceError& e) {
+    logger().error("{}", e.what());
+    return kExitBadExperiment;
+  }
+}
+
 int runCommand(const Command& command) {
+  if (command.run.listActions) return listActions(command.run);
   const int code = runAction(command);
   // The last line repeats every warning, so a misspelt input is not lost in a long load's log.
   logWarningSummary();
