@@ -47,6 +47,9 @@ TEST(WaitForCancellation, WakesAtOnceOnSigterm) {
   bool other = false;
   std::thread([&] { other = waitForCancellation(10s); }).join();
   EXPECT_TRUE(other);
+  // The flag is process-wide: clear it (as a forked child does) so the supervisor tests after
+  // this one in the same binary do not start "cancelled".
+  resetCancellationAfterFork();
 }
 
 SuperviseOptions quick() {
