@@ -252,6 +252,24 @@ TEST_F(Shards, WithOnShardMissingWarnTheTaskSucceedsAndSaysSo) {
   EXPECT_EQ(count(result(status(), "v1")), 300);
 }
 
+TEST_F(Shards, CancellingTheHandlerStopsTheShardsAndKeepsWhatTheyMeasured) {
+  ProcessOptions options;
+  options.terminateAfter = std::chrono::milliseconds(2500);  // 1 s into a 4 s load
+  ProcessResult r =
+      run("          time: 4s\n          qps: 100\n          connections: 4\n"
+          "          shards: 2\n          versions:\n          - {name: v1, url: \"" +
+              server_.url("/fast") + "\"}",
+          options);
+  EXPECT_EQ(r.exitCode, 5) << r.err;
+  EXPECT_TRUE(shardProcesses(dir_.path()).empty()) << "shard processes left running";
+  const rapidjson::Value& v = result(status(), "v1");
+  EXPECT_TRUE(v["Interrupted"].GetBool());
+  EXPECT_GT(count(v), 0);
+  EXPECT_LT(count(v), 400);
+  EXPECT_EQ(toJson(v["ShardsMissing"]), "[]");  // both stopped and reported what they had
+  EXPECT_EQ(leftovers(), 0);
+}
+
 TEST_F(Shards, BadShardInputsStopTheActionWithOneLine) {
   struct Case {
     std::string with;
