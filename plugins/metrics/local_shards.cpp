@@ -127,7 +127,9 @@ std::vector<ShardOutcome> runLocalShards(sdk::Host& host, const rapidjson::Value
   const std::string taskFile = folder.path() + "/task.json";
   const auto startAt = std::chrono::system_clock::now() + options.lead;
   try {
-    writeFileAtomically(experimentFile, toJson(host.experiment()));
+    AtomicWriteOptions experimentMode;
+    experimentMode.mode = 0600;
+    writeFileAtomically(experimentFile, toJson(host.experiment()), experimentMode);
     rapidjson::Document task;
     task.CopyFrom(taskSpec, task.GetAllocator());
     auto& a = task.GetAllocator();
@@ -141,7 +143,10 @@ std::vector<ShardOutcome> runLocalShards(sdk::Host& host, const rapidjson::Value
     shard.AddMember("outputDir", rapidjson::Value(folder.path(), a), a);
     task.RemoveMember("shard");
     task.AddMember("shard", shard, a);
-    writeFileAtomically(taskFile, toJson(task));
+    // Interpolated inputs may hold secrets (a header from .Secret): owner-only, in a 0700 folder.
+    AtomicWriteOptions privateFile;
+    privateFile.mode = 0600;
+    writeFileAtomically(taskFile, toJson(task), privateFile);
   } catch (const AtomicWriteError& e) {
     throw sdk::TaskFailed("shards: cannot write the shards' task in " + folder.path() + ": " +
                           e.what());
@@ -183,11 +188,13 @@ std::vector<ShardOutcome> runLocalShards(sdk::Host& host, const rapidjson::Value
           : Clock::now() + options.lead + options.expectedLength + kSlack;
   std::vector<bool> overdue(shards.size(), false);
   bool stopping = false;
+  const auto sweepWait = std::chrono::microseconds(20000 / options.count);
   Clock::time_point killAt = Clock::time_point::max();
   for (;;) {
     bool running = false;
     for (auto& shard : shards) {
-      if (!shard->exited() && !shard->wait(Clock::now() + std::chrono::milliseconds(20))) {
+      // A short wait each, so one sweep over 64 shards still sees a cancellation at once.
+      if (!shard->exited() && !shard->wait(Clock::now() + sweepWait)) {
         running = true;
       }
     }
