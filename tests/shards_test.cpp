@@ -163,8 +163,8 @@ TEST_F(Shards, TheMergedResultIsOneRunOfTheWholeScheduleWhateverTheShards) {
 }
 
 // The median and p99 of 4 shards against those of one generator sending the same schedule to
-// the same latencies: equal within the sketch's relative error (plus a millisecond of noise of
-// this shared machine).
+// the same latencies: equal within the sketch's relative error (plus 2 ms of noise of a shared
+// machine; the merge itself is exact, see shard_merge_test.cpp).
 TEST_F(Shards, MergedPercentilesMatchOneGeneratorWithinTheSketchError) {
   std::vector<int> plan(400, 8);
   for (size_t i = 0; i < plan.size(); i += 10) plan[i] = 40;  // 10 % at 40 ms: p99 is 40 ms
@@ -190,8 +190,8 @@ TEST_F(Shards, MergedPercentilesMatchOneGeneratorWithinTheSketchError) {
   const auto one = percentiles(1);
   const auto four = percentiles(4);
   const double error = fortio::LatencySketch::kRelativeAccuracy;
-  EXPECT_NEAR(four.first, one.first, one.first * 2 * error + 0.001);
-  EXPECT_NEAR(four.second, one.second, one.second * 2 * error + 0.001);
+  EXPECT_NEAR(four.first, one.first, one.first * 2 * error + 0.002);
+  EXPECT_NEAR(four.second, one.second, one.second * 2 * error + 0.002);
   EXPECT_NEAR(one.first, 0.008, 0.003);
   EXPECT_NEAR(one.second, 0.040, 0.005);
 }
@@ -268,6 +268,22 @@ TEST_F(Shards, CancellingTheHandlerStopsTheShardsAndKeepsWhatTheyMeasured) {
   EXPECT_LT(count(v), 400);
   EXPECT_EQ(toJson(v["ShardsMissing"]), "[]");  // both stopped and reported what they had
   EXPECT_EQ(leftovers(), 0);
+}
+
+// The coordinator fetches payloadURL once and hands the body to the shards.
+TEST_F(Shards, APayloadUrlIsFetchedOnceAndEveryShardSendsIt) {
+  ProcessResult r =
+      run("          numQueries: 8\n          qps: 50\n          shards: 2\n"
+          "          payloadURL: \"" +
+          server_.url("/fast") + "\"\n          versions:\n          - {name: v1, url: \"" +
+          server_.url("/echo") + "\"}");
+  ASSERT_EQ(r.exitCode, 0) << r.err;
+  // 1 fetch, 4 warm-ups (2 connections a shard), 8 requests.
+  EXPECT_EQ(server_.requestCount(), 1u + 4u + 8u);
+  ASSERT_TRUE(server_.lastEcho().has_value());
+  EXPECT_EQ(server_.lastEcho()->method, "POST");
+  EXPECT_EQ(server_.lastEcho()->body, "ok");
+  EXPECT_EQ(count(result(status(), "v1")), 8);
 }
 
 TEST_F(Shards, BadShardInputsStopTheActionWithOneLine) {

@@ -1,5 +1,6 @@
 // metrics/collect over shards (docs/scale.md): the shard's side (its part of the load, its
 // partial result) and the coordinator's (the shards run, their partials merged once).
+#include <algorithm>
 #include <cstdio>
 
 #include "lib/atomic_file.h"
