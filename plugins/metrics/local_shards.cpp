@@ -27,6 +27,8 @@ using Clock = std::chrono::steady_clock;
 
 // How long a cancelled shard gets to write what it measured before it is killed.
 constexpr auto kStopGrace = std::chrono::seconds(5);
+// How often the coordinator says the shards are still running (as the progress lines do).
+constexpr auto kReportEvery = std::chrono::seconds(10);
 // Beyond the schedule: starting, the last responses (their timeout), writing the partial.
 constexpr auto kSlack = std::chrono::seconds(20);
 
@@ -187,6 +189,7 @@ std::vector<ShardOutcome> runLocalShards(sdk::Host& host, const rapidjson::Value
           ? Clock::time_point::max()
           : Clock::now() + options.lead + options.expectedLength + kSlack;
   std::vector<bool> overdue(shards.size(), false);
+  Clock::time_point nextReport = Clock::now() + options.lead + kReportEvery;
   bool stopping = false;
   const auto sweepWait = std::chrono::microseconds(20000 / options.count);
   Clock::time_point killAt = Clock::time_point::max();
@@ -200,6 +203,15 @@ std::vector<ShardOutcome> runLocalShards(sdk::Host& host, const rapidjson::Value
     }
     if (!running) break;
     const Clock::time_point now = Clock::now();
+    if (now >= nextReport) {  // the shards log to their files: say the load is still going
+      nextReport = now + kReportEvery;
+      int left = 0;
+      for (const auto& shard : shards) left += shard->exited() ? 0 : 1;
+      const auto since = std::chrono::duration_cast<std::chrono::seconds>(
+          std::chrono::system_clock::now() - startAt);
+      host.info("shards: " + std::to_string(left) + " of " + std::to_string(options.count) +
+                " still running, " + std::to_string(since.count()) + "s since the common start");
+    }
     if (!stopping && (host.cancelled() || now >= deadline)) {
       stopping = true;  // SIGTERM: each shard stops its load and writes what it measured
       killAt = now + kStopGrace;
