@@ -63,6 +63,23 @@ TEST(Supervisor, ReturnsWhatTheWorkReported) {
   EXPECT_EQ(outcome.reason(quick()), "");
 }
 
+// The child's warnings come back with its report (the closing summary counts them), in order,
+// an empty one and one with a NUL byte included.
+TEST(Supervisor, TheWorksWarningsComeBackWithItsReport) {
+  const std::vector<std::string> warnings{"first", "", std::string("nul\0inside", 10),
+                                          std::string(70000, 'w')};
+  ChildOutcome outcome = runSupervised(
+      [&] {
+        ChildReport report{0, "done"};
+        report.warnings = warnings;
+        return report;
+      },
+      quick());
+  ASSERT_EQ(outcome.end, End::kReturned);
+  EXPECT_EQ(outcome.report.message, "done");
+  EXPECT_EQ(outcome.report.warnings, warnings);
+}
+
 TEST(Supervisor, ALargeReportArrivesWhole) {
   std::string big(300000, 'x');
   ChildOutcome outcome = runSupervised([&] { return ChildReport{0, big}; }, quick());

@@ -30,10 +30,11 @@ struct RunOptions {
   std::string context;      // kubeconfig context; empty: current-context
   std::string apiDeadline;  // Go duration: total time per API call, retries included
   bool dryRun = false;
-  std::string isolation;    // "process" (default) or "none"; default $ITER8_ISOLATION
-  std::string taskTimeout;  // Go duration; default $ITER8_TASK_TIMEOUT; empty: no limit
-  bool strict = false;      // --strict: unknown inputs are errors (also ITER8_STRICT)
-  bool analyze = false;     // --analyze: after the action, the controller's analysis (with -f)
+  std::string isolation;     // "process" (default) or "none"; default $ITER8_ISOLATION
+  std::string taskTimeout;   // Go duration; default $ITER8_TASK_TIMEOUT; empty: no limit
+  bool strict = false;       // --strict: unknown inputs are errors (also ITER8_STRICT)
+  bool analyze = false;      // --analyze: after the action, the controller's analysis (with -f)
+  bool listActions = false;  // --list-actions: print the actions defined, run none
 
   // The cluster-mode options, for openKubeSource.
   KubeSourceOptions cluster() const { return {name, ns, kubeconfig, context, apiDeadline}; }

@@ -1,4 +1,5 @@
 #include "host/cli/command_table.h"
+#include "lib/text.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -47,10 +48,13 @@ po::options_description runOptions(Command& command) {
   RunOptions& run = command.run;
   po::options_description options("Run options");
   addPluginDirsOption(options, command.common);
-  options.add_options()("action,a", po::value(&run.action)->required(),
+  // -a is required unless --list-actions is given (finishRun).
+  options.add_options()("action,a", po::value(&run.action),
                         "the action to run: start, loop, finish, rollback, ...")(
-      "output,o", po::value(&run.output),
-      "with -f: write status updates to this file instead of back into FILE")(
+      "list-actions", po::bool_switch(&run.listActions),
+      "print the actions the experiment defines, one a line, and run none (shell completion "
+      "of -a uses it)")("output,o", po::value(&run.output),
+                        "with -f: write status updates to this file instead of back into FILE")(
       "secrets-dir", po::value(&run.secretsDir),
       "with -f: folder of Kubernetes Secret manifests that tasks may read")(
       "termination-log", po::value(&run.terminationLog),
@@ -104,7 +108,8 @@ po::options_description pluginsOptions(Command& command) {
 
 void noOperands(const CommandSpec& row, const std::vector<std::string>& operands, Command&) {
   if (!operands.empty()) {
-    throw UsageError("handler " + commandName(row) + ": unexpected argument '" + operands[0] + "'");
+    throw UsageError("handler " + commandName(row) + ": unexpected argument " +
+                     quoteValue(operands[0]));
   }
 }
 
@@ -153,6 +158,10 @@ void finishRun(const CommandSpec& row, const std::vector<std::string>& operands,
   if (const char* env = std::getenv("ITER8_TASK_TIMEOUT"); env && run.taskTimeout.empty())
     run.taskTimeout = env;
   checkExperimentSelection(row.verb, run);
+  if (run.action.empty() && !run.listActions) {
+    throw UsageError(
+        "handler run: the option '--action' is required but missing (see 'handler run --help')");
+  }
   if (run.file.empty() && (!run.output.empty() || !run.secretsDir.empty())) {
     throw UsageError("handler run: --output and --secrets-dir need -f FILE");
   }
@@ -168,7 +177,7 @@ void finishReport(const CommandSpec& row, const std::vector<std::string>& operan
   checkExperimentSelection(row.verb, command.run);
   const std::string& f = command.report.format;
   if (f != "table" && f != "json" && f != "html") {
-    throw UsageError("handler report: --format '" + f + "'" +
+    throw UsageError("handler report: --format " + quoteValue(f) +
                      didYouMean(f, {"table", "json", "html"}) + "; expected table, json or html");
   }
   const double level = command.report.confidence;

@@ -272,6 +272,23 @@ void CollectTask::recordResults(sdk::Host& host, rapidjson::Document& patch,
   host.updateStatus(patch);  // a failure throws: the task fails with the reason
 }
 
+// Descriptors that ran out during the load although reserveDescriptors made room for the
+// connections (another thread, a library, a lower limit set meanwhile): the handler's failure,
+// said as such. The version's results, recorded above, leave those requests out.
+void CollectTask::failIfDescriptorsRanOut(const Measured& measured) const {
+  std::string unsent;
+  for (size_t i = 0; i < versions_.size(); ++i) {
+    if (int64_t n = measured.recorders[i]->unsentForDescriptors(); n > 0) {
+      unsent += (unsent.empty() ? "" : ", ") + versions_[i].name + ": " + std::to_string(n);
+    }
+  }
+  if (!unsent.empty()) {
+    throw sdk::TaskFailed("too many open files during the load: requests not sent (" + unsent +
+                          "); " + describeDescriptorLimit() +
+                          "; this is the handler's limit, not counted against any version");
+  }
+}
+
 void CollectTask::run(sdk::Host& host) {
   if (shardRun_) {
     runShard(host);
@@ -295,6 +312,7 @@ void CollectTask::run(sdk::Host& host) {
     std::vector<rapidjson::Value> results = resultsOf(host, measured, patch.GetAllocator());
     recordResults(host, patch, results);
   }
+  failIfDescriptorsRanOut(measured);
   if (interrupted) {
     throw sdk::Error(ITER8_ERR_CANCELLED,
                      "load stopped early: the handler is stopping; partial results kept");

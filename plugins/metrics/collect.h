@@ -82,6 +82,7 @@ class CollectTask : public sdk::Task {
   void runShard(sdk::Host& host);
   // shards > 1: the shards run (local processes), their partials merged into one result.
   void runSharded(sdk::Host& host, const std::string& payload);
+  void failIfDescriptorsRanOut(const Measured& measured) const;
 
   std::vector<Version> versions_;
   std::string payloadUrl_;

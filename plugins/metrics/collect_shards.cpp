@@ -45,6 +45,9 @@ void CollectTask::runShard(sdk::Host& host) {
       "shard " + std::to_string(shard.index) + " of " + std::to_string(shard.count);
   const Measured measured = sendLoads(host);
   const bool interrupted = host.cancelled();
+  // Before the result is written: a shard short of descriptors reports no result, and the
+  // coordinator names why (its last log line) instead of merging a short count silently.
+  failIfDescriptorsRanOut(measured);
   rapidjson::Document partial(rapidjson::kObjectType);
   auto& a = partial.GetAllocator();
   std::vector<rapidjson::Value> results = resultsOf(host, measured, a);
