@@ -6,8 +6,10 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <random>
 #include <thread>
 
@@ -163,13 +165,17 @@ TEST_F(Shards, TheMergedResultIsOneRunOfTheWholeScheduleWhateverTheShards) {
 }
 
 // The median and p99 of 4 shards against those of one generator sending the same schedule to
-// the same latencies: equal within the sketch's relative error (plus 2 ms of noise of a shared
-// machine; the merge itself is exact, see shard_merge_test.cpp).
+// the same latencies: equal within the sketch's relative error (plus 2 ms of noise; the merge
+// itself is exact, see shard_merge_test.cpp). A machine busy enough to delay a few responses by
+// tens of milliseconds moves a p99 of 400 requests, so the pair is measured up to three times
+// and one agreeing pair passes: a wrong merge disagrees every time.
 TEST_F(Shards, MergedPercentilesMatchOneGeneratorWithinTheSketchError) {
   std::vector<int> plan(400, 8);
   for (size_t i = 0; i < plan.size(); i += 10) plan[i] = 40;  // 10 % at 40 ms: p99 is 40 ms
   std::mt19937 random(7);
   std::shuffle(plan.begin(), plan.end(), random);
+  // Warm-up requests take plan entries too: 16 of 8 ms first.
+  plan.insert(plan.begin(), 16, 8);
   auto percentiles = [&](int shards) {
     server_.setLatencyPlan(plan);
     const std::string with =
@@ -185,11 +191,20 @@ TEST_F(Shards, MergedPercentilesMatchOneGeneratorWithinTheSketchError) {
     EXPECT_EQ(sketch.count(), 400u);
     return std::make_pair(sketch.percentile(50), sketch.percentile(99));
   };
-  // Warm-up requests take plan entries too; the plan has 16 to spare in each run's margin.
-  plan.insert(plan.begin(), 16, 8);
-  const auto one = percentiles(1);
-  const auto four = percentiles(4);
   const double error = fortio::LatencySketch::kRelativeAccuracy;
+  auto agree = [&](double a, double b) { return std::abs(a - b) <= b * 2 * error + 0.002; };
+  std::pair<double, double> one, four;
+  for (int attempt = 1; attempt <= 3; ++attempt) {
+    one = percentiles(1);
+    four = percentiles(4);
+    if (agree(four.first, one.first) && agree(four.second, one.second) && agree(one.first, 0.008) &&
+        agree(one.second, 0.040)) {
+      break;
+    }
+    std::cout << "attempt " << attempt << ": one generator p50 " << one.first << " s, p99 "
+              << one.second << " s; 4 shards p50 " << four.first << " s, p99 " << four.second
+              << " s (a busy machine?)\n";
+  }
   EXPECT_NEAR(four.first, one.first, one.first * 2 * error + 0.002);
   EXPECT_NEAR(four.second, one.second, one.second * 2 * error + 0.002);
   EXPECT_NEAR(one.first, 0.008, 0.003);
