@@ -167,8 +167,8 @@ TEST_F(Shards, TheMergedResultIsOneRunOfTheWholeScheduleWhateverTheShards) {
 // The median and p99 of 4 shards against those of one generator sending the same schedule to
 // the same latencies: equal within the sketch's relative error (plus 2 ms of noise; the merge
 // itself is exact, see shard_merge_test.cpp). A machine busy enough to delay a few responses by
-// tens of milliseconds moves a p99 of 400 requests, so the pair is measured up to three times
-// and one agreeing pair passes: a wrong merge disagrees every time.
+// tens of milliseconds moves a p99 of 400 requests, so each side is measured up to three times
+// and its lowest figures count: a wrong merge disagrees however often it is measured.
 TEST_F(Shards, MergedPercentilesMatchOneGeneratorWithinTheSketchError) {
   std::vector<int> plan(400, 8);
   for (size_t i = 0; i < plan.size(); i += 10) plan[i] = 40;  // 10 % at 40 ms: p99 is 40 ms
@@ -193,17 +193,21 @@ TEST_F(Shards, MergedPercentilesMatchOneGeneratorWithinTheSketchError) {
   };
   const double error = fortio::LatencySketch::kRelativeAccuracy;
   auto agree = [&](double a, double b) { return std::abs(a - b) <= b * 2 * error + 0.002; };
-  std::pair<double, double> one, four;
+  // Noise only ever adds latency: keep each side's lowest figures over the attempts.
+  std::pair<double, double> one{1e9, 1e9}, four{1e9, 1e9};
+  auto lowest = [](std::pair<double, double>& best, std::pair<double, double> now) {
+    best = {std::min(best.first, now.first), std::min(best.second, now.second)};
+  };
   for (int attempt = 1; attempt <= 3; ++attempt) {
-    one = percentiles(1);
-    four = percentiles(4);
+    lowest(one, percentiles(1));
+    lowest(four, percentiles(4));
     if (agree(four.first, one.first) && agree(four.second, one.second) && agree(one.first, 0.008) &&
         agree(one.second, 0.040)) {
       break;
     }
     std::cout << "attempt " << attempt << ": one generator p50 " << one.first << " s, p99 "
               << one.second << " s; 4 shards p50 " << four.first << " s, p99 " << four.second
-              << " s (a busy machine?)\n";
+              << " s (lowest so far; a busy machine?)\n";
   }
   EXPECT_NEAR(four.first, one.first, one.first * 2 * error + 0.002);
   EXPECT_NEAR(four.second, one.second, one.second * 2 * error + 0.002);
