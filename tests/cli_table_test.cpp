@@ -113,6 +113,24 @@ TEST(CliTable, RowsOfOneVerbShareTheirOptions) {
   }
 }
 
+// A hidden command (collect-shard, started by a sharded metrics/collect) parses to its row but
+// is no row of the table: not in the help, the completion scripts or "did you mean".
+TEST(CliTable, AHiddenCommandParsesButIsNotListed) {
+  const CommandSpec* shard = findCommand("collect-shard", "");
+  ASSERT_NE(shard, nullptr);
+  EXPECT_STREQ(shard->verb, "collect-shard");
+  for (const CommandSpec& row : commandTable()) EXPECT_STRNE(row.verb, "collect-shard");
+  const std::vector<std::string> verbs = verbsOf(commandTable());
+  EXPECT_EQ(std::count(verbs.begin(), verbs.end(), "collect-shard"), 0);
+  Command command = parse({"collect-shard", "--task", "t.json", "-f", "e.yaml", "--index", "3"});
+  ASSERT_EQ(command.spec, shard);
+  EXPECT_EQ(command.shard.task, "t.json");
+  EXPECT_EQ(command.run.file, "e.yaml");
+  EXPECT_EQ(command.shard.index, "3");
+  EXPECT_THAT(completionScript("bash"), Not(HasSubstr("collect-shard")));
+  EXPECT_THAT(completionScript("zsh"), Not(HasSubstr("collect-shard")));
+}
+
 TEST(CliTable, AnUnknownVerbSuggestsTheNearestAndExitsWith2) {
   const std::vector<std::string> verbs = verbsOf(commandTable());
   ASSERT_FALSE(verbs.empty());

@@ -47,6 +47,12 @@ struct ReportOptions {
   double confidence = 0;         // --confidence LEVEL; 0: off (the verdict is Iter8's exactly)
 };
 
+// The hidden `collect-shard` command (docs/scale.md): one shard of a sharded metrics/collect.
+struct ShardOptions {
+  std::string task;   // --task: the coordinator's TaskSpec, with its `shard` member
+  std::string index;  // --index, else $JOB_COMPLETION_INDEX (an Indexed Job's pod)
+};
+
 struct CommandSpec;  // a row of the command table (host/cli/command_table.h)
 
 struct Command {
@@ -54,6 +60,7 @@ struct Command {
   CommonOptions common;
   RunOptions run;  // report uses its experiment-selecting fields (file, name, ns, kube*)
   ReportOptions report;
+  ShardOptions shard;
   std::string target;  // LIBRARY[/TASK] for describe, FILE for check, bash|zsh for completion
   bool json = false;   // plugins [describe] --json
   std::string helpText;

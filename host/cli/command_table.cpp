@@ -220,6 +220,13 @@ const CommandSpec kCommands[] = {
      "print the handler and plugin ABI versions",
      versionHelp, nullptr, noOperands, versionCommand},
 };
+// Rows that run but are never listed: not in the main help, the completion scripts or "did you
+// mean". collect-shard is started by a sharded metrics/collect, not by people (docs/scale.md).
+const CommandSpec kHiddenCommands[] = {
+    {"collect-shard", nullptr, "collect-shard --task FILE -f FILE [--index N]", nullptr,
+     "run one shard of a sharded metrics/collect",
+     collectShardHelp, collectShardOptions, finishCollectShard, collectShardCommand},
+};
 // clang-format on
 
 }  // namespace
@@ -269,6 +276,9 @@ std::vector<std::string> verbsOf(const CommandTable& table) {
 }
 
 const CommandSpec* findCommand(const std::string& verb, const std::string& subVerb) {
+  for (const CommandSpec& row : kHiddenCommands) {
+    if (verb == row.verb) return &row;
+  }
   const CommandSpec* first = nullptr;
   for (const CommandSpec& row : commandTable()) {
     if (verb != row.verb) continue;
