@@ -94,6 +94,10 @@ std::vector<std::string> loggedWarnings() {
   return warnings();
 }
 
+void rememberWarnings(const std::vector<std::string>& lines) {
+  for (const std::string& line : lines) rememberWarning(line);
+}
+
 void logWarningSummary() {
   std::vector<std::string> lines = loggedWarnings();
   if (lines.empty()) return;

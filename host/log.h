@@ -17,9 +17,13 @@ spdlog::logger& logger();
 // Every warning this process logged so far, redacted, in order (at most the first 100).
 std::vector<std::string> loggedWarnings();
 
-// Logs one warning line repeating every warning logged so far ("2 warnings: a; b"), so a
-// warning early in a long run is not lost; nothing when there was none. A task's own warnings
-// logged in its supervised child process are not counted: they never reach this process.
+// Adds warnings logged in another process (a task's supervised child, which sends them back
+// with its report) to this one's, for the summary. Not logged again.
+void rememberWarnings(const std::vector<std::string>& lines);
+
+// Logs one warning line repeating every warning logged so far, here or by the tasks' children
+// ("2 warnings: a; b"), so a warning early in a long run is not lost; nothing when there was
+// none. A task process that does not return (crash, kill, timeout) takes its warnings along.
 void logWarningSummary();
 
 // Parses "trace", "debug", "info", "warning" (or "warn"), "error" (or "fatal", "panic", the

@@ -116,6 +116,15 @@ const rapidjson::Value* findPointer(const rapidjson::Value& root, std::string_vi
   return parsed.Get(root);
 }
 
+double numberOr(const rapidjson::Value* v, double fallback) {
+  return v != nullptr && v->IsNumber() ? v->GetDouble() : fallback;
+}
+
+int64_t integerOr(const rapidjson::Value* v, int64_t fallback) {
+  if (v == nullptr || !v->IsNumber()) return fallback;
+  return v->IsInt64() ? v->GetInt64() : static_cast<int64_t>(v->GetDouble());
+}
+
 const char* jsonTypeName(const rapidjson::Value& value) {
   switch (value.GetType()) {
     case rapidjson::kNullType:

@@ -1,6 +1,7 @@
 // The one RapidJSON wrapper: parse and print JSON text, with errors that say where.
 #pragma once
 
+#include <cstdint>
 #include <initializer_list>
 #include <stdexcept>
 #include <string>
@@ -40,6 +41,12 @@ const rapidjson::Value* findPath(const rapidjson::Value& root,
 // The value at JSON Pointer `pointer` (RFC 6901; "" is `root` itself), or nullptr when there is
 // none. Throws JsonError when the pointer is malformed.
 const rapidjson::Value* findPointer(const rapidjson::Value& root, std::string_view pointer);
+
+// Lenient readers of figures other programs wrote (Fortio results, a status): the number `v`
+// points to, or `fallback` when it is null or not a number. integerOr takes a double's
+// integer part (Fortio writes some counts as 2.0).
+double numberOr(const rapidjson::Value* v, double fallback = 0);
+int64_t integerOr(const rapidjson::Value* v, int64_t fallback = 0);
 
 // Human-readable JSON type name: "object", "array", "string", "number", "boolean", "null".
 const char* jsonTypeName(const rapidjson::Value& value);

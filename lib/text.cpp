@@ -93,6 +93,10 @@ std::string shortenName(std::string_view name, size_t maxBytes) {
   return truncateUtf8(name, maxBytes) + "…(" + std::to_string(name.size()) + " bytes)";
 }
 
+std::string quoteValue(std::string_view value, size_t maxBytes) {
+  return "'" + escapeControl(shortenName(value, maxBytes)) + "'";
+}
+
 std::string percentEncode(std::string_view bytes, bool spaceAsPlus) {
   std::string out;
   out.reserve(bytes.size() * 3);

@@ -27,6 +27,11 @@ std::string truncateUtf8(std::string_view text, size_t maxBytes);
 // long they were ("aaaa…(200000 bytes)"), so the reason after the name stays readable.
 std::string shortenName(std::string_view name, size_t maxBytes = 120);
 
+// A value a person or the environment gave, fit to echo in a one-line message: in single
+// quotes, shortened as shortenName does and with control characters escaped, so a 100 KB
+// LOG_LEVEL or a newline in --task-timeout can neither flood nor forge a log line.
+std::string quoteValue(std::string_view value, size_t maxBytes = 120);
+
 // `text` safe inside HTML text and attribute values, as Go's html.EscapeString / template
 // `html` function writes it: " ' & < > as &#34; &#39; &amp; &lt; &gt;, NUL as U+FFFD.
 std::string escapeHtml(std::string_view text);

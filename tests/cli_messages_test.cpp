@@ -241,6 +241,13 @@ spec:
   EXPECT_EQ(reads.exitCode, 0) << reads.err;
   EXPECT_THAT(reads.err, HasSubstr("action loop, task 0 (common/bash): no version is recommended "
                                    "for promotion yet; its variables render as an empty string"));
+  // Logged in the task's supervised process, and still in the closing summary.
+  const std::string last = reads.err.substr(reads.err.rfind('\n', reads.err.size() - 2) + 1);
+  EXPECT_THAT(last, HasSubstr("warning 2 warnings: action loop, task 0 (common/bash): no version "
+                              "is recommended for promotion yet; its variables render as an "
+                              "empty string; action loop, task 0 (common/bash): template key "
+                              ".name is missing"))
+      << reads.err;
 }
 
 // A level typed as an option is a mistake to say now; LOG_LEVEL (the controller sets it) keeps

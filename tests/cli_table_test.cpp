@@ -94,6 +94,8 @@ TEST(CliTable, EachCommandsWordsParseToItsRow) {
         words.insert(words.end(), {"--" + option->long_name(), "x"});
       }
     }
+    // run's -a is required unless --list-actions is given: finishRun checks it, not Boost.
+    if (std::string(row.verb) == "run") words.insert(words.end(), {"-a", "x"});
     EXPECT_EQ(parse(words).spec, &row) << commandName(row);
   }
   const Command version = parse({"--version"});
@@ -109,6 +111,24 @@ TEST(CliTable, RowsOfOneVerbShareTheirOptions) {
     ASSERT_NE(first, nullptr) << commandName(row);
     EXPECT_EQ(row.options, first->options) << commandName(row) << " and " << commandName(*first);
   }
+}
+
+// A hidden command (collect-shard, started by a sharded metrics/collect) parses to its row but
+// is no row of the table: not in the help, the completion scripts or "did you mean".
+TEST(CliTable, AHiddenCommandParsesButIsNotListed) {
+  const CommandSpec* shard = findCommand("collect-shard", "");
+  ASSERT_NE(shard, nullptr);
+  EXPECT_STREQ(shard->verb, "collect-shard");
+  for (const CommandSpec& row : commandTable()) EXPECT_STRNE(row.verb, "collect-shard");
+  const std::vector<std::string> verbs = verbsOf(commandTable());
+  EXPECT_EQ(std::count(verbs.begin(), verbs.end(), "collect-shard"), 0);
+  Command command = parse({"collect-shard", "--task", "t.json", "-f", "e.yaml", "--index", "3"});
+  ASSERT_EQ(command.spec, shard);
+  EXPECT_EQ(command.shard.task, "t.json");
+  EXPECT_EQ(command.run.file, "e.yaml");
+  EXPECT_EQ(command.shard.index, "3");
+  EXPECT_THAT(completionScript("bash"), Not(HasSubstr("collect-shard")));
+  EXPECT_THAT(completionScript("zsh"), Not(HasSubstr("collect-shard")));
 }
 
 TEST(CliTable, AnUnknownVerbSuggestsTheNearestAndExitsWith2) {
@@ -213,6 +233,36 @@ TEST(Completion, BashOffersTaskNamesAfterPluginsDescribe) {
   EXPECT_EQ(offered.count("common"), 1u) << r.out;
   EXPECT_EQ(offered.count("common/exec"), 1u) << r.out;
   EXPECT_EQ(offered.count("metrics/collect"), 0u) << "only those matching what was typed";
+}
+
+// After -a, the actions of the file -f names (before or after -a), from the handler's own
+// `run --list-actions`; without a file, the actions the controller calls.
+TEST(Completion, BashOffersTheActionsOfTheFileAfterDashA) {
+  TempDir dir;
+  const std::string script = dir.write("handler.bash", completionScript("bash"));
+  const std::string file = dir.write("e.yaml",
+                                     "apiVersion: iter8.tools/v2alpha2\nkind: Experiment\n"
+                                     "metadata: {name: e}\nspec:\n  strategy:\n    actions:\n"
+                                     "      start: []\n      smoke: []\n      loop: []\n");
+  auto offers = [&](const std::string& words, int cword) {
+    auto r = runProcess({"bash", "-c",
+                         "source " + script + " && COMP_WORDS=(" + test::handlerPath() + " " +
+                             words + ") COMP_CWORD=" + std::to_string(cword) +
+                             " && _handler && printf '%s\\n' \"${COMPREPLY[@]}\""});
+    EXPECT_EQ(r.exitCode, 0) << r.err;
+    return splitWords(r.out);
+  };
+  EXPECT_EQ(offers("run -f " + file + " -a s", 5), (std::set<std::string>{"smoke", "start"}));
+  EXPECT_EQ(offers("run -a '' --file " + file, 3),
+            (std::set<std::string>{"loop", "smoke", "start"}));
+  EXPECT_EQ(offers("run -a ''", 3), (std::set<std::string>{"finish", "loop", "rollback", "start"}));
+
+  auto listed = runProcess({test::handlerPath(), "run", "--list-actions", "-f", file});
+  EXPECT_EQ(listed.exitCode, 0) << listed.err;
+  EXPECT_EQ(listed.out, "start\nsmoke\nloop\n");
+  auto missing = runProcess({test::handlerPath(), "run", "-f", file});
+  EXPECT_EQ(missing.exitCode, 2);
+  EXPECT_THAT(missing.err, HasSubstr("the option '--action' is required but missing"));
 }
 
 TEST(Completion, ZshOffersEveryVerbAndEveryOptionOfEachCommand) {

@@ -175,6 +175,24 @@ TEST_F(Collect, TransportFailuresAreCodeMinusOne) {
   EXPECT_EQ(result(doc, "v1")["ExactPercentiles"]["Count"].GetInt(), 0);
 }
 
+// A load target answering with far more than is used (bodies are counted, never kept): the
+// handler's memory stays within the bound of docs/robustness.md on both engines.
+TEST_F(Collect, HugeAnswersOfATargetAreCountedNotKept) {
+  for (const char* engine : {"fast", "curl"}) {
+    SCOPED_TRACE(engine);
+    auto r = run(std::string("          engine: ") + engine +
+                 "\n          numQueries: 2\n          qps: 0\n          connections: 1\n"
+                 "          timeout: 30s\n          versions:\n"
+                 "          - {name: v1, url: \"" +
+                 server_.url("/huge?mb=100") + "\"}");
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+    auto doc = status();
+    EXPECT_EQ(toJson(result(doc, "v1")["RetCodes"]), R"({"200":2})");
+    EXPECT_EQ(result(doc, "v1")["Sizes"]["Max"].GetDouble(), 100.0 * 1024 * 1024);
+  }
+  EXPECT_LT(test::largestChildRssKb(), 100 * 1024) << "kB: a response body was kept";
+}
+
 TEST_F(Collect, ResetsAndErrorStatusesAreNamedAndSuccessesMeasuredApart) {
   auto r =
       run("          numQueries: 6\n          qps: 0\n          connections: 1\n"

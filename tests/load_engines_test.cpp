@@ -5,9 +5,11 @@
 #include <arpa/inet.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <filesystem>
 #include <memory>
 #include <ostream>
 #include <stdexcept>
@@ -26,6 +28,7 @@ namespace {
 using namespace std::chrono_literals;
 using iter8::testing::RefusingLoopbackPort;
 using iter8::testing::ScriptedHttpServer;
+using iter8::testing::SilentLoopbackPort;
 
 constexpr char kHostPlaceholder[] = "{host}";
 
@@ -360,6 +363,55 @@ TEST(LoadEngines, CountRefusedConnectionsAlike) {
   expectSameOutcome(curl, fast);
   EXPECT_EQ(curl.result.socketCount, 0);  // libcurl counts connections made, not attempts
   EXPECT_EQ(fast.result.socketCount, curl.result.socketCount);
+}
+
+// The soft open-file limit set to what is open now plus `spare`, for one test; put back after.
+class ScopedDescriptorLimit {
+ public:
+  explicit ScopedDescriptorLimit(long spare) {
+    ::getrlimit(RLIMIT_NOFILE, &saved_);
+    long open = 0;
+    for (const auto& entry : std::filesystem::directory_iterator("/proc/self/fd")) {
+      (void)entry;
+      ++open;
+    }
+    struct rlimit tight = saved_;
+    tight.rlim_cur = static_cast<rlim_t>(open + spare);
+    ::setrlimit(RLIMIT_NOFILE, &tight);
+  }
+  ~ScopedDescriptorLimit() { ::setrlimit(RLIMIT_NOFILE, &saved_); }
+  ScopedDescriptorLimit(const ScopedDescriptorLimit&) = delete;
+  ScopedDescriptorLimit& operator=(const ScopedDescriptorLimit&) = delete;
+
+ private:
+  struct rlimit saved_ {};
+};
+
+// Descriptors that run out during a load (here: a limit lowered under the engine, past what
+// collect's reservation would have allowed) are the handler's failure: both engines say "no
+// file descriptors", never "other", so collect can keep them out of the version's errors.
+TEST(LoadEngines, TellRunningOutOfDescriptorsFromTheTargetsErrorsAlike) {
+  SilentLoopbackPort port;  // every connection stays open until the request times out
+  LoadSpec spec = countedLoad(port.url("/"), 16, 32);
+  spec.timeout = 200ms;
+  for (LoadEngine engine : {LoadEngine::kCurl, LoadEngine::kFast}) {
+    SCOPED_TRACE(loadEngineName(engine));
+    std::vector<Sample> samples;
+    {
+      ScopedDescriptorLimit limit(8);
+      samples = runOn(engine, spec, nullptr).samples;
+    }
+    ASSERT_EQ(samples.size(), 32u);
+    size_t unsent = 0;
+    for (const Sample& sample : samples) {
+      EXPECT_EQ(sample.code, -1);
+      EXPECT_TRUE(sample.error == TransportError::kNoDescriptors ||
+                  sample.error == TransportError::kTimeout)
+          << transportErrorName(sample.error);
+      if (sample.error == TransportError::kNoDescriptors) ++unsent;
+    }
+    EXPECT_GT(unsent, 0u);
+  }
 }
 
 // Runs `url` on both engines against `server`; every request must be `request` exactly.

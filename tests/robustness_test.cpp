@@ -55,6 +55,14 @@ TEST(Text, ShortensLongNamesOnACharacterBoundary) {
   EXPECT_EQ(firstInvalidUtf8(shortenName(accents, 11)), std::nullopt);
 }
 
+TEST(Text, QuotedValuesAreOneBoundedLine) {
+  EXPECT_EQ(quoteValue("30s"), "'30s'");
+  EXPECT_EQ(quoteValue("5s\nFAKE error"), "'5s\\nFAKE error'");
+  const std::string quoted = quoteValue(std::string(100000, '7'));
+  EXPECT_LT(quoted.size(), 160u);
+  EXPECT_NE(quoted.find("…(100000 bytes)'"), std::string::npos);
+}
+
 TEST(Text, PercentEncodesLikeUrlEncoders) {
   EXPECT_EQ(percentEncode("a b/c+d~"), "a%20b%2Fc%2Bd~");
   EXPECT_EQ(percentEncode("a b", true), "a+b");

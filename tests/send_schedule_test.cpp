@@ -1,6 +1,7 @@
 // The send schedule of metrics/collect with made-up times: pacing, catch-up after falling
 // behind, the end of duration and count runs, and max-rate runs. No clock, no sockets, so each
 // rule is checked exactly rather than as a rate measured under whatever load the machine has.
+#include <algorithm>
 #include <chrono>
 #include <vector>
 
@@ -130,6 +131,91 @@ TEST(SendSchedule, MaxRateRunSendsWhenAskedUntilTheCountOrTheEnd) {
   EXPECT_EQ(timed.next(t0 + 2s - 1ns).decision, Decision::kSend);
   EXPECT_EQ(timed.next(t0 + 2s).decision, Decision::kDone);
   EXPECT_EQ(timed.sent(), 1u);
+}
+
+}  // namespace
+}  // namespace iter8::metrics
+
+namespace iter8::metrics {
+namespace {
+
+using namespace std::chrono_literals;
+
+// Every due time of `schedule`, each sent the moment it is due (no lag, no catch-up).
+std::vector<SendSchedule::Clock::time_point> dueTimes(SendSchedule& schedule,
+                                                      SendSchedule::Clock::time_point start) {
+  std::vector<SendSchedule::Clock::time_point> dues;
+  schedule.start(start);
+  while (true) {
+    SendSchedule::Clock::time_point now = schedule.wakeTime();
+    SendSchedule::Next next = schedule.next(now);
+    if (next.decision == SendSchedule::Decision::kDone) break;
+    if (next.decision != SendSchedule::Decision::kSend) {
+      ADD_FAILURE() << "a schedule woken at its wake time did not send";
+      break;
+    }
+    dues.push_back(next.due);
+  }
+  return dues;
+}
+
+struct SplitCase {
+  double qps;
+  uint64_t numQueries;
+  std::chrono::nanoseconds duration;
+};
+
+TEST(ScheduleSlices, TheUnionOfTheShardsIsTheOneGeneratorScheduleDueTimeForDueTime) {
+  const SendSchedule::Clock::time_point origin{std::chrono::seconds(500)};
+  const SplitCase cases[] = {{100, 0, 1s},  {333.3, 0, 2s}, {7, 0, 3s + 100ms},
+                             {1000, 0, 1s}, {50, 101, 0s},  {12.5, 13, 0s}};
+  for (const SplitCase& c : cases) {
+    SendSchedule whole(c.qps, c.numQueries, c.duration);
+    const auto expected = dueTimes(whole, origin);
+    for (uint64_t n : {1u, 2u, 3u, 4u, 7u, 8u}) {
+      std::vector<SendSchedule::Clock::time_point> merged;
+      uint64_t planned = 0;
+      for (uint64_t i = 0; i < n; ++i) {
+        SendSchedule shard(c.qps, c.numQueries, c.duration, ScheduleSlice{i, n});
+        planned += shard.planned();
+        const auto dues = dueTimes(shard, origin);
+        // Shard i's period is n / qps, its first send i / qps after the origin.
+        if (dues.size() >= 2) {
+          EXPECT_NEAR(std::chrono::duration<double>(dues[1] - dues[0]).count(), n / c.qps, 1e-8);
+        }
+        if (!dues.empty()) {
+          EXPECT_NEAR(std::chrono::duration<double>(dues[0] - origin).count(), i / c.qps, 1e-8);
+        }
+        merged.insert(merged.end(), dues.begin(), dues.end());
+      }
+      std::sort(merged.begin(), merged.end());
+      EXPECT_EQ(planned, whole.planned()) << "qps " << c.qps << ", " << n << " shards";
+      EXPECT_EQ(merged, expected) << "qps " << c.qps << ", " << n << " shards";
+    }
+  }
+}
+
+TEST(ScheduleSlices, SharesGiveTheRemainderToTheLowIndexes) {
+  EXPECT_EQ(sliceShare(10, {0, 4}), 3u);
+  EXPECT_EQ(sliceShare(10, {1, 4}), 3u);
+  EXPECT_EQ(sliceShare(10, {2, 4}), 2u);
+  EXPECT_EQ(sliceShare(10, {3, 4}), 2u);
+  EXPECT_EQ(sliceShare(3, {3, 4}), 0u);
+  EXPECT_EQ(sliceShare(8, {0, 1}), 8u);
+}
+
+TEST(ScheduleSlices, AMaxRateCountRunSplitsItsCount) {
+  const SendSchedule::Clock::time_point origin{std::chrono::seconds(500)};
+  uint64_t sent = 0;
+  for (uint64_t i = 0; i < 3; ++i) {
+    SendSchedule shard(0, 10, 0s, ScheduleSlice{i, 3});
+    shard.start(origin);
+    while (shard.next(origin).decision == SendSchedule::Decision::kSend) {
+    }
+    EXPECT_EQ(shard.sent(), sliceShare(10, {i, 3}));
+    sent += shard.sent();
+  }
+  EXPECT_EQ(sent, 10u);
 }
 
 }  // namespace

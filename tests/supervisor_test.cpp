@@ -47,6 +47,9 @@ TEST(WaitForCancellation, WakesAtOnceOnSigterm) {
   bool other = false;
   std::thread([&] { other = waitForCancellation(10s); }).join();
   EXPECT_TRUE(other);
+  // The flag is process-wide: clear it (as a forked child does) so the supervisor tests after
+  // this one in the same binary do not start "cancelled".
+  resetCancellationAfterFork();
 }
 
 SuperviseOptions quick() {
@@ -61,6 +64,23 @@ TEST(Supervisor, ReturnsWhatTheWorkReported) {
   EXPECT_EQ(outcome.report.status, 3);
   EXPECT_EQ(outcome.report.message, "three");
   EXPECT_EQ(outcome.reason(quick()), "");
+}
+
+// The child's warnings come back with its report (the closing summary counts them), in order,
+// an empty one and one with a NUL byte included.
+TEST(Supervisor, TheWorksWarningsComeBackWithItsReport) {
+  const std::vector<std::string> warnings{"first", "", std::string("nul\0inside", 10),
+                                          std::string(70000, 'w')};
+  ChildOutcome outcome = runSupervised(
+      [&] {
+        ChildReport report{0, "done"};
+        report.warnings = warnings;
+        return report;
+      },
+      quick());
+  ASSERT_EQ(outcome.end, End::kReturned);
+  EXPECT_EQ(outcome.report.message, "done");
+  EXPECT_EQ(outcome.report.warnings, warnings);
 }
 
 TEST(Supervisor, ALargeReportArrivesWhole) {

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "plugins/metrics/loadgen/transport_error.h"
+#include "plugins/metrics/version_recorder.h"
 
 namespace iter8::metrics {
 namespace {
@@ -26,6 +27,22 @@ TEST(TransportError, CurlCodesMapToTheReasonsOperatorsAskAbout) {
   EXPECT_EQ(reason(CURLE_SSL_CONNECT_ERROR), "TLS");
   EXPECT_EQ(reason(CURLE_PEER_FAILED_VERIFICATION), "TLS");
   EXPECT_EQ(reason(CURLE_TOO_MANY_REDIRECTS), "other");
+  EXPECT_EQ(reason(CURLE_COULDNT_CONNECT, EMFILE), "no file descriptors");
+}
+
+// Requests the handler could not send for want of a descriptor are its own failure: they stay
+// out of every figure of the version (codes, reasons, histograms) and are counted apart.
+TEST(TransportError, RequestsUnsentForWantOfDescriptorsAreNotTheVersions) {
+  VersionRecorder recorder;
+  recorder.onSample(Sample{0.002, 0.002, 200, 10});
+  recorder.onSample(Sample{0.0, 0.0, -1, 0, classifySocketErrno(EMFILE)});
+  recorder.onSample(Sample{0.0, 0.0, -1, 0, classifySocketErrno(ENFILE)});
+  recorder.onSample(Sample{0.001, 0.001, -1, 0, classifyConnectErrno(ECONNREFUSED)});
+  EXPECT_EQ(recorder.unsentForDescriptors(), 2);
+  EXPECT_EQ(recorder.durations().counter().count, 2);
+  EXPECT_EQ(recorder.retCodes().at(-1), 1);
+  EXPECT_EQ(recorder.transportErrors()[static_cast<size_t>(TransportError::kNoDescriptors)], 0);
+  EXPECT_EQ(recorder.transportErrors()[static_cast<size_t>(TransportError::kConnectionRefused)], 1);
 }
 
 }  // namespace

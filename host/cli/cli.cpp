@@ -1,6 +1,7 @@
 // Parses the command line against the command table (command_table.h): the verb picks a row,
 // its options are parsed, and its finish step takes the operands and checks the rest.
 #include "host/cli/cli.h"
+#include "lib/text.h"
 
 #include <algorithm>
 #include <cctype>
@@ -117,8 +118,8 @@ const CommandSpec& selectCommand(const std::string& verb, const std::vector<std:
       findCommand(verb == "--version" ? "version" : verb, args.empty() ? std::string() : args[0]);
   if (row == nullptr) {
     const std::vector<std::string> verbs = verbsOf(commandTable());
-    throw UsageError("unknown command '" + verb + "'" + didYouMean(verb, verbs) + "; expected " +
-                     joinOr(verbs) + " (see --help)");
+    throw UsageError("unknown command " + quoteValue(verb) + didYouMean(verb, verbs) +
+                     "; expected " + joinOr(verbs) + " (see --help)");
   }
   return *row;
 }
@@ -140,8 +141,8 @@ const CommandSpec& resolveSubVerb(const CommandSpec& selected, std::vector<std::
       withOperand.push_back("'" + subVerbs.back() + " " + row->operand + "'");
     }
   }
-  throw UsageError("handler " + std::string(selected.verb) + ": unknown subcommand '" +
-                   operands[0] + "'" + didYouMean(operands[0], subVerbs) + "; expected " +
+  throw UsageError("handler " + std::string(selected.verb) + ": unknown subcommand " +
+                   quoteValue(operands[0]) + didYouMean(operands[0], subVerbs) + "; expected " +
                    joinOr(withOperand));
 }
 
@@ -162,7 +163,7 @@ po::variables_map parseOptions(const std::string& verb, const std::vector<std::s
     if (values.count("help") == 0) po::notify(values);
   } catch (const po::unknown_option& e) {
     std::string typed = e.get_option_name();
-    throw UsageError("handler " + verb + ": unrecognised option '" + typed + "'" +
+    throw UsageError("handler " + verb + ": unrecognised option " + quoteValue(typed) +
                      didYouMean(typed, longNames(options)) + " (see 'handler " + verb +
                      " --help')");
   } catch (const po::error& e) {
@@ -202,8 +203,8 @@ Command parseCommandLine(int argc, const char* const argv[]) {
   // is a mistake to say now.
   spdlog::level::level_enum level;
   if (values.count("log-level") && !parseLogLevel(command.common.logLevel, level)) {
-    throw UsageError("handler " + verb + ": --log-level '" + command.common.logLevel +
-                     "' is not a log level; expected trace, debug, info, warning or error");
+    throw UsageError("handler " + verb + ": --log-level " + quoteValue(command.common.logLevel) +
+                     " is not a log level; expected trace, debug, info, warning or error");
   }
   applyEnvironment(command.common);
   command.run.terminationLogGiven = values.count("termination-log") > 0;

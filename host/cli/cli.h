@@ -30,10 +30,11 @@ struct RunOptions {
   std::string context;      // kubeconfig context; empty: current-context
   std::string apiDeadline;  // Go duration: total time per API call, retries included
   bool dryRun = false;
-  std::string isolation;    // "process" (default) or "none"; default $ITER8_ISOLATION
-  std::string taskTimeout;  // Go duration; default $ITER8_TASK_TIMEOUT; empty: no limit
-  bool strict = false;      // --strict: unknown inputs are errors (also ITER8_STRICT)
-  bool analyze = false;     // --analyze: after the action, the controller's analysis (with -f)
+  std::string isolation;     // "process" (default) or "none"; default $ITER8_ISOLATION
+  std::string taskTimeout;   // Go duration; default $ITER8_TASK_TIMEOUT; empty: no limit
+  bool strict = false;       // --strict: unknown inputs are errors (also ITER8_STRICT)
+  bool analyze = false;      // --analyze: after the action, the controller's analysis (with -f)
+  bool listActions = false;  // --list-actions: print the actions defined, run none
 
   // The cluster-mode options, for openKubeSource.
   KubeSourceOptions cluster() const { return {name, ns, kubeconfig, context, apiDeadline}; }
@@ -46,6 +47,12 @@ struct ReportOptions {
   double confidence = 0;         // --confidence LEVEL; 0: off (the verdict is Iter8's exactly)
 };
 
+// The hidden `collect-shard` command (docs/scale.md): one shard of a sharded metrics/collect.
+struct ShardOptions {
+  std::string task;   // --task: the coordinator's TaskSpec, with its `shard` member
+  std::string index;  // --index, else $JOB_COMPLETION_INDEX (an Indexed Job's pod)
+};
+
 struct CommandSpec;  // a row of the command table (host/cli/command_table.h)
 
 struct Command {
@@ -53,6 +60,7 @@ struct Command {
   CommonOptions common;
   RunOptions run;  // report uses its experiment-selecting fields (file, name, ns, kube*)
   ReportOptions report;
+  ShardOptions shard;
   std::string target;  // LIBRARY[/TASK] for describe, FILE for check, bash|zsh for completion
   bool json = false;   // plugins [describe] --json
   bool tools = false;  // version --tools

@@ -1,4 +1,5 @@
 #include "host/cli/command_table.h"
+#include "lib/text.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -48,10 +49,13 @@ po::options_description runOptions(Command& command) {
   RunOptions& run = command.run;
   po::options_description options("Run options");
   addPluginDirsOption(options, command.common);
-  options.add_options()("action,a", po::value(&run.action)->required(),
+  // -a is required unless --list-actions is given (finishRun).
+  options.add_options()("action,a", po::value(&run.action),
                         "the action to run: start, loop, finish, rollback, ...")(
-      "output,o", po::value(&run.output),
-      "with -f: write status updates to this file instead of back into FILE")(
+      "list-actions", po::bool_switch(&run.listActions),
+      "print the actions the experiment defines, one a line, and run none (shell completion "
+      "of -a uses it)")("output,o", po::value(&run.output),
+                        "with -f: write status updates to this file instead of back into FILE")(
       "secrets-dir", po::value(&run.secretsDir),
       "with -f: folder of Kubernetes Secret manifests that tasks may read")(
       "termination-log", po::value(&run.terminationLog),
@@ -105,7 +109,8 @@ po::options_description pluginsOptions(Command& command) {
 
 void noOperands(const CommandSpec& row, const std::vector<std::string>& operands, Command&) {
   if (!operands.empty()) {
-    throw UsageError("handler " + commandName(row) + ": unexpected argument '" + operands[0] + "'");
+    throw UsageError("handler " + commandName(row) + ": unexpected argument " +
+                     quoteValue(operands[0]));
   }
 }
 
@@ -154,6 +159,10 @@ void finishRun(const CommandSpec& row, const std::vector<std::string>& operands,
   if (const char* env = std::getenv("ITER8_TASK_TIMEOUT"); env && run.taskTimeout.empty())
     run.taskTimeout = env;
   checkExperimentSelection(row.verb, run);
+  if (run.action.empty() && !run.listActions) {
+    throw UsageError(
+        "handler run: the option '--action' is required but missing (see 'handler run --help')");
+  }
   if (run.file.empty() && (!run.output.empty() || !run.secretsDir.empty())) {
     throw UsageError("handler run: --output and --secrets-dir need -f FILE");
   }
@@ -169,7 +178,7 @@ void finishReport(const CommandSpec& row, const std::vector<std::string>& operan
   checkExperimentSelection(row.verb, command.run);
   const std::string& f = command.report.format;
   if (f != "table" && f != "json" && f != "html") {
-    throw UsageError("handler report: --format '" + f + "'" +
+    throw UsageError("handler report: --format " + quoteValue(f) +
                      didYouMean(f, {"table", "json", "html"}) + "; expected table, json or html");
   }
   const double level = command.report.confidence;
@@ -219,6 +228,13 @@ const CommandSpec kCommands[] = {
     {"version", nullptr, "version [--tools]", nullptr,
      "print the handler and plugin ABI versions (--tools: kubectl, git, curl, bash too)",
      versionHelp, versionOptions, noOperands, versionCommand},
+};
+// Rows that run but are never listed: not in the main help, the completion scripts or "did you
+// mean". collect-shard is started by a sharded metrics/collect, not by people (docs/scale.md).
+const CommandSpec kHiddenCommands[] = {
+    {"collect-shard", nullptr, "collect-shard --task FILE -f FILE [--index N]", nullptr,
+     "run one shard of a sharded metrics/collect",
+     collectShardHelp, collectShardOptions, finishCollectShard, collectShardCommand},
 };
 // clang-format on
 
@@ -270,6 +286,9 @@ std::vector<std::string> verbsOf(const CommandTable& table) {
 }
 
 const CommandSpec* findCommand(const std::string& verb, const std::string& subVerb) {
+  for (const CommandSpec& row : kHiddenCommands) {
+    if (verb == row.verb) return &row;
+  }
   const CommandSpec* first = nullptr;
   for (const CommandSpec& row : commandTable()) {
     if (verb != row.verb) continue;

@@ -7,6 +7,11 @@
 #include "host/log.h"
 #include "host/process/cancellation.h"
 #include "host/runner/exit_code.h"
+#include "lib/text.h"
+
+namespace {
+constexpr size_t kMaxUsageLineBytes = 2048;
+}
 
 int main(int argc, char** argv) {
   using namespace iter8;
@@ -22,8 +27,8 @@ int main(int argc, char** argv) {
     const bool knownLevel = parseLogLevel(command.common.logLevel, level);
     setLogLevel(knownLevel ? level : spdlog::level::info);
     if (!knownLevel) {
-      logger().warn("log level '{}' is not one of trace, debug, info, warning, error; using info",
-                    command.common.logLevel);
+      logger().warn("log level {} is not one of trace, debug, info, warning, error; using info",
+                    quoteValue(command.common.logLevel));
     }
     installCancellationHandlers(kExitCancelled);
     if (command.spec == nullptr) {  // --help, or no command
@@ -32,7 +37,9 @@ int main(int argc, char** argv) {
     }
     return command.spec->run(command);
   } catch (const UsageError& e) {
-    std::cerr << "error: " << e.what() << "\n";
+    // Usage messages quote what was typed (quoteValue); Boost's own messages quote it too, raw.
+    // One bounded line whatever they hold.
+    std::cerr << "error: " << escapeControl(shortenName(e.what(), kMaxUsageLineBytes)) << "\n";
     return kExitUsage;
   } catch (const std::bad_alloc&) {
     // Input limits keep a hostile experiment from getting here; a machine short of memory can.
@@ -41,7 +48,8 @@ int main(int argc, char** argv) {
     return kExitTaskFailed;
   } catch (const std::exception& e) {
     // A bug, not an input problem: still one line, never a crash.
-    std::cerr << "error: internal: " << redact(e.what()) << "\n";
+    std::cerr << "error: internal: "
+              << escapeControl(shortenName(redact(e.what()), kMaxUsageLineBytes)) << "\n";
     return kExitTaskFailed;
   }
 }

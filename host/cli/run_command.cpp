@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <iostream>
 #include <memory>
 #include <string>
 #include <vector>
@@ -23,6 +24,7 @@
 #include "lib/duration.h"
 #include "lib/json.h"
 #include "lib/suggest.h"
+#include "lib/text.h"
 
 namespace iter8 {
 namespace {
@@ -39,8 +41,8 @@ std::unique_ptr<ExperimentSource> openSource(const RunOptions& run) {
 std::chrono::milliseconds positiveDuration(const std::string& text, const std::string& what) {
   auto parsed = parseGoDuration(text);
   if (!parsed || parsed->count() <= 0) {
-    throw UsageError("handler run: " + what + " '" + text +
-                     "' is not a positive Go duration such as 30s or 5m");
+    throw UsageError("handler run: " + what + " " + quoteValue(text) +
+                     " is not a positive Go duration such as 30s or 5m");
   }
   return std::chrono::duration_cast<std::chrono::milliseconds>(*parsed);
 }
@@ -51,8 +53,8 @@ RunSettings runSettingsOf(const RunOptions& run) {
   if (run.isolation == "none") {
     settings.isolate = false;
   } else if (!run.isolation.empty() && run.isolation != "process") {
-    throw UsageError("handler run: --isolation (or ITER8_ISOLATION) '" + run.isolation +
-                     "' is not 'process' or 'none'");
+    throw UsageError("handler run: --isolation (or ITER8_ISOLATION) " + quoteValue(run.isolation) +
+                     " is not 'process' or 'none'");
   }
   if (!run.taskTimeout.empty()) {
     settings.supervise.timeout =
@@ -135,13 +137,14 @@ std::string inPlaceProblem(const RunOptions& run) {
 int undefinedAction(const RunOptions& run, const rapidjson::Value& experiment,
                     const ExperimentSource& source, TerminationLog& terminationLog) {
   if (run.file.empty() || isControllerAction(run.action)) {
-    logger().warn("action '{}' is not defined in {}; nothing to do", run.action, source.describe());
+    logger().warn("action {} is not defined in {}; nothing to do", quoteValue(run.action),
+                  source.describe());
     return kExitOk;
   }
   std::vector<std::string> defined = definedActions(experiment);
   return static_cast<int>(reportFailure(
       terminationLog,
-      "action '" + run.action + "' is not defined in " + source.describe() +
+      "action " + quoteValue(run.action) + " is not defined in " + source.describe() +
           didYouMean(run.action, defined) +
           "; it defines: " + (defined.empty() ? std::string("no action") : joinNames(defined)),
       kExitInvalidAction));
@@ -233,7 +236,26 @@ int runAction(const Command& command) {
 
 }  // namespace
 
+// --list-actions: the names under spec.strategy.actions, one a line (completion of -a).
+// Reads only: nothing is copied to --output.
+int listActions(const RunOptions& run) {
+  RunOptions readOnly = run;
+  readOnly.output.clear();
+  readOnly.dryRun = true;
+  try {
+    const rapidjson::Document experiment = openSource(readOnly)->read();
+    for (const std::string& name : definedActions(experiment)) {
+      std::cout << escapeControl(name) << "\n";  // one name a line, whatever the file holds
+    }
+    return kExitOk;
+  } catch (const SourceError& e) {
+    logger().error("{}", e.what());
+    return kExitBadExperiment;
+  }
+}
+
 int runCommand(const Command& command) {
+  if (command.run.listActions) return listActions(command.run);
   const int code = runAction(command);
   // The last line repeats every warning, so a misspelt input is not lost in a long load's log.
   logWarningSummary();

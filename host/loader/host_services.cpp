@@ -4,6 +4,8 @@
 #include <chrono>
 #include <cstddef>
 #include <cstring>
+#include <mutex>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -11,9 +13,11 @@
 #include "host/loader/input_validation.h"
 #include "host/log.h"
 #include "host/process/cancellation.h"
+#include "host/source/crd_status_fields.h"
 #include "host/template/template.h"
 #include "iter8_version.h"
 #include "lib/json.h"
+#include "lib/text.h"
 
 namespace iter8 {
 namespace {
@@ -105,11 +109,28 @@ iter8_status getExperimentService(void* host, iter8_sink sink, void* sinkContext
   });
 }
 
+// A field the Experiment CRD does not declare works on a file and vanishes in a cluster: say so,
+// once a field, wherever the handler runs.
+void warnOfFieldsACrdDrops(const TaskContext& context, const rapidjson::Value& patch) {
+  static std::mutex mutex;
+  static std::set<std::string> warned;
+  for (const std::string& field : statusFieldsACrdDrops(patch)) {
+    std::lock_guard<std::mutex> lock(mutex);
+    if (!warned.insert(field).second) continue;
+    logger().warn(
+        "{}: status field {} is not in the Experiment CRD's schema: a cluster's API server "
+        "drops it (keep results in declared fields or under "
+        "status.analysis.aggregatedBuiltinHists.data; docs/plugin-guide.md#where-results-live)",
+        context.label, shortenName(field));
+  }
+}
+
 iter8_status updateStatusService(void* host, const char* patchJson, char* error, size_t size) {
   return guarded(error, size, [&] {
     if (patchJson == nullptr) throw JsonError("status patch is NULL");
     rapidjson::Document patch = parseJson(patchJson);
     if (!patch.IsObject()) throw JsonError("status patch must be a JSON object");
+    warnOfFieldsACrdDrops(contextOf(host), patch);
     contextOf(host).source->updateStatus(patch);
     return ITER8_OK;
   });

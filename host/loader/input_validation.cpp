@@ -12,6 +12,7 @@
 #include "host/template/template.h"
 #include "lib/json.h"
 #include "lib/suggest.h"
+#include "lib/text.h"
 
 namespace iter8 {
 namespace {
@@ -72,8 +73,8 @@ void normalize(rapidjson::Value& value, const rapidjson::Value& schema, const st
       if (propertySchema != nullptr) {
         normalize(member.value, *propertySchema, memberPath, allocator, warnings);
       } else if (warnsOfUnknownKeys(schema)) {
-        warnings.push_back("unknown input '" + memberPath +
-                           (strictInputs() ? "' is refused (--strict)" : "' is ignored") +
+        warnings.push_back("unknown input " + quoteValue(memberPath) +
+                           (strictInputs() ? " is refused (--strict)" : " is ignored") +
                            didYouMean(member.name.GetString(), namesOf(*properties)) +
                            " (known inputs: " + listNames(*properties) + ")");
       }
@@ -177,7 +178,7 @@ std::string typeList(const rapidjson::Value& type) {
 
 std::string valueText(const rapidjson::Value& value) {
   std::string text = toJson(value);
-  return text.size() > 60 ? text.substr(0, 57) + "..." : text;
+  return shortenName(text, 60);
 }
 
 // One line for the first failure the validator found.

@@ -33,23 +33,42 @@ void writeAll(int fd, const char* data, size_t size) {
   }
 }
 
-// The report on the pipe: int32 status, uint32 length, then the message bytes.
+// The report on the pipe: int32 status, then the message and each warning as uint32 length
+// and bytes. The pipe is the child's only output the parent reads, so it all arrives or the
+// child did not return.
+void appendText(std::string& bytes, const std::string& text) {
+  const uint32_t length = static_cast<uint32_t>(text.size());
+  bytes.append(reinterpret_cast<const char*>(&length), 4);
+  bytes += text;
+}
+
 void sendReport(int fd, const ChildReport& report) {
-  std::string bytes(8, '\0');
-  uint32_t length = static_cast<uint32_t>(report.message.size());
-  std::memcpy(bytes.data(), &report.status, 4);
-  std::memcpy(bytes.data() + 4, &length, 4);
-  bytes += report.message;
+  std::string bytes(reinterpret_cast<const char*>(&report.status), 4);
+  appendText(bytes, report.message);
+  for (const std::string& warning : report.warnings) appendText(bytes, warning);
   writeAll(fd, bytes.data(), bytes.size());
 }
 
-bool parseReport(const std::string& bytes, ChildReport& report) {
-  if (bytes.size() < 8) return false;
+// The text at `offset` (advanced past it); false when the bytes end inside it.
+bool readText(const std::string& bytes, size_t& offset, std::string& text) {
   uint32_t length = 0;
+  if (bytes.size() - offset < 4) return false;
+  std::memcpy(&length, bytes.data() + offset, 4);
+  offset += 4;
+  if (bytes.size() - offset < length) return false;
+  text = bytes.substr(offset, length);
+  offset += length;
+  return true;
+}
+
+bool parseReport(const std::string& bytes, ChildReport& report) {
+  if (bytes.size() < 4) return false;
   std::memcpy(&report.status, bytes.data(), 4);
-  std::memcpy(&length, bytes.data() + 4, 4);
-  if (bytes.size() - 8 != length) return false;
-  report.message = bytes.substr(8);
+  size_t offset = 4;
+  if (!readText(bytes, offset, report.message)) return false;
+  while (offset < bytes.size()) {
+    if (!readText(bytes, offset, report.warnings.emplace_back())) return false;
+  }
   return true;
 }
 

@@ -10,14 +10,20 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace iter8 {
 
 // What the work reports to the supervisor when it returns: a status (0 = success, otherwise
 // whatever the caller gives it meaning, e.g. an iter8_status) and a message.
 struct ChildReport {
+  ChildReport(int32_t s = 0, std::string m = {}) : status(s), message(std::move(m)) {}
   int32_t status = 0;
   std::string message;
+  // Lines the work logged at warning level, for the parent's closing summary: the child's
+  // logger dies with it.
+  std::vector<std::string> warnings;
 };
 
 struct SuperviseOptions {

@@ -43,8 +43,7 @@ VersionData dataOf(const rapidjson::Value& result) {
   VersionData d;
   const rapidjson::Value* hist = findMember(result, "DurationHistogram");
   auto num = [](const rapidjson::Value* o, const char* k) {
-    const rapidjson::Value* v = o ? findMember(*o, k) : nullptr;
-    return v && v->IsNumber() ? v->GetDouble() : -1.0;
+    return numberOr(o ? findMember(*o, k) : nullptr, -1.0);
   };
   d.n = std::max(0.0, num(hist, "Count"));
   if (d.n > 0) d.meanMs = 1000.0 * num(hist, "Sum") / d.n;

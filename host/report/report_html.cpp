@@ -132,18 +132,46 @@ const std::vector<LatencyBucket>& bucketsOf(const VersionFigures& v) {
   return v.fineHistogram.empty() ? v.histogram : v.fineHistogram;
 }
 
-std::string histogramSvg(const Report& r, bool log) {
-  double lo = 0, hi = 0, top = 0;
+// The latencies every version's buckets span, for a shared x axis. `positive`: for a log axis,
+// only buckets ending above 0 count, and a bucket starting at 0 counts from its end.
+struct LatencySpan {
+  double lo = 0, hi = 0;
   bool any = false;
+};
+LatencySpan latencySpan(const Report& r, bool positive) {
+  LatencySpan span;
   for (const auto& v : r.versions) {
     for (const auto& b : bucketsOf(v)) {
-      lo = any ? std::min(lo, b.startMs) : b.startMs;
-      hi = any ? std::max(hi, b.endMs) : b.endMs;
-      any = true;
-      double share = v.successes > 0
-                         ? 100.0 * static_cast<double>(b.count) / static_cast<double>(v.successes)
-                         : 0;
-      top = std::max(top, share);
+      if (positive && b.endMs <= 0) continue;
+      const double start = positive && b.startMs <= 0 ? b.endMs : b.startMs;
+      span.lo = span.any ? std::min(span.lo, start) : start;
+      span.hi = span.any ? std::max(span.hi, b.endMs) : b.endMs;
+      span.any = true;
+    }
+  }
+  return span;
+}
+
+// Vertical grid lines and their labels at the x axis's ticks.
+std::string xGrid(const Axis& x) {
+  std::string svg;
+  for (double t : ticks(x)) {
+    svg += "<line class=\"grid\" x1=\"" + num(x(t)) + "\" y1=\"" + num(kTop) + "\" x2=\"" +
+           num(x(t)) + "\" y2=\"" + num(kHeight - kBottom) + "\"/>\n";
+    svg += text(x(t), kHeight - kBottom + 20, roundLabel(t));
+  }
+  return svg;
+}
+
+std::string histogramSvg(const Report& r, bool log) {
+  auto [lo, hi, any] = latencySpan(r, false);
+  double top = 0;
+  for (const auto& v : r.versions) {
+    for (const auto& b : bucketsOf(v)) {
+      if (v.successes > 0) {
+        top =
+            std::max(top, 100.0 * static_cast<double>(b.count) / static_cast<double>(v.successes));
+      }
     }
   }
   std::string id = log ? "latency-histogram-log" : "latency-histogram-linear";
@@ -158,12 +186,7 @@ std::string histogramSvg(const Report& r, bool log) {
   if (!log) hi = std::ceil(hi / roundStep(hi, 5)) * roundStep(hi, 5);
   Axis x{lo, hi, log};
   top = std::min(top * 1.05, 100.0);  // a share: the axis never passes 100 %
-  svg += axisLines();
-  for (double t : ticks(x)) {
-    svg += "<line class=\"grid\" x1=\"" + num(x(t)) + "\" y1=\"" + num(kTop) + "\" x2=\"" +
-           num(x(t)) + "\" y2=\"" + num(kHeight - kBottom) + "\"/>\n";
-    svg += text(x(t), kHeight - kBottom + 20, roundLabel(t));
-  }
+  svg += axisLines() + xGrid(x);
   for (double v : valueTicks(top))
     svg += text(kLeft - 6, yOf(v, top) + 4, roundLabel(v) + "%", "end");
   svg += text((kWidth + kLeft) / 2, kHeight - 6, "latency (ms)");
@@ -189,17 +212,7 @@ std::string histogramSvg(const Report& r, bool log) {
 // The share of successful responses faster than x, on a log x axis: the versions' tails side
 // by side (the top 1 % is the last centimetre of each curve).
 std::string cumulativeSvg(const Report& r) {
-  double lo = 0, hi = 0;
-  bool any = false;
-  for (const auto& v : r.versions) {
-    for (const auto& b : bucketsOf(v)) {
-      if (b.endMs <= 0) continue;
-      double start = b.startMs > 0 ? b.startMs : b.endMs;
-      lo = any ? std::min(lo, start) : start;
-      hi = any ? std::max(hi, b.endMs) : b.endMs;
-      any = true;
-    }
-  }
+  auto [lo, hi, any] = latencySpan(r, true);
   std::string svg =
       svgOpen("latency-cdf", "Share of successful responses faster than a latency, log scale");
   if (!any)
@@ -208,12 +221,7 @@ std::string cumulativeSvg(const Report& r) {
   if (hi <= lo) hi = lo * 2;
   Axis x{lo, hi, true};
   double top = 100;
-  svg += axisLines();
-  for (double t : ticks(x)) {
-    svg += "<line class=\"grid\" x1=\"" + num(x(t)) + "\" y1=\"" + num(kTop) + "\" x2=\"" +
-           num(x(t)) + "\" y2=\"" + num(kHeight - kBottom) + "\"/>\n";
-    svg += text(x(t), kHeight - kBottom + 20, roundLabel(t));
-  }
+  svg += axisLines() + xGrid(x);
   for (double v : valueTicks(top)) {
     svg += "<line class=\"grid\" x1=\"" + num(kLeft) + "\" y1=\"" + num(yOf(v, top)) + "\" x2=\"" +
            num(kWidth - kRight) + "\" y2=\"" + num(yOf(v, top)) + "\"/>\n";

@@ -17,15 +17,6 @@ std::string stringAt(const rapidjson::Value& root, std::initializer_list<std::st
   return v != nullptr && v->IsString() ? v->GetString() : "";
 }
 
-double number(const rapidjson::Value* v) {
-  return v != nullptr && v->IsNumber() ? v->GetDouble() : 0;
-}
-
-int64_t integer(const rapidjson::Value* v) {
-  if (v == nullptr || !v->IsNumber()) return 0;
-  return v->IsInt64() ? v->GetInt64() : static_cast<int64_t>(v->GetDouble());
-}
-
 bool isOkCode(int code) {  // as metrics/collect (Fortio): 2xx and 418
   return (code >= 200 && code < 300) || code == 418;
 }
@@ -66,15 +57,15 @@ HistogramData successHistogram(const HistogramData& all, const HistogramData& er
 // (their Percent restarting each time). Same buckets are added up and percents recomputed.
 HistogramData goHandlerHistogram(const rapidjson::Value& json) {
   HistogramData h;
-  h.count = integer(findMember(json, "Count"));
-  h.max = number(findMember(json, "Max"));
-  h.sum = number(findMember(json, "Sum"));
+  h.count = integerOr(findMember(json, "Count"));
+  h.max = numberOr(findMember(json, "Max"));
+  h.sum = numberOr(findMember(json, "Sum"));
   h.avg = h.count > 0 ? h.sum / static_cast<double>(h.count) : 0;
   std::map<std::pair<double, double>, int64_t> buckets;
   if (const rapidjson::Value* data = findMember(json, "Data"); data && data->IsArray()) {
     for (const auto& b : data->GetArray()) {
-      buckets[{number(findMember(b, "Start")), number(findMember(b, "End"))}] +=
-          integer(findMember(b, "Count"));
+      buckets[{numberOr(findMember(b, "Start")), numberOr(findMember(b, "End"))}] +=
+          integerOr(findMember(b, "Count"));
     }
   }
   int64_t total = 0, running = 0;
@@ -104,12 +95,12 @@ HistogramData histogramAt(const rapidjson::Value& result, const char* key,
 // Exact percentiles recorded by the last run, when they hold samples.
 std::optional<std::map<double, double>> exactPercentiles(const rapidjson::Value& result) {
   const rapidjson::Value* exact = findMember(result, "ExactPercentiles");
-  if (exact == nullptr || integer(findMember(*exact, "Count")) == 0) return std::nullopt;
+  if (exact == nullptr || integerOr(findMember(*exact, "Count")) == 0) return std::nullopt;
   const rapidjson::Value* list = findMember(*exact, "Percentiles");
   if (list == nullptr || !list->IsArray()) return std::nullopt;
   std::map<double, double> values;
   for (const auto& p : list->GetArray()) {
-    values[number(findMember(p, "Percentile"))] = number(findMember(p, "Value"));
+    values[numberOr(findMember(p, "Percentile"))] = numberOr(findMember(p, "Value"));
   }
   return values;
 }
@@ -124,16 +115,16 @@ void countRequests(VersionFigures& v, const rapidjson::Value& result, const Hist
     if (const rapidjson::Value* codes = findMember(result, "RetCodes");
         codes != nullptr && codes->IsObject()) {
       for (const auto& m : codes->GetObject()) {
-        if (!isOkCode(std::atoi(m.name.GetString()))) v.errors += integer(&m.value);
+        if (!isOkCode(std::atoi(m.name.GetString()))) v.errors += integerOr(&m.value);
       }
     }
   }
   v.successes = std::max<int64_t>(0, all.count - v.errors);
   v.errorRatePercent =
       all.count > 0 ? 100.0 * static_cast<double>(v.errors) / static_cast<double>(all.count) : 0;
-  v.actualQps = number(findMember(result, "ActualQPS"));
+  v.actualQps = numberOr(findMember(result, "ActualQPS"));
   const rapidjson::Value* runs = findMember(result, "Runs");
-  v.runs = runs != nullptr ? integer(runs) : 1;
+  v.runs = runs != nullptr ? integerOr(runs) : 1;
 }
 
 // The reasons of the errors: ErrorReasons, then HTTP codes from RetCodes, then what neither
@@ -142,7 +133,7 @@ void collectErrorReasons(VersionFigures& v, const rapidjson::Value& result) {
   if (const rapidjson::Value* reasons = findMember(result, "ErrorReasons");
       reasons != nullptr && reasons->IsObject()) {
     for (const auto& m : reasons->GetObject())
-      v.errorReasons[m.name.GetString()] += integer(&m.value);
+      v.errorReasons[m.name.GetString()] += integerOr(&m.value);
   }
   const rapidjson::Value* codes = findMember(result, "RetCodes");
   if (codes == nullptr || !codes->IsObject()) return;
@@ -150,9 +141,9 @@ void collectErrorReasons(VersionFigures& v, const rapidjson::Value& result) {
   for (const auto& m : codes->GetObject()) {
     int code = std::atoi(m.name.GetString());
     if (code < 0)
-      unexplained += integer(&m.value);
+      unexplained += integerOr(&m.value);
     else if (!isOkCode(code))
-      v.errorReasons["HTTP " + std::string(m.name.GetString())] += integer(&m.value);
+      v.errorReasons["HTTP " + std::string(m.name.GetString())] += integerOr(&m.value);
   }
   // Results of handlers before ErrorReasons existed: say the reason is unknown.
   int64_t explained = 0;

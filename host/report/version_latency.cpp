@@ -11,9 +11,7 @@ namespace iter8::report {
 namespace {
 
 int64_t integerOf(const rapidjson::Value& object, const char* name) {
-  const rapidjson::Value* v = findMember(object, name);
-  if (v == nullptr || !v->IsNumber()) return 0;
-  return v->IsInt64() ? v->GetInt64() : static_cast<int64_t>(v->GetDouble());
+  return integerOr(findMember(object, name));
 }
 
 }  // namespace

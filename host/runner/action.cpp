@@ -161,8 +161,17 @@ ExitCode Action::run(TerminationLog& terminationLog, const RunSettings& settings
     logger().info("{}: started", label);
     ChildReport report;
     if (settings.isolate) {
-      ChildOutcome outcome =
-          runSupervised([&task] { return runTaskHere(*task); }, settings.supervise);
+      ChildOutcome outcome = runSupervised(
+          [&task] {
+            const size_t before = loggedWarnings().size();
+            ChildReport done = runTaskHere(*task);
+            std::vector<std::string> warnings = loggedWarnings();
+            done.warnings.assign(warnings.begin() + static_cast<std::ptrdiff_t>(before),
+                                 warnings.end());
+            return done;
+          },
+          settings.supervise);
+      rememberWarnings(outcome.report.warnings);
       if (outcome.end != ChildOutcome::End::kReturned) {
         return failTask(label + " " + outcome.reason(settings.supervise),
                         outcome.stopRequested ? kExitCancelled : kExitTaskFailed);

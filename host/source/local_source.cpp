@@ -102,41 +102,31 @@ rapidjson::Document LocalExperimentSource::read() {
   return parseExperimentText(currentText(), currentFile());
 }
 
+// Keeps every byte outside `status` (comments, layout, key order, numbers RapidJSON would
+// round) when the edited text reads back as exactly the document to write; otherwise (a layout
+// the splice cannot edit) emits the document whole. The read-back costs one parse a write; it
+// is what makes "every byte kept" a guarantee rather than a hope about the splicers.
+std::string LocalExperimentSource::textToWrite(const rapidjson::Document& doc,
+                                               const std::string& original) const {
+  const rapidjson::Value* status = findMember(doc, "status");
+  // No status (the first copy to --output): the original text is the document as it is.
+  std::string text = status == nullptr ? original
+                     : json_           ? spliceJsonStatus(original, *status)
+                                       : spliceYamlStatus(original, *status);
+  if (!text.empty()) {
+    try {
+      if ((json_ ? parseJson(text) : parseYaml(text)) == doc) return text;
+    } catch (const std::exception&) {
+      // not kept: emitted whole below
+    }
+  }
+  return json_ ? toPrettyJson(doc) + "\n" : toYaml(doc);
+}
+
 void LocalExperimentSource::write(const rapidjson::Document& doc, const std::string& original) {
   const std::filesystem::path& shown = options_.output.empty() ? options_.file : options_.output;
   std::filesystem::path target = resolveWriteTarget(shown);
-  std::string text;
-  if (json_) {
-    // Keep every byte outside `status` (numbers RapidJSON would round, key order, layout)
-    // when the edited text reads back as exactly the document to write.
-    const rapidjson::Value* status = findMember(doc, "status");
-    text = status != nullptr ? spliceJsonStatus(original, *status) : original;
-    bool kept = false;
-    if (!text.empty()) {
-      try {
-        kept = parseJson(text) == doc;
-      } catch (const std::exception&) {
-        kept = false;
-      }
-    }
-    if (!kept) text = toPrettyJson(doc) + "\n";
-  } else {
-    // Keep the hand-written text outside `status` when the edited text reads back as exactly
-    // the document to write; otherwise (a layout the splice cannot edit) emit it whole.
-    const rapidjson::Value* status = findMember(doc, "status");
-    // No status (the first copy to --output): the original text is the document as it is.
-    text = status != nullptr ? spliceYamlStatus(original, *status) : original;
-    bool kept = false;
-    if (!text.empty()) {
-      try {
-        kept = parseYaml(text) == doc;
-      } catch (const std::exception&) {
-        kept = false;
-      }
-    }
-    if (!kept) text = toYaml(doc);
-  }
-  replaceFile(target, text, shown.string());
+  replaceFile(target, textToWrite(doc, original), shown.string());
   if (!options_.output.empty()) wroteOutput_->store(true);
   logger().info("status of {} written to {}", describe(), shown.string());
 }

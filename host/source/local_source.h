@@ -41,6 +41,7 @@ class LocalExperimentSource : public ExperimentSource {
   // Writes `doc` to the target (--output, else the input file); `original` is the text it was
   // read from, whose layout outside `status` is kept. Call with the folder lock held.
   void write(const rapidjson::Document& doc, const std::string& original);
+  std::string textToWrite(const rapidjson::Document& doc, const std::string& original) const;
 
   LocalSourceOptions options_;
   // Once written, --output holds the newest status. In memory shared with forked task

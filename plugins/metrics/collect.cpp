@@ -109,7 +109,12 @@ void readVersionLoad(const rapidjson::Value& v, const std::string& field, LoadSp
 }  // namespace
 
 CollectTask::CollectTask(const sdk::TaskSpec& spec, sdk::Host& host)
-    : payloadUrl_(spec.optionalString("payloadURL")), loadOnly_(spec.optionalBool("loadOnly")) {
+    : payloadUrl_(spec.optionalString("payloadURL")),
+      loadOnly_(spec.optionalBool("loadOnly")),
+      failOnMissingShard_(spec.optionalString("onShardMissing", "fail") != "warn"),
+      shardRun_(readShardRun(spec)),
+      taskSpecJson_(toJson(spec.document())) {
+  shards_ = shardRun_ ? static_cast<int>(shardRun_->count) : readShards(spec);
   const LoadSpec defaults = defaultLoad(spec);
   if (!payloadUrl_.empty() && !http::isHttpUrl(payloadUrl_)) {
     throw sdk::InputError("input 'with.payloadURL' is not an http(s) URL");
@@ -141,6 +146,18 @@ CollectTask::CollectTask(const sdk::TaskSpec& spec, sdk::Host& host)
     }
     readVersionLoad(v, field, version.load, host);
     versions_.push_back(std::move(version));
+  }
+  if (shardRun_) {
+    for (auto& version : versions_) {
+      version.load =
+          shardLoad(version.load, shardRun_->index, shardRun_->count, shardRun_->startAt);
+    }
+    return;
+  }
+  std::vector<std::pair<std::string, LoadSpec>> loads;
+  for (const auto& version : versions_) loads.emplace_back(version.name, version.load);
+  if (std::string problem = splitProblem(shards_, loads); !problem.empty()) {
+    throw sdk::InputError(problem);
   }
 }
 
@@ -201,15 +218,10 @@ CollectTask::Measured CollectTask::sendLoads(sdk::Host& host) const {
   return measured;
 }
 
-void CollectTask::recordResults(sdk::Host& host, const Measured& measured) const {
-  rapidjson::Document experiment = host.experiment();
-  const rapidjson::Value* stored =
-      findPath(experiment, {"status", "analysis", "aggregatedBuiltinHists", "data"});
+std::vector<rapidjson::Value> CollectTask::resultsOf(sdk::Host& host, const Measured& measured,
+                                                     rapidjson::Document::AllocatorType& a) const {
   const std::string generator = "iter8-handler " + host.handlerVersion();
-
-  rapidjson::Document patch(rapidjson::kObjectType);
-  auto& a = patch.GetAllocator();
-  rapidjson::Value data(rapidjson::kObjectType);
+  std::vector<rapidjson::Value> results;
   for (size_t i = 0; i < versions_.size(); ++i) {
     const Version& version = versions_[i];
     RunDescription run{version.name,
@@ -220,7 +232,22 @@ void CollectTask::recordResults(sdk::Host& host, const Measured& measured) const
                        version.load.connections,
                        version.load.timeout,
                        generator};
-    rapidjson::Value result = fortioResultJson(run, measured.results[i], *measured.recorders[i], a);
+    results.push_back(fortioResultJson(run, measured.results[i], *measured.recorders[i], a));
+  }
+  return results;
+}
+
+void CollectTask::recordResults(sdk::Host& host, rapidjson::Document& patch,
+                                std::vector<rapidjson::Value>& results) const {
+  rapidjson::Document experiment = host.experiment();
+  const rapidjson::Value* stored =
+      findPath(experiment, {"status", "analysis", "aggregatedBuiltinHists", "data"});
+  patch.SetObject();
+  auto& a = patch.GetAllocator();
+  rapidjson::Value data(rapidjson::kObjectType);
+  for (size_t i = 0; i < versions_.size(); ++i) {
+    const Version& version = versions_[i];
+    rapidjson::Value& result = results[i];
     if (const rapidjson::Value* earlier = stored ? findMember(*stored, version.name) : nullptr) {
       try {
         mergeEarlierResult(result, *earlier, a);
@@ -245,18 +272,47 @@ void CollectTask::recordResults(sdk::Host& host, const Measured& measured) const
   host.updateStatus(patch);  // a failure throws: the task fails with the reason
 }
 
+// Descriptors that ran out during the load although reserveDescriptors made room for the
+// connections (another thread, a library, a lower limit set meanwhile): the handler's failure,
+// said as such. The version's results, recorded above, leave those requests out.
+void CollectTask::failIfDescriptorsRanOut(const Measured& measured) const {
+  std::string unsent;
+  for (size_t i = 0; i < versions_.size(); ++i) {
+    if (int64_t n = measured.recorders[i]->unsentForDescriptors(); n > 0) {
+      unsent += (unsent.empty() ? "" : ", ") + versions_[i].name + ": " + std::to_string(n);
+    }
+  }
+  if (!unsent.empty()) {
+    throw sdk::TaskFailed("too many open files during the load: requests not sent (" + unsent +
+                          "); " + describeDescriptorLimit() +
+                          "; this is the handler's limit, not counted against any version");
+  }
+}
+
 void CollectTask::run(sdk::Host& host) {
+  if (shardRun_) {
+    runShard(host);
+    return;
+  }
+  std::string payload;
   if (!payloadUrl_.empty()) {
-    std::string payload = fetchPayload(host);
+    payload = fetchPayload(host);
     for (auto& v : versions_) v.load.body = payload;
+  }
+  if (shards_ > 1) {
+    runSharded(host, payload);
+    return;
   }
   const Measured measured = sendLoads(host);
   const bool interrupted = host.cancelled();
   if (loadOnly_) {
     host.info("loadOnly is set: results are not recorded");
   } else {
-    recordResults(host, measured);
+    rapidjson::Document patch(rapidjson::kObjectType);
+    std::vector<rapidjson::Value> results = resultsOf(host, measured, patch.GetAllocator());
+    recordResults(host, patch, results);
   }
+  failIfDescriptorsRanOut(measured);
   if (interrupted) {
     throw sdk::Error(ITER8_ERR_CANCELLED,
                      "load stopped early: the handler is stopping; partial results kept");

@@ -28,6 +28,15 @@ long openDescriptors() {
 
 }  // namespace
 
+std::string describeDescriptorLimit() {
+  struct rlimit limit {};
+  std::string text = std::to_string(openDescriptors()) + " descriptors are open";
+  if (::getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY) {
+    text += ", the limit is " + std::to_string(limit.rlim_cur) + " (ulimit -n)";
+  }
+  return text;
+}
+
 std::string reserveDescriptors(long connections) {
   const long needed = openDescriptors() + connections + kSpareDescriptors;
   struct rlimit limit {};

@@ -13,4 +13,7 @@ namespace iter8::metrics {
 // the hard limit is too low.
 std::string reserveDescriptors(long connections);
 
+// "N descriptors are open, the limit is L (ulimit -n)", for a message about running out.
+std::string describeDescriptorLimit();
+
 }  // namespace iter8::metrics

@@ -66,7 +66,11 @@ void mergeHistogramField(rapidjson::Value& latest, const rapidjson::Value& earli
   }
 }
 
-void mergeInto(rapidjson::Value& latest, const rapidjson::Value& earlier, Allocator& a);
+// How two results combine: runs one after the other (loops), or shards of one run at once.
+enum class MergeKind { kLaterRun, kConcurrentShard };
+
+void mergeInto(rapidjson::Value& latest, const rapidjson::Value& earlier, Allocator& a,
+               MergeKind kind);
 
 int64_t integer(const rapidjson::Value& object, const char* name) {
   const rapidjson::Value& v = member(object, name);
@@ -197,8 +201,20 @@ rapidjson::Value fortioResultJson(const RunDescription& run, const LoadResult& l
 void mergeEarlierResult(rapidjson::Value& latest, const rapidjson::Value& earlier, Allocator& a) {
   // All or nothing: merge into a copy, so a malformed `earlier` leaves `latest` as it was.
   rapidjson::Value merged(latest, a);
-  mergeInto(merged, earlier, a);
+  mergeInto(merged, earlier, a, MergeKind::kLaterRun);
   latest = merged;
+}
+
+void mergeShardResult(rapidjson::Value& merged, const rapidjson::Value& other, Allocator& a) {
+  rapidjson::Value copy(merged, a);
+  mergeInto(copy, other, a, MergeKind::kConcurrentShard);
+  // Each shard kept its own samples; the union's exact percentiles are not known (the sketch,
+  // merged exactly, is the one truth): say so with an empty store rather than one shard's.
+  auto exact = copy.FindMember("ExactPercentiles");
+  if (exact != copy.MemberEnd()) {
+    exact->value = fortio::ExactPercentiles().toJson(reportedPercentiles(), a);
+  }
+  merged = copy;
 }
 
 namespace {
@@ -225,7 +241,8 @@ void mergeCounts(rapidjson::Value& latest, const rapidjson::Value& earlier, cons
 // Adds the earlier runs' sketch into the latest's, bucket by bucket. An earlier result without
 // one (written before the sketch existed) adds nothing: SketchRuns then says how many of the
 // Runs the sketch covers.
-void mergeSketch(rapidjson::Value& latest, const rapidjson::Value& earlier, Allocator& a) {
+void mergeSketch(rapidjson::Value& latest, const rapidjson::Value& earlier, Allocator& a,
+                 MergeKind kind) {
   auto mine = latest.FindMember("LatencySketch");
   auto theirs = earlier.FindMember("LatencySketch");
   if (mine == latest.MemberEnd() || theirs == earlier.MemberEnd() || theirs->value.IsNull()) return;
@@ -236,6 +253,7 @@ void mergeSketch(rapidjson::Value& latest, const rapidjson::Value& earlier, Allo
   } catch (const std::exception& e) {
     throw std::runtime_error(std::string("LatencySketch: ") + e.what());
   }
+  if (kind == MergeKind::kConcurrentShard) return;  // the same run: SketchRuns stays
   auto runs = earlier.FindMember("SketchRuns");
   int64_t earlierRuns =
       runs != earlier.MemberEnd() && runs->value.IsInt64() ? runs->value.GetInt64() : 1;
@@ -259,19 +277,32 @@ void mergeInterruptions(rapidjson::Value& latest, const rapidjson::Value& earlie
   latest["Interruptions"] = merged;
 }
 
-void mergeInto(rapidjson::Value& latest, const rapidjson::Value& earlier, Allocator& a) {
+void mergeInto(rapidjson::Value& latest, const rapidjson::Value& earlier, Allocator& a,
+               MergeKind kind) {
   if (!earlier.IsObject()) throw std::runtime_error("the stored result is not an object");
-  mergeSketch(latest, earlier, a);
+  const bool shard = kind == MergeKind::kConcurrentShard;
+  mergeSketch(latest, earlier, a, kind);
   mergeHistogramField(latest, earlier, "DurationHistogram", a);
   mergeHistogramField(latest, earlier, "ErrorsDurationHistogram", a);
   mergeHistogramField(latest, earlier, "CorrectedDurationHistogram", a);
   mergeHistogramField(latest, earlier, "Sizes", a, fortio::HistogramScale{0, 1});
 
-  int64_t duration = integer(latest, "ActualDuration") + integer(earlier, "ActualDuration");
+  // Loops add their durations; shards ran at once, from one origin: the longest is the run's.
+  int64_t duration =
+      shard ? std::max(integer(latest, "ActualDuration"), integer(earlier, "ActualDuration"))
+            : integer(latest, "ActualDuration") + integer(earlier, "ActualDuration");
   latest["ActualDuration"].SetInt64(duration);
   int64_t count = latest["DurationHistogram"]["Count"].GetInt64();
   latest["ActualQPS"].SetDouble(duration > 0 ? count / (static_cast<double>(duration) / 1e9) : 0.0);
-  latest["StartTime"].CopyFrom(member(earlier, "StartTime"), a);
+  if (!shard) latest["StartTime"].CopyFrom(member(earlier, "StartTime"), a);
+  if (shard) {  // the run's connections are every shard's
+    latest["NumThreads"].SetInt64(integer(latest, "NumThreads") + integer(earlier, "NumThreads"));
+    auto interrupted = earlier.FindMember("Interrupted");
+    if (interrupted != earlier.MemberEnd() && interrupted->value.IsBool() &&
+        interrupted->value.GetBool()) {
+      latest["Interrupted"].SetBool(true);
+    }
+  }
   latest["SocketCount"].SetInt64(latest["SocketCount"].GetInt64() +
                                  integer(earlier, "SocketCount"));
 
@@ -305,6 +336,10 @@ void mergeInto(rapidjson::Value& latest, const rapidjson::Value& earlier, Alloca
   auto runs = earlier.FindMember("Runs");
   int64_t earlierRuns =
       runs != earlier.MemberEnd() && runs->value.IsInt64() ? runs->value.GetInt64() : 1;
+  if (shard) {  // one run: each shard's interruption is the same run's
+    mergeInterruptions(latest, earlier, 0, a);
+    return;
+  }
   mergeInterruptions(latest, earlier, earlierRuns, a);
   if (latest.HasMember("Runs"))
     latest["Runs"].SetInt64(earlierRuns + 1);

@@ -48,4 +48,13 @@ rapidjson::Value fortioResultJson(const RunDescription& run, const LoadResult& l
 void mergeEarlierResult(rapidjson::Value& latest, const rapidjson::Value& earlier,
                         rapidjson::Document::AllocatorType& allocator);
 
+// Folds `other`, another shard's result of the same run (docs/scale.md), into `merged`:
+// histograms, the sketch, RetCodes, ErrorReasons, LateSends, Unsent and SocketCount add as for
+// loops, but the shards ran at once from one origin: ActualDuration is the longest, StartTime
+// stays, NumThreads add, Runs and SketchRuns stay, Interrupted when any was. ExactPercentiles
+// become empty (Count 0): each shard kept only its own samples. Throws std::runtime_error
+// naming the field when `other` is malformed, leaving `merged` as it was.
+void mergeShardResult(rapidjson::Value& merged, const rapidjson::Value& other,
+                      rapidjson::Document::AllocatorType& allocator);
+
 }  // namespace iter8::metrics

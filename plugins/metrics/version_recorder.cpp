@@ -9,6 +9,10 @@ bool isOkCode(int code) {
 VersionRecorder::VersionRecorder() : sizes_(fortio::HistogramScale{0, 1}) {}
 
 void VersionRecorder::onSample(const Sample& sample) {
+  if (sample.error == TransportError::kNoDescriptors) {
+    ++unsentForDescriptors_;  // the handler's failure, not the version's: kept out of its results
+    return;
+  }
   durations_.record(sample.latencySeconds);
   correctedDurations_.record(sample.correctedLatencySeconds);
   sizes_.record(static_cast<double>(sample.responseBytes));

@@ -37,6 +37,9 @@ class VersionRecorder : public SampleObserver {
   // and the sketch that merges across loops and shards (the status and the report).
   fortio::ExactPercentiles& exactPercentiles() { return exact_; }
   const fortio::LatencySketch& latencySketch() const { return sketch_; }
+  // Requests never sent because the handler had no file descriptor left for a socket; they
+  // are in none of the figures above (collect fails the task with them instead).
+  int64_t unsentForDescriptors() const { return unsentForDescriptors_; }
 
  private:
   fortio::Histogram durations_;
@@ -48,6 +51,7 @@ class VersionRecorder : public SampleObserver {
   TransportErrorCounts transportErrors_{};
   fortio::ExactPercentiles exact_;
   fortio::LatencySketch sketch_;
+  int64_t unsentForDescriptors_ = 0;
 };
 
 }  // namespace iter8::metrics

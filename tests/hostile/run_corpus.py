@@ -156,6 +156,12 @@ def gen_status_plain(d, _):
     return write(d + "/exp.yaml", experiment(STATUS_TASK))
 
 
+def gen_long_input_name(d, n):
+    # An unknown input whose name is n bytes (explicit key: YAML caps implicit keys at 1024).
+    return write(d + "/exp.yaml", experiment(
+        ["- task: common/exec", "  with:", "    cmd: \"true\"", "    ? " + "k" * int(n), "    : 1"]))
+
+
 def gen_ok_plain(d, _):
     return write(d + "/exp.yaml", experiment(OK_TASK))
 
@@ -295,6 +301,10 @@ def run_case(case, opts):
             elif key == "no-line-starts":
                 if any(l.startswith(value) for l in lines):
                     failures.append("a stderr line starts with %r (forged line)" % value)
+            elif key == "max-line":
+                longest = max((len(l.encode()) for l in lines), default=0)
+                if longest > int(value):
+                    failures.append("a stderr line is %d bytes, limit %s" % (longest, value))
             elif key in ("changed", "pre", "max-seconds", "no-sanitizer", "as-nobody"):
                 pass
             elif key == "count-keys":

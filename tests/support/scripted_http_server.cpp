@@ -442,4 +442,14 @@ std::string RefusingLoopbackPort::url(const std::string& pathAndQuery) const {
   return "http://127.0.0.1:" + std::to_string(port_) + pathAndQuery;
 }
 
+SilentLoopbackPort::SilentLoopbackPort() {
+  if (listen(bound_.fd(), 1024) != 0) throw std::runtime_error("cannot listen on a loopback port");
+}
+
+SilentLoopbackPort::~SilentLoopbackPort() = default;
+
+std::string SilentLoopbackPort::url(const std::string& pathAndQuery) const {
+  return bound_.url(pathAndQuery);
+}
+
 }  // namespace iter8::testing

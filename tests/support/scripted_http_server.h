@@ -86,12 +86,28 @@ class RefusingLoopbackPort {
   RefusingLoopbackPort(const RefusingLoopbackPort&) = delete;
   RefusingLoopbackPort& operator=(const RefusingLoopbackPort&) = delete;
   int port() const { return port_; }
+  int fd() const { return fd_; }
   // "http://127.0.0.1:<port>" + pathAndQuery
   std::string url(const std::string& pathAndQuery) const;
 
  private:
   int fd_ = -1;
   int port_ = 0;
+};
+
+// A loopback port that listens but never accepts: connections complete in the kernel's backlog
+// and stay open, and no request is ever answered (each ends at the client's timeout).
+class SilentLoopbackPort {
+ public:
+  SilentLoopbackPort();
+  ~SilentLoopbackPort();
+  SilentLoopbackPort(const SilentLoopbackPort&) = delete;
+  SilentLoopbackPort& operator=(const SilentLoopbackPort&) = delete;
+  // "http://127.0.0.1:<port>" + pathAndQuery
+  std::string url(const std::string& pathAndQuery) const;
+
+ private:
+  RefusingLoopbackPort bound_;  // the same reserved port, then listening
 };
 
 }  // namespace iter8::testing

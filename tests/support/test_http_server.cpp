@@ -2,6 +2,7 @@
 
 #include <httplib.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <mutex>
@@ -84,6 +85,17 @@ struct TestHttpServer::Impl {
     server.Get("/planned", [this](const httplib::Request&, httplib::Response& response) {
       std::this_thread::sleep_for(std::chrono::milliseconds(nextPlannedDelay()));
       response.set_content("ok", "text/plain");
+    });
+    server.Get("/huge", [](const httplib::Request& request, httplib::Response& response) {
+      // mb=N megabytes of body, streamed in 64 KiB pieces: a peer sending far more than used.
+      const size_t total = static_cast<size_t>(intParam(request, "mb", 1)) << 20;
+      response.set_content_provider(total, "application/octet-stream",
+                                    [](size_t offset, size_t length, httplib::DataSink& sink) {
+                                      static const std::string piece(64 * 1024, 'x');
+                                      (void)offset;
+                                      return sink.write(piece.data(),
+                                                        std::min(length, piece.size()));
+                                    });
     });
     server.Get("/close", [](const httplib::Request&, httplib::Response& response) {
       // A provider that fails makes httplib close the socket after the headers went out.

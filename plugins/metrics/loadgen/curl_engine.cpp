@@ -8,7 +8,9 @@
 // curl_multi_perform/curl_multi_poll: those walk (and poll) every transfer on each call, which
 // cost about a third of the CPU at max rate. Here only the socket that fired is processed.
 #include <curl/curl.h>
+#include <sys/socket.h>
 
+#include <cerrno>
 #include <chrono>
 #include <memory>
 #include <stdexcept>
@@ -44,11 +46,21 @@ struct Transfer {
   EasyPtr easy;
   SendTicket ticket;
   size_t bodyBytes = 0;
+  int socketErrno = 0;  // why the last socket() for this transfer failed (0: it did not)
 };
 
 size_t countBodyBytes(char* /*data*/, size_t size, size_t count, void* user) {
   static_cast<Transfer*>(user)->bodyBytes += size * count;
   return size * count;
+}
+
+// libcurl reports a failed socket() as CURLE_COULDNT_CONNECT without an errno
+// (CURLINFO_OS_ERRNO 0 reads as "refused"), so a handler out of descriptors would blame the
+// target. Opening the socket here keeps the errno.
+curl_socket_t openSocket(void* user, curlsocktype /*purpose*/, curl_sockaddr* address) {
+  curl_socket_t fd = socket(address->family, address->socktype | SOCK_CLOEXEC, address->protocol);
+  static_cast<Transfer*>(user)->socketErrno = fd == CURL_SOCKET_BAD ? errno : 0;
+  return fd;
 }
 
 template <typename T>
@@ -109,6 +121,7 @@ class CurlEngine : public LoadEngineRun {
     idle_.pop_back();
     transfer->ticket = ticket;
     transfer->bodyBytes = 0;
+    transfer->socketErrno = 0;
     // curl starts it at the next socket_action(TIMEOUT): its timer callback asks for one at once.
     CURLMcode rc = curl_multi_add_handle(multi_.get(), transfer->easy.get());
     if (rc != CURLM_OK)
@@ -152,6 +165,8 @@ class CurlEngine : public LoadEngineRun {
     setEasy(easy, CURLOPT_WRITEFUNCTION, countBodyBytes);
     setEasy(easy, CURLOPT_WRITEDATA, static_cast<void*>(&transfer));
     setEasy(easy, CURLOPT_PRIVATE, static_cast<void*>(&transfer));
+    setEasy(easy, CURLOPT_OPENSOCKETFUNCTION, openSocket);
+    setEasy(easy, CURLOPT_OPENSOCKETDATA, static_cast<void*>(&transfer));
     if (isPost(spec_)) {
       setEasy(easy, CURLOPT_POST, 1L);
       // Not copied by curl: the spec outlives every transfer.
@@ -229,6 +244,9 @@ class CurlEngine : public LoadEngineRun {
         long osErrno = 0;
         curl_easy_getinfo(easy, CURLINFO_OS_ERRNO, &osErrno);
         sample.error = classifyCurlResult(outcome, osErrno);
+        if (outcome == CURLE_COULDNT_CONNECT && transfer.socketErrno != 0) {
+          sample.error = classifySocketErrno(transfer.socketErrno);
+        }
       }
       if (sample.code < 0 && sample.error == TransportError::kNone) {
         sample.error = TransportError::kOther;  // CURLE_OK without a status line

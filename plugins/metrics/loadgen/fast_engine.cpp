@@ -166,7 +166,7 @@ class FastEngine : public LoadEngineRun {
       const Address& address = addresses_[connection.address];
       int fd = socket(address.family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_TCP);
       if (fd < 0) {
-        fail(connection, TransportError::kOther);
+        fail(connection, classifySocketErrno(errno));
         return;
       }
       int one = 1;

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <memory>
 #include <stdexcept>
+#include <thread>
 
 #include "lib/http.h"
 #include "plugins/metrics/loadgen/http_target.h"
@@ -67,7 +68,7 @@ class LoadDriver : public CompletionSink {
         observer_(observer),
         cancelled_(cancelled),
         progress_(progress),
-        schedule_(spec.qps, spec.numQueries, spec.duration) {}
+        schedule_(spec.qps, spec.numQueries, spec.duration, spec.slice) {}
 
   LoadResult run(LoadEngineRun& engine, LoadEngine kind) {
     engine_ = &engine;
@@ -78,8 +79,12 @@ class LoadDriver : public CompletionSink {
       result_.socketCount = engine.socketCount();
       return result_;
     }
-    start_ = Clock::now();
-    result_.start = std::chrono::system_clock::now();
+    if (!startTogether()) {
+      result_.start = std::chrono::system_clock::now();
+      result_.interrupted = true;
+      result_.socketCount = engine.socketCount();
+      return result_;
+    }
     schedule_.start(start_);
     nextProgress_ = start_ + kProgressInterval;
     nextCancelCheck_ = start_ + kCancelCheckInterval;
@@ -134,6 +139,28 @@ class LoadDriver : public CompletionSink {
       now = Clock::now();
       engine_->waitAndHandle(now, now + Poller::kMaxSleep);
     }
+    return true;
+  }
+
+  // Sets start_ (and result_.start): now, or the common instant of spec_.startAt, waited for.
+  // Returns false when cancelled meanwhile.
+  bool startTogether() {
+    if (!spec_.startAt) {
+      start_ = Clock::now();
+      result_.start = std::chrono::system_clock::now();
+      return true;
+    }
+    const auto startAt = *spec_.startAt;
+    while (std::chrono::system_clock::now() < startAt) {
+      if (cancelled_ && cancelled_()) return false;
+      auto left = startAt - std::chrono::system_clock::now();
+      std::this_thread::sleep_for(
+          std::min<std::chrono::system_clock::duration>(left, kCancelCheckInterval));
+    }
+    // The steady clock's reading of the common instant (in the past by a wake-up's delay).
+    start_ = Clock::now() -
+             std::chrono::duration_cast<nanoseconds>(std::chrono::system_clock::now() - startAt);
+    result_.start = startAt;
     return true;
   }
 

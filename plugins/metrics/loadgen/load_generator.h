@@ -9,9 +9,11 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "plugins/metrics/loadgen/send_schedule.h"
 #include "plugins/metrics/loadgen/transport_error.h"
 
 namespace iter8::metrics {
@@ -38,6 +40,13 @@ struct LoadSpec {
   uint64_t numQueries = 0;                           // exact count, wins over duration
   std::chrono::nanoseconds timeout{3'000'000'000};   // per request
   LoadEngine engine = LoadEngine::kAuto;
+  // A shard's part of the schedule (qps and numQueries above stay the whole schedule's); the
+  // connections above are the shard's own.
+  ScheduleSlice slice;
+  // Set: the schedule's origin, common to every shard (wall clock, since shards are separate
+  // processes); the run warms up first, then waits for it. A shard that is ready late starts
+  // from the same origin and catches up, so its due times stay those of the one schedule.
+  std::optional<std::chrono::system_clock::time_point> startAt;
 };
 
 // One measured request. Warm-up requests are never reported.

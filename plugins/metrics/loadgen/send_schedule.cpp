@@ -15,15 +15,25 @@ uint64_t scheduledCount(double qps, nanoseconds duration) {
   return static_cast<uint64_t>(std::ceil(exact));
 }
 
-SendSchedule::SendSchedule(double qps, uint64_t numQueries, nanoseconds duration)
-    : qps_(qps), numQueries_(numQueries), duration_(duration) {
+uint64_t sliceShare(uint64_t total, ScheduleSlice slice) {
+  if (slice.count == 0 || total <= slice.index) return 0;
+  return (total - slice.index + slice.count - 1) / slice.count;
+}
+
+SendSchedule::SendSchedule(double qps, uint64_t numQueries, nanoseconds duration,
+                           ScheduleSlice slice)
+    : qps_(qps), numQueries_(numQueries), duration_(duration), slice_(slice) {
+  if (slice_.count == 0) slice_ = ScheduleSlice{};
   if (qps_ > 0) {
     period_ = std::chrono::duration<double>(1.0 / qps_);
     // Sends that are due together go out together: at least two, and up to kCatchUpBurst of
     // catch-up, so a late wake-up (the scheduler of a busy host easily takes a millisecond)
     // costs one wake-up rather than one per overdue request.
     catchUpBurst_ = std::max(halfPeriod(), kCatchUpBurst);
-    planned_ = numQueries_ > 0 ? numQueries_ : scheduledCount(qps_, duration_);
+    planned_ = sliceShare(numQueries_ > 0 ? numQueries_ : scheduledCount(qps_, duration_), slice_);
+  } else if (numQueries_ > 0) {
+    numQueries_ = sliceShare(numQueries_, slice_);  // max rate: each slice its share of the count
+    done_ = numQueries_ == 0;                       // no share: 0 would mean "for `duration`"
   }
 }
 
@@ -32,12 +42,16 @@ void SendSchedule::start(Clock::time_point start) {
   catchUpTat_ = start;
 }
 
+// The slice's request `index` is the whole schedule's request slice.index + index * count, due
+// at the very time the one generator would send it (the same expression, bit for bit).
 SendSchedule::Clock::time_point SendSchedule::dueTime(uint64_t index) const {
-  return start_ + std::chrono::duration_cast<nanoseconds>(period_ * static_cast<double>(index));
+  const uint64_t whole = slice_.index + index * slice_.count;
+  return start_ + std::chrono::duration_cast<nanoseconds>(period_ * static_cast<double>(whole));
 }
 
+// Half the slice's own period: catch-up runs at twice the slice's rate.
 nanoseconds SendSchedule::halfPeriod() const {
-  return std::chrono::duration_cast<nanoseconds>(period_ / 2);
+  return std::chrono::duration_cast<nanoseconds>(period_ * static_cast<double>(slice_.count) / 2);
 }
 
 SendSchedule::Next SendSchedule::next(Clock::time_point now) {

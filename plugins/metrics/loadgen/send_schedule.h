@@ -7,12 +7,26 @@
 // duration mode, requests due before the end that could not go out are still sent until
 // kSendGrace after the end; after that they are counted as unsent. Max-rate runs (qps == 0)
 // send whenever a connection is free, until numQueries or the duration is reached.
+//
+// A slice (shard `index` of `count`, docs/scale.md) keeps every count-th request of that one
+// schedule, starting at request `index`: the shard sends 1/count of the rate, phase-shifted by
+// index/count of its period, and the union of the count slices is exactly the one-generator
+// schedule, due time for due time.
 #pragma once
 
 #include <chrono>
 #include <cstdint>
 
 namespace iter8::metrics {
+
+// Shard `index` of `count` (0 <= index < count); {0, 1} is the whole schedule.
+struct ScheduleSlice {
+  uint64_t index = 0;
+  uint64_t count = 1;
+};
+
+// How many of `total` items slice `slice` holds: those k < total with k % count == index.
+uint64_t sliceShare(uint64_t total, ScheduleSlice slice);
 
 class SendSchedule {
  public:
@@ -24,8 +38,9 @@ class SendSchedule {
   // How long after the end of a duration-mode run late sends still go out.
   static constexpr nanoseconds kSendGrace = std::chrono::seconds(1);
 
-  // qps 0 means as fast as connections allow. numQueries 0 means "for `duration`".
-  SendSchedule(double qps, uint64_t numQueries, nanoseconds duration);
+  // qps 0 means as fast as connections allow. numQueries 0 means "for `duration`". `qps` and
+  // `numQueries` are the whole schedule's; the slice sends its share of them.
+  SendSchedule(double qps, uint64_t numQueries, nanoseconds duration, ScheduleSlice slice = {});
 
   void start(Clock::time_point start);
 
@@ -47,7 +62,7 @@ class SendSchedule {
   bool done() const { return done_; }
   // Paced duration runs: requests that were due but never went out.
   uint64_t unsent() const { return unsent_; }
-  // Requests a paced run plans to send (0 for max-rate runs).
+  // Requests a paced run (its slice) plans to send (0 for max-rate runs).
   uint64_t planned() const { return planned_; }
 
  private:
@@ -57,7 +72,8 @@ class SendSchedule {
   double qps_;
   uint64_t numQueries_;
   nanoseconds duration_;
-  std::chrono::duration<double> period_{0};
+  ScheduleSlice slice_;
+  std::chrono::duration<double> period_{0};  // of the whole schedule: 1 / qps
   uint64_t planned_ = 0;
   Clock::time_point start_{};
   Clock::time_point catchUpTat_{};  // GCRA's theoretical arrival time

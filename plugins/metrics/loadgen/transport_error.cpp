@@ -20,16 +20,23 @@ const char* transportErrorName(TransportError error) {
       return "DNS";
     case TransportError::kTls:
       return "TLS";
+    case TransportError::kNoDescriptors:
+      return "no file descriptors";
     case TransportError::kOther:
       break;
   }
   return "other";
 }
 
+TransportError classifySocketErrno(long osErrno) {
+  return osErrno == EMFILE || osErrno == ENFILE ? TransportError::kNoDescriptors
+                                                : TransportError::kOther;
+}
+
 TransportError classifyConnectErrno(long osErrno) {
   if (osErrno == ETIMEDOUT) return TransportError::kTimeout;
   if (osErrno == ECONNREFUSED || osErrno == 0) return TransportError::kConnectionRefused;
-  return TransportError::kOther;
+  return classifySocketErrno(osErrno);  // libcurl reports a failed socket() as a failed connect
 }
 
 TransportError classifyCurlResult(int curlCode, long osErrno) {

@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# metrics/collect with shards: N in local mode against a private nginx on 127.0.0.1: for each N,
+# the requests recorded, the union's achieved rate against the requested one, and the merged
+# sketch's p50/p99 (docs/scale.md quotes a run). Not a CI test: the figures depend on the host.
+#
+# Usage: bench/shards_local.sh [QPS] [TIME] [CONNECTIONS] [N...]   (defaults 20000 3s 32 1 2 4 8)
+# Needs nginx and python3 with PyYAML; BUILD_DIR (default build) holds the handler and plugins.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+QPS=${1:-20000}
+TIME=${2:-3s}
+CONNECTIONS=${3:-32}
+shift $(($# < 3 ? $# : 3))
+SHARDS=("$@")
+[[ ${#SHARDS[@]} -gt 0 ]] || SHARDS=(1 2 4 8)
+BUILD=${BUILD_DIR:-build}
+WORK=$(mktemp -d)
+NGINX_PID=
+cleanup() {
+  [[ -n $NGINX_PID ]] && kill "$NGINX_PID" 2>/dev/null && wait "$NGINX_PID" 2>/dev/null
+  rm -rf "$WORK"
+}
+trap cleanup EXIT INT TERM
+
+PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+mkdir -p "$WORK/www" "$WORK/logs"
+chmod 755 "$WORK" "$WORK/www"
+printf 'ok\n' >"$WORK/www/small.html"
+cat >"$WORK/nginx.conf" <<EOC
+daemon off;
+worker_processes 1;
+pid $WORK/nginx.pid;
+error_log $WORK/logs/error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  keepalive_requests 100000000;
+  client_body_temp_path $WORK/tmp_body;
+  proxy_temp_path $WORK/tmp_proxy;
+  fastcgi_temp_path $WORK/tmp_fastcgi;
+  uwsgi_temp_path $WORK/tmp_uwsgi;
+  scgi_temp_path $WORK/tmp_scgi;
+  server { listen 127.0.0.1:$PORT; root $WORK/www; }
+}
+EOC
+nginx -p "$WORK" -c "$WORK/nginx.conf" -e "$WORK/logs/error.log" &
+NGINX_PID=$!
+for _ in $(seq 50); do
+  python3 -c "import socket; socket.create_connection(('127.0.0.1', $PORT), 0.1)" 2>/dev/null && break
+  sleep 0.1
+done
+
+echo "nproc $(nproc); load $(cut -d' ' -f1-3 /proc/loadavg); $QPS qps for $TIME, $CONNECTIONS connections"
+for n in "${SHARDS[@]}"; do
+  cat >"$WORK/exp.yaml" <<EOY
+apiVersion: iter8.tools/v2alpha2
+kind: Experiment
+metadata: {name: shards-bench, namespace: default}
+spec:
+  target: default/app
+  versionInfo: {baseline: {name: v1}}
+  strategy:
+    actions:
+      loop:
+      - task: metrics/collect
+        with: {time: $TIME, qps: $QPS, connections: $CONNECTIONS, shards: $n,
+               versions: [{name: v1, url: "http://127.0.0.1:$PORT/small.html"}]}
+EOY
+  "$BUILD/bin/handler" run -a loop -f "$WORK/exp.yaml" -o "$WORK/out.yaml" \
+    --plugins-dir "$BUILD/lib/iter8/plugins" --log-level error >/dev/null 2>&1 || echo "N=$n: exit $?"
+  python3 - "$WORK/out.yaml" "$n" "$QPS" <<'EOP'
+import sys, yaml
+r = yaml.safe_load(open(sys.argv[1]))["status"]["analysis"]["aggregatedBuiltinHists"]["data"]["v1"]
+s = r["LatencySketch"]
+def pct(p):  # nearest rank over the sketch's buckets, as LatencySketch::percentile
+    import math
+    rank = max(1, math.ceil(p / 100 * s["Count"]))
+    seen = s["Underflow"]
+    if rank <= seen: return s["Min"]
+    g = (1 + s["RelativeAccuracy"]) / (1 - s["RelativeAccuracy"])
+    for i, c in s["Buckets"]:
+        seen += c
+        if rank <= seen: return min(max(2 * g ** i / (g + 1), s["Min"]), s["Max"])
+    return s["Max"]
+qps = float(sys.argv[3])
+print(f"N={sys.argv[2]}: requests {r['DurationHistogram']['Count']}, unsent {r['Unsent']}, "
+      f"achieved {r['ActualQPS']:.1f} qps ({100 * (r['ActualQPS'] - qps) / qps:+.2f} %), "
+      f"late sends {r['LateSends']}, p50 {pct(50) * 1e3:.3f} ms, p99 {pct(99) * 1e3:.3f} ms, "
+      f"shard qps {r.get('ShardQPS', '-')}")
+EOP
+done

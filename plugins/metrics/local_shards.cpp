@@ -1,0 +1,242 @@
+#include "plugins/metrics/local_shards.h"
+
+#include <dlfcn.h>
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <csignal>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <sstream>
+
+#include "lib/atomic_file.h"
+#include "lib/json.h"
+#include "lib/process/subprocess.h"
+#include "plugins/metrics/shard_plan.h"
+
+namespace iter8::metrics {
+namespace {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+// How long a cancelled shard gets to write what it measured before it is killed.
+constexpr auto kStopGrace = std::chrono::seconds(5);
+// How often the coordinator says the shards are still running (as the progress lines do).
+constexpr auto kReportEvery = std::chrono::seconds(10);
+// Beyond the schedule: starting, the last responses (their timeout), writing the partial.
+constexpr auto kSlack = std::chrono::seconds(20);
+
+// The handler binary this task runs in (the shard command is one of its commands).
+std::string handlerBinary() {
+  std::error_code ec;
+  fs::path self = fs::read_symlink("/proc/self/exe", ec);
+  if (ec)
+    throw sdk::TaskFailed("shards: cannot find the handler binary (/proc/self/exe): " +
+                          ec.message());
+  return self.string();
+}
+
+// The folder this plugin was loaded from, so the shards load the same metrics.so.
+std::string pluginFolder() {
+  Dl_info info{};
+  if (dladdr(reinterpret_cast<void*>(&pluginFolder), &info) == 0 || info.dli_fname == nullptr)
+    return "";
+  return fs::path(info.dli_fname).parent_path().string();
+}
+
+// A private folder for the shards' files: under $SCRATCH_DIR when set (the handler's scratch
+// space in the image), else $TMPDIR, else /tmp. Removed with everything in it when destroyed.
+class ShardFolder {
+ public:
+  ShardFolder() {
+    const char* base = std::getenv("SCRATCH_DIR");
+    if (base == nullptr || *base == '\0') base = std::getenv("TMPDIR");
+    if (base == nullptr || *base == '\0') base = "/tmp";
+    std::string pattern = std::string(base) + "/iter8-shards-XXXXXX";
+    if (::mkdtemp(pattern.data()) == nullptr) {
+      throw sdk::TaskFailed("shards: cannot create a folder in " + std::string(base) + ": " +
+                            std::strerror(errno));
+    }
+    path_ = pattern;
+  }
+  ~ShardFolder() {
+    std::error_code ec;
+    fs::remove_all(path_, ec);
+  }
+  ShardFolder(const ShardFolder&) = delete;
+  ShardFolder& operator=(const ShardFolder&) = delete;
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+std::string lastLine(const std::string& file) {
+  std::ifstream in(file);
+  std::string line, last;
+  while (std::getline(in, line)) {
+    if (!line.empty()) last = line;
+  }
+  if (last.size() > 300) last = last.substr(0, 300) + "...";
+  return last;
+}
+
+// Why a shard that exited (or was stopped) has no partial result.
+std::string whyMissing(const Subprocess& shard, const std::string& log, bool overdue) {
+  std::string why;
+  if (overdue) {
+    why = "did not finish in time and was stopped";
+  } else if (WIFSIGNALED(shard.status())) {
+    why = "was killed by signal " + std::to_string(WTERMSIG(shard.status()));
+  } else if (WIFEXITED(shard.status()) && WEXITSTATUS(shard.status()) != 0) {
+    why = "exited with status " + std::to_string(WEXITSTATUS(shard.status()));
+  } else {
+    why = "exited without writing its result";
+  }
+  std::string last = lastLine(log);
+  return last.empty() ? why : why + " (" + last + ")";
+}
+
+void readPartial(ShardOutcome& outcome, const std::string& file, uint64_t index) {
+  std::ifstream in(file);
+  std::stringstream text;
+  text << in.rdbuf();
+  outcome.partial.Parse(text.str().c_str());
+  const rapidjson::Value* shard =
+      outcome.partial.IsObject() ? findMember(outcome.partial, "Shard") : nullptr;
+  const rapidjson::Value* versions =
+      outcome.partial.IsObject() ? findMember(outcome.partial, "Versions") : nullptr;
+  if (outcome.partial.HasParseError() || shard == nullptr || !shard->IsUint64() ||
+      shard->GetUint64() != index || versions == nullptr || !versions->IsObject()) {
+    outcome.missing = "wrote a result that is not a shard's partial result (" + file + ")";
+    return;
+  }
+  outcome.reported = true;
+}
+
+}  // namespace
+
+std::vector<ShardOutcome> runLocalShards(sdk::Host& host, const rapidjson::Value& taskSpec,
+                                         const LocalShardsOptions& options) {
+  ShardFolder folder;
+  const std::string experimentFile = folder.path() + "/experiment.json";
+  const std::string taskFile = folder.path() + "/task.json";
+  const auto startAt = std::chrono::system_clock::now() + options.lead;
+  try {
+    AtomicWriteOptions experimentMode;
+    experimentMode.mode = 0600;
+    writeFileAtomically(experimentFile, toJson(host.experiment()), experimentMode);
+    rapidjson::Document task;
+    task.CopyFrom(taskSpec, task.GetAllocator());
+    auto& a = task.GetAllocator();
+    rapidjson::Value shard(rapidjson::kObjectType);
+    shard.AddMember("count", options.count, a);
+    shard.AddMember("startAtUnixNs",
+                    static_cast<int64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                             startAt.time_since_epoch())
+                                             .count()),
+                    a);
+    shard.AddMember("outputDir", rapidjson::Value(folder.path(), a), a);
+    task.RemoveMember("shard");
+    task.AddMember("shard", shard, a);
+    // Interpolated inputs may hold secrets (a header from .Secret): owner-only, in a 0700 folder.
+    AtomicWriteOptions privateFile;
+    privateFile.mode = 0600;
+    writeFileAtomically(taskFile, toJson(task), privateFile);
+  } catch (const AtomicWriteError& e) {
+    throw sdk::TaskFailed("shards: cannot write the shards' task in " + folder.path() + ": " +
+                          e.what());
+  }
+
+  const std::string binary = handlerBinary();
+  const std::string plugins = pluginFolder();
+  std::vector<std::unique_ptr<Subprocess>> shards;
+  std::vector<std::string> logs;
+  std::vector<ShardOutcome> outcomes(static_cast<size_t>(options.count));
+  for (int i = 0; i < options.count; ++i) {
+    logs.push_back(folder.path() + "/shard-" + std::to_string(i) + ".log");
+    int log = ::open(logs.back().c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    SubprocessOptions spawn;
+    spawn.argv = {binary, "collect-shard", "--task",  taskFile,
+                  "-f",   experimentFile,  "--index", std::to_string(i)};
+    if (!plugins.empty()) {
+      spawn.argv.push_back("--plugins-dir");
+      spawn.argv.push_back(plugins);
+    }
+    spawn.stdoutTo = log >= 0 ? log : kNullStream;
+    spawn.stderrTo = log >= 0 ? log : kNullStream;
+    auto process = std::make_unique<Subprocess>();
+    int error = process->start(spawn);
+    if (log >= 0) ::close(log);
+    if (error != 0) {
+      throw sdk::TaskFailed("shards: cannot start shard " + std::to_string(i) + ": " +
+                            process->startError());  // the started ones are killed on return
+    }
+    shards.push_back(std::move(process));
+  }
+  host.info("shards: " + std::to_string(options.count) + " shard processes started (" + binary +
+            " collect-shard), load from the common start in " +
+            std::to_string(options.lead.count()) + " ms");
+
+  const Clock::time_point deadline =
+      options.expectedLength == std::chrono::nanoseconds::max()
+          ? Clock::time_point::max()
+          : Clock::now() + options.lead + options.expectedLength + kSlack;
+  std::vector<bool> overdue(shards.size(), false);
+  Clock::time_point nextReport = Clock::now() + options.lead + kReportEvery;
+  bool stopping = false;
+  const auto sweepWait = std::chrono::microseconds(20000 / options.count);
+  Clock::time_point killAt = Clock::time_point::max();
+  for (;;) {
+    bool running = false;
+    for (auto& shard : shards) {
+      // A short wait each, so one sweep over 64 shards still sees a cancellation at once.
+      if (!shard->exited() && !shard->wait(Clock::now() + sweepWait)) {
+        running = true;
+      }
+    }
+    if (!running) break;
+    const Clock::time_point now = Clock::now();
+    if (now >= nextReport) {  // the shards log to their files: say the load is still going
+      nextReport = now + kReportEvery;
+      int left = 0;
+      for (const auto& shard : shards) left += shard->exited() ? 0 : 1;
+      const auto since = std::chrono::duration_cast<std::chrono::seconds>(
+          std::chrono::system_clock::now() - startAt);
+      host.info("shards: " + std::to_string(left) + " of " + std::to_string(options.count) +
+                " still running, " + std::to_string(since.count()) + "s since the common start");
+    }
+    if (!stopping && (host.cancelled() || now >= deadline)) {
+      stopping = true;  // SIGTERM: each shard stops its load and writes what it measured
+      killAt = now + kStopGrace;
+      for (size_t i = 0; i < shards.size(); ++i) {
+        if (shards[i]->exited()) continue;
+        overdue[i] = !host.cancelled();
+        shards[i]->signal(SIGTERM);
+      }
+    }
+    if (now >= killAt) {
+      for (auto& shard : shards) {
+        if (!shard->exited()) shard->kill();
+      }
+    }
+  }
+  for (size_t i = 0; i < shards.size(); ++i) {
+    ShardOutcome& outcome = outcomes[i];
+    const std::string file = partialFile(folder.path(), i);
+    std::error_code ec;
+    if (fs::exists(file, ec) && !overdue[i]) readPartial(outcome, file, i);
+    if (!outcome.reported && outcome.missing.empty()) {
+      outcome.missing = whyMissing(*shards[i], logs[i], overdue[i]);
+    }
+  }
+  return outcomes;  // the folder, partials included, goes now
+}
+
+}  // namespace iter8::metrics

@@ -1,0 +1,39 @@
+// Local mode of a sharded collect (docs/scale.md): the N shards as processes of this machine,
+// each `handler collect-shard` on the same task, started together and waited for; what each
+// reported (its partial result) or why it did not.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <rapidjson/document.h>
+
+#include "iter8/task.hpp"
+
+namespace iter8::metrics {
+
+struct ShardOutcome {
+  bool reported = false;        // its partial result was read
+  rapidjson::Document partial;  // {"Shard": i, "Shards": N, "Versions": {...}} when reported
+  std::string missing;          // why not, one line, when not reported
+};
+
+struct LocalShardsOptions {
+  int count = 1;
+  // When every shard should be done by, counted from the common start; longer and the shards
+  // left are stopped and counted missing. max(): no limit (max-rate count runs).
+  std::chrono::nanoseconds expectedLength = std::chrono::nanoseconds::max();
+  // How far ahead of now the common start is set: time for the processes to start and warm up.
+  std::chrono::milliseconds lead{1500};
+};
+
+// Runs the shards of `taskSpec` (the coordinator's resolved TaskSpec: task and with) and
+// returns one outcome per index. The shard processes are stopped when the handler is cancelled
+// and killed if this returns early; their files are removed before it returns. Throws
+// sdk::TaskFailed when the shards cannot be started at all.
+std::vector<ShardOutcome> runLocalShards(sdk::Host& host, const rapidjson::Value& taskSpec,
+                                         const LocalShardsOptions& options);
+
+}  // namespace iter8::metrics
