@@ -268,8 +268,8 @@ void PluginRegistry::scan(const std::vector<std::filesystem::path>& dirs) {
   }
 }
 
-const Plugin* PluginRegistry::loadAs(const std::string& library,
-                                     const std::filesystem::path& file) const {
+const Plugin* PluginRegistry::loadAs(const std::string& library, const std::filesystem::path& file,
+                                     bool warn) const {
   for (const auto& plugin : plugins_) {
     if (plugin.library == library) return &plugin;
   }
@@ -288,7 +288,7 @@ const Plugin* PluginRegistry::loadAs(const std::string& library,
   } catch (const PluginError& e) {
     loadErrors_.push_back({file, e.what()});
     failures_[library] = file.string() + " " + e.what();
-    logger().warn("plugin {} skipped: {}", file.string(), e.what());
+    if (warn) logger().warn("plugin {} skipped: {}", file.string(), e.what());
     return nullptr;
   }
 }
@@ -326,7 +326,7 @@ void PluginRegistry::loadAll() {
         continue;
       }
       first.emplace(library, file);
-      loadAs(library, file);
+      loadAs(library, file, /*warn=*/false);  // the caller lists loadErrors(): say it once
     }
   }
 }
@@ -367,7 +367,7 @@ const Plugin& PluginRegistry::find(const std::string& library) const {
     message += ")";
     throw PluginError(message);
   }
-  if (const Plugin* plugin = loadAs(library, candidates[0])) return *plugin;
+  if (const Plugin* plugin = loadAs(library, candidates[0], /*warn=*/true)) return *plugin;
   throw PluginError("library '" + library + "' is not usable: " + failures_.at(library));
 }
 

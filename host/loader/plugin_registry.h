@@ -75,7 +75,8 @@ class PluginRegistry {
   // Remembers `dirs` (in order; missing folders are skipped). Opens no plugin file.
   void scan(const std::vector<std::filesystem::path>& dirs);
 
-  // Loads every `*.so` of the folders (for `handler plugins`); failures go to loadErrors().
+  // Loads every `*.so` of the folders (for `handler plugins`); failures go to loadErrors() and
+  // are not logged, so a listing that prints loadErrors() names each rejected file once.
   void loadAll();
 
   // The libraries the folders offer, from the file names (`<library>.so`), sorted and without
@@ -95,8 +96,10 @@ class PluginRegistry {
   const Plugin& find(const std::string& library) const;
 
  private:
-  // Loads `file` as `library` unless already tried; records a failure. nullptr on failure.
-  const Plugin* loadAs(const std::string& library, const std::filesystem::path& file) const;
+  // Loads `file` as `library` unless already tried; records a failure (and logs it as a warning
+  // when `warn`: loadAll's caller lists loadErrors() itself). nullptr on failure.
+  const Plugin* loadAs(const std::string& library, const std::filesystem::path& file,
+                       bool warn) const;
 
   std::vector<std::filesystem::path> dirs_;
   // Loaded lazily by the const find(); a deque keeps references to loaded plugins valid.
