@@ -15,6 +15,7 @@ import sys
 # "generated" the build's iter8_version.h.
 LIB = ["lib"]
 ALLOWED = [
+    ("host/testing", ["host/runner", "host/loader", "host/source", "host/log", "iter8"] + LIB),
     ("host/cli", ["host/runner", "host/loader", "host/report", "host/analysis", "host/source",
                   "host/process", "host/log", "generated", "iter8"] + LIB),
     ("host/runner", ["host/loader", "host/conditions", "host/process", "host/source",
