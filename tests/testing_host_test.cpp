@@ -136,6 +136,27 @@ TEST(TestHost, PretendingAnOlderAbiRefusesANewerPluginAndRunsAnOldOne) {
   EXPECT_THROW(TestHost().abi(2, 0), std::runtime_error);
 }
 
+// The frozen 1.0 `interpolate` service, called by a plugin built against the 1.0 header, in a
+// host that pretends to be 1.0 and in the current one: the same renderings.
+TEST(TestHost, TheFrozenInterpolateServiceBehavesForA10Plugin) {
+  for (uint16_t minor : {uint16_t{0}, uint16_t{ITER8_ABI_MINOR}}) {
+    SCOPED_TRACE("host ABI 1." + std::to_string(minor));
+    TestHost host;
+    host.abi(1, minor);
+    host.load(plugin("abi10"));
+    Result r = host.run("{task: abi10/render}");
+    ASSERT_TRUE(r.ok()) << r.error;
+    EXPECT_THAT(r.messages(ITER8_LOG_INFO),
+                ElementsAre("render plain: 0 x and <no value>", "render delims: 0 y {{ .a }}",
+                            "render callable: 0 t0k",
+                            // ITER8_ERR_NOT_FOUND, then ITER8_ERR_INVALID_INPUT
+                            "render callable-missing: 4 template: 1:3: executing at <.Secret>: "
+                            "Secret has no key \"nope\"",
+                            "render syntax: 1 template: 1:6: unclosed action",
+                            "render no-data: 0 plain text"));
+  }
+}
+
 TEST(TestHost, LoadsWithTheHandlersChecks) {
   TestHost host;
   EXPECT_THAT(host.loadError(plugin("bad_wrong_major")), HasSubstr("was built for plugin ABI 99."));
