@@ -69,13 +69,19 @@ TEST(SdkInstall, PackageExportsTheAbiVersionAndThePluginFolder) {
   std::filesystem::create_directories(project);
   dir.write("probe/CMakeLists.txt",
             "cmake_minimum_required(VERSION 3.16)\nproject(probe C)\n"
-            "find_package(Iter8Sdk REQUIRED)\n"
-            "message(STATUS \"abi=${ITER8_ABI_VERSION} dir=${ITER8_PLUGIN_INSTALL_DIR}\")\n");
+            "find_package(Iter8Sdk REQUIRED COMPONENTS testing)\n"
+            "message(STATUS \"abi=${ITER8_ABI_VERSION} dir=${ITER8_PLUGIN_INSTALL_DIR}\")\n"
+            "if(TARGET Iter8Sdk::testing)\n  message(STATUS \"testing=found\")\nendif()\n"
+            "find_package(Iter8Sdk QUIET COMPONENTS nonsense)\n"
+            "message(STATUS \"nonsense=${Iter8Sdk_FOUND}\")\n");
   auto configure = runProcess(
       {ITER8_CMAKE, "-S", project, "-B", dir.file("probe-build"), "-DCMAKE_PREFIX_PATH=" + prefix});
   ASSERT_EQ(configure.exitCode, 0) << configure.out << configure.err;
   EXPECT_THAT(configure.out, HasSubstr("abi=" + std::to_string(ITER8_ABI_MAJOR) + "." +
                                        std::to_string(ITER8_ABI_MINOR) + " dir=lib/iter8/plugins"));
+  // find_package(Iter8Sdk COMPONENTS testing) gives the test host; an unknown component fails.
+  EXPECT_THAT(configure.out, HasSubstr("testing=found"));
+  EXPECT_THAT(configure.out, HasSubstr("nonsense=0"));
   // The example plugins ship with the SDK, so the guide can point at installed files.
   EXPECT_TRUE(std::filesystem::exists(prefix + "/share/iter8/sdk-examples/plugin-hello-c/hello.c"));
   EXPECT_TRUE(std::filesystem::exists(prefix + "/share/iter8/sdk-examples/plugin-hello/hello.cpp"));

@@ -56,7 +56,10 @@ LogCapture::LogCapture() : state_(std::make_shared<State>()) {
   auto& log = logger();
   previousLevel_ = static_cast<int>(log.level());
   // The sinks already there (stderr) keep printing what they printed before.
-  for (auto& sink : log.sinks()) sink->set_level(std::max(sink->level(), log.level()));
+  for (auto& sink : log.sinks()) {
+    previousSinkLevels_.emplace_back(sink, static_cast<int>(sink->level()));
+    sink->set_level(std::max(sink->level(), log.level()));
+  }
   sink_ = std::make_shared<CaptureSink>(state_);
   log.sinks().push_back(sink_);
   log.set_level(spdlog::level::trace);
@@ -66,6 +69,9 @@ LogCapture::~LogCapture() {
   auto& log = logger();
   auto& sinks = log.sinks();
   sinks.erase(std::remove(sinks.begin(), sinks.end(), sink_), sinks.end());
+  for (auto& [sink, level] : previousSinkLevels_) {
+    sink->set_level(static_cast<spdlog::level::level_enum>(level));
+  }
   log.set_level(static_cast<spdlog::level::level_enum>(previousLevel_));
 }
 

@@ -36,6 +36,7 @@ class LogCapture {
   std::shared_ptr<State> state_;
   std::shared_ptr<spdlog::sinks::sink> sink_;
   int previousLevel_ = 0;
+  std::vector<std::pair<std::shared_ptr<spdlog::sinks::sink>, int>> previousSinkLevels_;
 };
 
 }  // namespace iter8::testing
