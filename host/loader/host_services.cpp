@@ -8,7 +8,6 @@
 #include <string_view>
 #include <vector>
 
-#include "host/loader/crd_status.h"
 #include "host/loader/input_validation.h"
 #include "host/log.h"
 #include "host/process/cancellation.h"
@@ -112,15 +111,6 @@ iter8_status updateStatusService(void* host, const char* patchJson, char* error,
     rapidjson::Document patch = parseJson(patchJson);
     if (!patch.IsObject()) throw JsonError("status patch must be a JSON object");
     contextOf(host).source->updateStatus(patch);
-    // Written here (a file keeps anything), but a cluster's API server would drop it.
-    for (const auto& path : fieldsTheCrdDrops(patch)) {
-      if (!firstTimeSeen(path)) continue;
-      logger().warn(
-          "{}: status field {} is not declared by the Experiment CRD: in a cluster the API "
-          "server drops it (keep results under status.analysis.aggregatedBuiltinHists.data; see "
-          "the plugin guide, section 10)",
-          contextOf(host).label, path);
-    }
     return ITER8_OK;
   });
 }
