@@ -1,5 +1,7 @@
 #include "lib/duration.h"
 
+#include "iter8/duration.h"
+
 #include <cctype>
 #include <cmath>
 #include <cstdint>
@@ -7,14 +9,6 @@
 
 namespace iter8 {
 namespace {
-
-// Nanoseconds per unit, longest unit names first so "ms" is not read as "m".
-struct Unit {
-  std::string_view name;
-  double nanos;
-};
-constexpr Unit kUnits[] = {{"ns", 1},   {"us", 1e3}, {"\xC2\xB5s", 1e3}, {"\xCE\xBCs", 1e3},
-                           {"ms", 1e6}, {"s", 1e9},  {"m", 60e9},        {"h", 3600e9}};
 
 // "1.500000000" -> "1.5": fixed-point digits of `value` (in units of 10^-digits) without
 // trailing zeros.
@@ -31,41 +25,10 @@ std::string fraction(uint64_t value, int digits, uint64_t unit) {
 }  // namespace
 
 std::optional<std::chrono::nanoseconds> parseGoDuration(std::string_view text) {
-  bool negative = false;
-  if (!text.empty() && (text[0] == '-' || text[0] == '+')) {
-    negative = text[0] == '-';
-    text.remove_prefix(1);
-  }
-  if (text == "0") return std::chrono::nanoseconds(0);
-  if (text.empty()) return std::nullopt;
-  double total = 0;
-  while (!text.empty()) {
-    size_t i = 0;
-    bool digits = false;
-    while (i < text.size() &&
-           (std::isdigit(static_cast<unsigned char>(text[i])) || text[i] == '.')) {
-      digits = digits || text[i] != '.';
-      ++i;
-    }
-    if (!digits) return std::nullopt;
-    std::string number(text.substr(0, i));
-    if (number.find('.') != number.rfind('.')) return std::nullopt;
-    double value = std::stod(number);
-    text.remove_prefix(i);
-    const Unit* unit = nullptr;
-    for (const auto& u : kUnits) {
-      if (text.substr(0, u.name.size()) == u.name &&
-          (unit == nullptr || u.name.size() > unit->name.size())) {
-        unit = &u;
-      }
-    }
-    if (unit == nullptr) return std::nullopt;
-    text.remove_prefix(unit->name.size());
-    total += value * unit->nanos;
-  }
-  if (total > static_cast<double>(std::numeric_limits<int64_t>::max())) return std::nullopt;
-  auto nanos = static_cast<int64_t>(std::llround(total));
-  return std::chrono::nanoseconds(negative ? -nanos : nanos);
+  // The SDK's parser: plugins and the host read every duration alike.
+  int64_t nanos = 0;
+  if (!iter8_parse_go_duration(text.data(), text.size(), &nanos)) return std::nullopt;
+  return std::chrono::nanoseconds(nanos);
 }
 
 std::string formatGoDuration(std::chrono::nanoseconds duration) {

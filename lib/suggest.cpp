@@ -48,7 +48,8 @@ std::string closestName(const std::string& typed, const std::vector<std::string>
 
 std::string didYouMean(const std::string& typed, const std::vector<std::string>& candidates) {
   std::string best = closestName(typed, candidates);
-  return best.empty() ? std::string() : " (did you mean `" + best + "`?)";
+  // Suggesting the very name typed helps nobody (it exists but failed for another reason).
+  return best.empty() || best == typed ? std::string() : " (did you mean `" + best + "`?)";
 }
 
 }  // namespace iter8

@@ -128,7 +128,7 @@ TEST_F(Collect, RejectsAnUnknownEngine) {
                server_.url("/fast") + "\"}");
   EXPECT_NE(r.exitCode, 0);
   EXPECT_THAT(r.err, HasSubstr("action loop, task 0 (metrics/collect): input 'with.engine' is "
-                               "string \"turbo\"; expected one of [\"auto\",\"fast\",\"curl\"]"));
+                               "a string \"turbo\"; expected one of [\"auto\",\"fast\",\"curl\"]"));
   EXPECT_EQ(server_.requestCount(), 0u);
 }
 
@@ -576,14 +576,15 @@ TEST_F(Collect, BadInputsAreRejectedNamingTheField) {
   std::string url = server_.url("/fast");
   std::vector<BadInput> cases = {
       {"          qps: 8", "input 'with.versions' is required; expected array"},
-      {"          versions: []", "input 'with.versions' is array []; expected at least 1 item(s)"},
+      {"          versions: []",
+       "input 'with.versions' is an array []; expected at least 1 item(s)"},
       {"          versions:\n          - {name: v1, url: \"ftp://host/x\"}",
        "input 'with.versions[0].url' is \"ftp://host/x\"; expected an http:// or https:// URL"},
       {"          time: 5 seconds\n          versions:\n          - {name: v1, url: \"" + url +
            "\"}",
        "input 'with.time' is \"5 seconds\"; expected a positive Go duration"},
       {"          qps: -1\n          versions:\n          - {name: v1, url: \"" + url + "\"}",
-       "input 'with.qps' is number -1; expected a number >= 0"},
+       "input 'with.qps' is a number -1; expected a number >= 0"},
       {"          connections: many\n          versions:\n          - {name: v1, url: \"" + url +
            "\"}",
        "input 'with.connections' is a string \"many\"; expected integer"},

@@ -345,13 +345,34 @@ TEST_F(HandlerRun, APluginBuiltForAbi10RunsBesideA11One) {
   EXPECT_EQ(std::string(written["status"]["message"].GetString()), "greeted new friends");
 }
 
-TEST_F(HandlerRun, ACPluginReportsAnInputItRefusesThroughJsonLookup) {
+TEST_F(HandlerRun, ACPluginWritesAnyTextIntoItsStatusPatchWithTheSdkJsonWriter) {
+  // Quotes, a backslash, a tab and non-ASCII text: the C example builds its patch with
+  // iter8/json_writer.h instead of refusing what it could not escape.
   auto result = run(startExperiment(R"(      - task: hello_c/greet
-        with: {who: "say \"hi\""})"),
+        with: {who: "say \"hi\" \\ to\tZo\u00eb"})"),
+                    {"--plugins-dir", testPluginDir("hello_c")});
+  EXPECT_EQ(result.exitCode, 0) << result.err;
+  EXPECT_EQ(std::string(parseYaml(readFile(path_))["status"]["message"].GetString()),
+            "greeted say \"hi\" \\ to\tZo\xC3\xAB");
+}
+
+TEST_F(HandlerRun, ACPluginRefusesADurationTheHostWouldRefuse) {
+  auto result = run(startExperiment(R"(      - task: hello_c/greet
+        with: {who: operators, pause: 5})"),
                     {"--plugins-dir", testPluginDir("hello_c")});
   EXPECT_EQ(result.exitCode, 4) << result.err;
-  EXPECT_THAT(result.err, HasSubstr("task 0 (hello_c/greet): input 'with.who' must not contain "
-                                    "quotes or backslashes"));
+  EXPECT_THAT(result.err, HasSubstr("task 0 (hello_c/greet): input 'with.pause' is a number 5; "
+                                    "expected a Go duration such as `5s`"));
+  auto words = run(startExperiment(R"(      - task: hello_c/greet
+        with: {who: operators, pause: "2 seconds"})"),
+                   {"--plugins-dir", testPluginDir("hello_c")});
+  EXPECT_EQ(words.exitCode, 4) << words.err;
+  EXPECT_THAT(words.err, HasSubstr("task 0 (hello_c/greet): input 'with.pause' is \"2 seconds\"; "
+                                   "expected a Go duration such as \"2s\""));
+  auto fine = run(startExperiment(R"(      - task: hello_c/greet
+        with: {who: operators, pause: 10ms})"),
+                  {"--plugins-dir", testPluginDir("hello_c")});
+  EXPECT_EQ(fine.exitCode, 0) << fine.err;
 }
 
 }  // namespace

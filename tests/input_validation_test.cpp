@@ -58,7 +58,7 @@ TEST(InputValidation, WrongTypeSaysWhatWasFoundAndExpected) {
 
 TEST(InputValidation, RangeRuleNamesTheBound) {
   auto result = check(R"({"versions":[{"name":"v1","url":"u"}],"qps":-1})");
-  EXPECT_EQ(result.error, "input 'with.qps' is number -1; expected a number >= 0");
+  EXPECT_EQ(result.error, "input 'with.qps' is a number -1; expected a number >= 0");
 }
 
 TEST(InputValidation, EmptyListNamesTheMinimum) {

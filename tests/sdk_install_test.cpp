@@ -69,13 +69,19 @@ TEST(SdkInstall, PackageExportsTheAbiVersionAndThePluginFolder) {
   std::filesystem::create_directories(project);
   dir.write("probe/CMakeLists.txt",
             "cmake_minimum_required(VERSION 3.16)\nproject(probe C)\n"
-            "find_package(Iter8Sdk REQUIRED)\n"
-            "message(STATUS \"abi=${ITER8_ABI_VERSION} dir=${ITER8_PLUGIN_INSTALL_DIR}\")\n");
+            "find_package(Iter8Sdk REQUIRED COMPONENTS testing)\n"
+            "message(STATUS \"abi=${ITER8_ABI_VERSION} dir=${ITER8_PLUGIN_INSTALL_DIR}\")\n"
+            "if(TARGET Iter8Sdk::testing)\n  message(STATUS \"testing=found\")\nendif()\n"
+            "find_package(Iter8Sdk QUIET COMPONENTS nonsense)\n"
+            "message(STATUS \"nonsense=${Iter8Sdk_FOUND}\")\n");
   auto configure = runProcess(
       {ITER8_CMAKE, "-S", project, "-B", dir.file("probe-build"), "-DCMAKE_PREFIX_PATH=" + prefix});
   ASSERT_EQ(configure.exitCode, 0) << configure.out << configure.err;
   EXPECT_THAT(configure.out, HasSubstr("abi=" + std::to_string(ITER8_ABI_MAJOR) + "." +
                                        std::to_string(ITER8_ABI_MINOR) + " dir=lib/iter8/plugins"));
+  // find_package(Iter8Sdk COMPONENTS testing) gives the test host; an unknown component fails.
+  EXPECT_THAT(configure.out, HasSubstr("testing=found"));
+  EXPECT_THAT(configure.out, HasSubstr("nonsense=0"));
   // The example plugins ship with the SDK, so the guide can point at installed files.
   EXPECT_TRUE(std::filesystem::exists(prefix + "/share/iter8/sdk-examples/plugin-hello-c/hello.c"));
   EXPECT_TRUE(std::filesystem::exists(prefix + "/share/iter8/sdk-examples/plugin-hello/hello.cpp"));
@@ -126,6 +132,46 @@ spec:
   EXPECT_THAT(run.err, HasSubstr("template key .metadata.nope is missing"));
   EXPECT_EQ(std::string(parseYaml(readFile(experiment))["status"]["message"].GetString()),
             "greeted C authors");
+}
+
+// ctest beside the cmake the build uses.
+std::string ctestPath() {
+  std::string cmake = ITER8_CMAKE;
+  return cmake.substr(0, cmake.size() - std::string("cmake").size()) + "ctest";
+}
+
+// Both SDK examples build out of tree with find_package(Iter8Sdk COMPONENTS testing) and pass
+// their unit tests on the test host with no handler anywhere on PATH.
+TEST(SdkInstall, ExamplesRunTheirTestsOnTheTestHostWithoutAHandler) {
+  TempDir dir;
+  std::string prefix = dir.file("prefix");
+  ASSERT_TRUE(installInto(prefix));
+  ASSERT_TRUE(std::filesystem::exists(prefix + "/include/iter8/testing.hpp"));
+  // The library exports the C API of iter8/testing.h and nothing of the host inside it.
+  std::string library = prefix + "/lib/libiter8_testing.so";
+  auto symbols = runProcess({"nm", "-D", "--defined-only", library});
+  ASSERT_EQ(symbols.exitCode, 0) << symbols.err;
+  EXPECT_THAT(symbols.out, HasSubstr("iter8_testing_run_task"));
+  EXPECT_THAT(symbols.out, Not(HasSubstr("PluginRegistry")));
+  EXPECT_THAT(symbols.out, Not(HasSubstr("parseYaml")));
+
+  test::ProcessOptions noHandler;
+  noHandler.env["PATH"] = "/usr/bin:/bin";  // the build's and the prefix's bin/ are not on it
+  ASSERT_NE(runProcess({"sh", "-c", "command -v handler"}, noHandler).exitCode, 0);
+  for (std::string example : {"plugin-hello", "plugin-hello-c"}) {
+    SCOPED_TRACE(example);
+    std::string source = std::string(ITER8_SOURCE_DIR) + "/examples/" + example;
+    std::string build = dir.file(example + "-build");
+    auto configure = runProcess({ITER8_CMAKE, "-S", source, "-B", build,
+                                 "-DCMAKE_PREFIX_PATH=" + prefix, "-DCMAKE_BUILD_TYPE=Release"},
+                                noHandler);
+    ASSERT_EQ(configure.exitCode, 0) << configure.out << configure.err;
+    auto compile = runProcess({ITER8_CMAKE, "--build", build, "-j2"}, noHandler);
+    ASSERT_EQ(compile.exitCode, 0) << compile.out << compile.err;
+    auto tests = runProcess({ctestPath(), "--test-dir", build, "--output-on-failure"}, noHandler);
+    EXPECT_EQ(tests.exitCode, 0) << tests.out << tests.err;
+    EXPECT_THAT(tests.out, HasSubstr("100% tests passed, 0 tests failed out of 1"));
+  }
 }
 
 TEST(SdkInstall, CxxPluginWithoutRapidJsonFailsAtConfigureNamingThePackage) {

@@ -16,13 +16,12 @@ class GreetTask : public iter8::sdk::Task {
 
   // Inputs are already checked against kInputSchema; check here what a schema cannot say.
   explicit GreetTask(const iter8::sdk::TaskSpec& spec)
-      : who_(spec.requireString("who")),
-        times_(spec.find("times") ? spec.find("times")->GetInt() : 1) {
+      : who_(spec.requireString("who")), times_(spec.optionalInteger("times", 1)) {
     if (who_ == "nobody") throw iter8::sdk::InputError("input 'with.who' must name somebody");
   }
 
   void run(iter8::sdk::Host& host) override {
-    for (int i = 0; i < times_; ++i) host.info("hello, " + who_);
+    for (int64_t i = 0; i < times_; ++i) host.info("hello, " + who_);
     rapidjson::Document patch(rapidjson::kObjectType);
     auto& a = patch.GetAllocator();
     patch.AddMember("message", rapidjson::Value(("greeted " + who_).c_str(), a), a);
@@ -31,7 +30,7 @@ class GreetTask : public iter8::sdk::Task {
 
  private:
   std::string who_;
-  int times_;
+  int64_t times_;
 };
 
 ITER8_PLUGIN("hello", "1.0.0", GreetTask)

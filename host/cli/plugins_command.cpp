@@ -118,7 +118,9 @@ int pluginsDescribeCommand(const Command& command) {
   try {
     plugin = &registry.find(library);
   } catch (const PluginError& e) {
-    std::cerr << "error: " << e.what() << didYouMean(library, registry.libraryNames()) << "\n";
+    // find() already suggests a near name when none matches; a library whose file exists but
+    // does not load needs no suggestion (it would be the very name typed).
+    std::cerr << "error: " << e.what() << "\n";
     return 1;
   }
   std::vector<const TaskInfo*> chosen;

@@ -181,6 +181,12 @@ std::string valueText(const rapidjson::Value& value) {
   return shortenName(text, 60);
 }
 
+// "a number 11", "an array []", "null": one style for every message that shows a value.
+std::string valueWithType(const rapidjson::Value& value) {
+  if (value.IsNull()) return "null";
+  return jsonTypeWithArticle(value) + " " + valueText(value);
+}
+
 // One line for the first failure the validator found.
 // What a type error expects, in the words a person needs: `time: 5` is a Go duration missing
 // its unit (the schema's description says "Go duration"), so show it with one.
@@ -192,6 +198,33 @@ std::string expectedType(const rapidjson::Value& rule, const rapidjson::Value& t
     return "a Go duration such as `" + valueText(value) + "s`";
   }
   return typeList(type);
+}
+
+// " item(s)" for minItems and maxItems, and so on: what a count keyword counts; nullptr for
+// other keywords.
+const char* countedUnit(const std::string& keyword) {
+  if (keyword == "minItems" || keyword == "maxItems") return " item(s)";
+  if (keyword == "minLength" || keyword == "maxLength") return " character(s)";
+  if (keyword == "minProperties" || keyword == "maxProperties") return " member(s)";
+  return nullptr;
+}
+
+// "user' is required when 'with.password' is given" (`field` is "with"): the first property
+// dependency (draft 4's array form) that `value` breaks, with the text after "input '<path>."; ""
+// when none.
+std::string missingDependency(const rapidjson::Value& value, const rapidjson::Value& rules,
+                              const std::string& field) {
+  if (!value.IsObject() || !rules.IsObject()) return "";
+  for (const auto& rule : rules.GetObject()) {
+    if (!rule.value.IsArray() || findMember(value, rule.name.GetString()) == nullptr) continue;
+    for (const auto& needed : rule.value.GetArray()) {
+      if (needed.IsString() && findMember(value, needed.GetString()) == nullptr) {
+        return std::string(needed.GetString()) + "' is required when '" + field + "." +
+               rule.name.GetString() + "' is given";
+      }
+    }
+  }
+  return "";
 }
 
 std::string describeFailure(const rapidjson::SchemaValidator& validator,
@@ -215,22 +248,43 @@ std::string describeFailure(const rapidjson::SchemaValidator& validator,
       }
     }
   }
-  std::string found = value != nullptr ? std::string(jsonTypeName(*value)) + " " + valueText(*value)
-                                       : std::string("missing");
+  std::string found = value != nullptr ? valueWithType(*value) : std::string("missing");
   if (keyword == "type" && expected != nullptr && value != nullptr) {
-    return "input '" + field + "' is " + jsonTypeWithArticle(*value) + " " + valueText(*value) +
-           "; expected " + expectedType(ruleValue, *expected, *value);
+    return "input '" + field + "' is " + found + "; expected " +
+           expectedType(ruleValue, *expected, *value);
   }
   if (keyword == "enum" && expected != nullptr) {
     return "input '" + field + "' is " + found + "; expected one of " + toJson(*expected);
   }
   if ((keyword == "minimum" || keyword == "maximum") && expected != nullptr) {
+    // Draft 4's exclusiveMinimum/exclusiveMaximum are booleans beside the bound.
+    const rapidjson::Value* exclusive =
+        findMember(ruleValue, keyword == "minimum" ? "exclusiveMinimum" : "exclusiveMaximum");
+    const bool strict = exclusive != nullptr && exclusive->IsBool() && exclusive->GetBool();
     return "input '" + field + "' is " + found + "; expected a number " +
-           (keyword == "minimum" ? ">= " : "<= ") + toJson(*expected);
+           (keyword == "minimum" ? ">" : "<") + (strict ? " " : "= ") + toJson(*expected);
   }
-  if ((keyword == "minItems" || keyword == "minLength") && expected != nullptr) {
-    return "input '" + field + "' is " + found + "; expected at least " + toJson(*expected) +
-           (keyword == "minItems" ? " item(s)" : " character(s)");
+  if (keyword == "multipleOf" && expected != nullptr) {
+    return "input '" + field + "' is " + found + "; expected a multiple of " + toJson(*expected);
+  }
+  if (const char* unit = countedUnit(keyword); unit != nullptr && expected != nullptr) {
+    return "input '" + field + "' is " + found + "; expected at " +
+           (keyword.rfind("min", 0) == 0 ? "least " : "most ") + toJson(*expected) + unit;
+  }
+  if (keyword == "uniqueItems") {
+    // RapidJSON points at the second of two equal items.
+    return "input '" + field + "' is " + found + "; expected each item once (it repeats an " +
+           "earlier item)";
+  }
+  if (keyword == "items" && expected != nullptr && expected->IsArray()) {
+    // A tuple (items: [...]) with additionalItems: false and an item past its end.
+    return "input '" + field + "' is " + found + "; expected at most " +
+           std::to_string(expected->Size()) + " item(s)";
+  }
+  if (keyword == "dependencies" && value != nullptr && expected != nullptr) {
+    if (std::string needed = missingDependency(*value, *expected, field); !needed.empty()) {
+      return "input '" + field + "." + needed;
+    }
   }
   if (keyword == "pattern" && expected != nullptr) {
     return "input '" + field + "' is " + found + "; expected text matching " + toJson(*expected);

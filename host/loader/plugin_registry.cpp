@@ -174,8 +174,8 @@ void checkTaskTable(const iter8_plugin_descriptor& descriptor) {
 
 // The descriptor's ABI, size, names and task table checked; the plugin it describes, without
 // its tasks yet.
-Plugin readDescriptor(const iter8_plugin_descriptor& descriptor) {
-  checkAbiVersion(descriptor.abi_major, descriptor.abi_minor, ITER8_ABI_MAJOR, ITER8_ABI_MINOR);
+Plugin readDescriptor(const iter8_plugin_descriptor& descriptor, uint16_t hostAbiMinor) {
+  checkAbiVersion(descriptor.abi_major, descriptor.abi_minor, ITER8_ABI_MAJOR, hostAbiMinor);
   if (descriptor.struct_size < kMinDescriptorSize) {
     throw PluginError("descriptor struct_size " + std::to_string(descriptor.struct_size) +
                       " is smaller than ABI 1.0's " + std::to_string(kMinDescriptorSize));
@@ -221,12 +221,12 @@ void readTasks(const iter8_plugin_descriptor& descriptor, Plugin& plugin) {
 
 }  // namespace
 
-Plugin loadPlugin(const std::filesystem::path& path) {
+Plugin loadPlugin(const std::filesystem::path& path, uint16_t hostAbiMinor) {
   requireRegularFile(path);
   std::shared_ptr<boost::dll::shared_library> handle = openPluginLibrary(path);
   const auto& descriptor =
       handle->get<const iter8_plugin_descriptor>(ITER8_PLUGIN_DESCRIPTOR_SYMBOL);
-  Plugin plugin = readDescriptor(descriptor);
+  Plugin plugin = readDescriptor(descriptor, hostAbiMinor);
   requireMakeTask(*handle);
   plugin.path = path;
   readTasks(descriptor, plugin);
@@ -236,15 +236,15 @@ Plugin loadPlugin(const std::filesystem::path& path) {
   return plugin;
 }
 
-Plugin loadPluginSafely(const std::filesystem::path& path) {
+Plugin loadPluginSafely(const std::filesystem::path& path, uint16_t hostAbiMinor) {
   requireRegularFile(path);
   SuperviseOptions options;
   options.timeout = kLoadTimeLimit;
   options.timeoutText = formatGoDuration(kLoadTimeLimit);
   ChildOutcome probe = runSupervised(
-      [&path]() -> ChildReport {
+      [&path, hostAbiMinor]() -> ChildReport {
         try {
-          loadPlugin(path);
+          loadPlugin(path, hostAbiMinor);
           return {0, ""};
         } catch (const std::exception& e) {
           return {1, e.what()};
@@ -255,7 +255,7 @@ Plugin loadPluginSafely(const std::filesystem::path& path) {
     throw PluginError("cannot be loaded: loading it " + probe.reason(options));
   }
   if (probe.report.status != 0) throw PluginError(probe.report.message);
-  return loadPlugin(path);
+  return loadPlugin(path, hostAbiMinor);
 }
 
 void PluginRegistry::scan(const std::vector<std::filesystem::path>& dirs) {
@@ -268,14 +268,14 @@ void PluginRegistry::scan(const std::vector<std::filesystem::path>& dirs) {
   }
 }
 
-const Plugin* PluginRegistry::loadAs(const std::string& library,
-                                     const std::filesystem::path& file) const {
+const Plugin* PluginRegistry::loadAs(const std::string& library, const std::filesystem::path& file,
+                                     bool warn) const {
   for (const auto& plugin : plugins_) {
     if (plugin.library == library) return &plugin;
   }
   if (failures_.count(library) > 0 || conflicts_.count(library) > 0) return nullptr;
   try {
-    Plugin plugin = loadPluginSafely(file);
+    Plugin plugin = loadPluginSafely(file, hostAbiMinor_);
     if (plugin.library != library) {
       throw PluginError("provides library '" + plugin.library + "' but is named " +
                         file.filename().string() + "; a library's file must be named after it (" +
@@ -288,7 +288,7 @@ const Plugin* PluginRegistry::loadAs(const std::string& library,
   } catch (const PluginError& e) {
     loadErrors_.push_back({file, e.what()});
     failures_[library] = file.string() + " " + e.what();
-    logger().warn("plugin {} skipped: {}", file.string(), e.what());
+    if (warn) logger().warn("plugin {} skipped: {}", file.string(), e.what());
     return nullptr;
   }
 }
@@ -326,7 +326,7 @@ void PluginRegistry::loadAll() {
         continue;
       }
       first.emplace(library, file);
-      loadAs(library, file);
+      loadAs(library, file, /*warn=*/false);  // the caller lists loadErrors(): say it once
     }
   }
 }
@@ -367,7 +367,7 @@ const Plugin& PluginRegistry::find(const std::string& library) const {
     message += ")";
     throw PluginError(message);
   }
-  if (const Plugin* plugin = loadAs(library, candidates[0])) return *plugin;
+  if (const Plugin* plugin = loadAs(library, candidates[0], /*warn=*/true)) return *plugin;
   throw PluginError("library '" + library + "' is not usable: " + failures_.at(library));
 }
 

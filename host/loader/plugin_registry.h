@@ -49,7 +49,8 @@ class PluginError : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
 };
-Plugin loadPlugin(const std::filesystem::path& path);
+// `hostAbiMinor`: the minor version the host offers (a test host may pretend an older one).
+Plugin loadPlugin(const std::filesystem::path& path, uint16_t hostAbiMinor = ITER8_ABI_MINOR);
 
 // The ABI rule: a host loads a plugin of its own major whose minor is not above its own (a
 // 1.0 plugin loads in a 1.1 host; a 1.1 plugin is refused by a 1.0 host). Throws PluginError.
@@ -58,7 +59,7 @@ void checkAbiVersion(unsigned pluginMajor, unsigned pluginMinor, unsigned hostMa
 
 // loadPlugin in a supervised child process first, so a constructor that crashes, exits or
 // hangs is reported as the reason instead of ending the handler; then in this process.
-Plugin loadPluginSafely(const std::filesystem::path& path);
+Plugin loadPluginSafely(const std::filesystem::path& path, uint16_t hostAbiMinor = ITER8_ABI_MINOR);
 
 // Bounds on what a descriptor may declare.
 inline constexpr uint32_t kMaxTasksPerPlugin = 1024;
@@ -75,7 +76,12 @@ class PluginRegistry {
   // Remembers `dirs` (in order; missing folders are skipped). Opens no plugin file.
   void scan(const std::vector<std::filesystem::path>& dirs);
 
-  // Loads every `*.so` of the folders (for `handler plugins`); failures go to loadErrors().
+  // The host ABI minor plugins are checked against (ITER8_ABI_MINOR unless a test host
+  // pretends to be older, e.g. 0 for a 1.0 host). Set before anything is loaded.
+  void setHostAbiMinor(uint16_t minor) { hostAbiMinor_ = minor; }
+
+  // Loads every `*.so` of the folders (for `handler plugins`); failures go to loadErrors() and
+  // are not logged, so a listing that prints loadErrors() names each rejected file once.
   void loadAll();
 
   // The libraries the folders offer, from the file names (`<library>.so`), sorted and without
@@ -95,10 +101,13 @@ class PluginRegistry {
   const Plugin& find(const std::string& library) const;
 
  private:
-  // Loads `file` as `library` unless already tried; records a failure. nullptr on failure.
-  const Plugin* loadAs(const std::string& library, const std::filesystem::path& file) const;
+  // Loads `file` as `library` unless already tried; records a failure (and logs it as a warning
+  // when `warn`: loadAll's caller lists loadErrors() itself). nullptr on failure.
+  const Plugin* loadAs(const std::string& library, const std::filesystem::path& file,
+                       bool warn) const;
 
   std::vector<std::filesystem::path> dirs_;
+  uint16_t hostAbiMinor_ = ITER8_ABI_MINOR;
   // Loaded lazily by the const find(); a deque keeps references to loaded plugins valid.
   mutable std::deque<Plugin> plugins_;
   mutable std::vector<PluginLoadError> loadErrors_;

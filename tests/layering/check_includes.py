@@ -15,6 +15,7 @@ import sys
 # "generated" the build's iter8_version.h.
 LIB = ["lib"]
 ALLOWED = [
+    ("host/testing", ["host/runner", "host/loader", "host/source", "host/log", "iter8"] + LIB),
     ("host/cli", ["host/runner", "host/loader", "host/report", "host/analysis", "host/source",
                   "host/process", "host/log", "generated", "iter8"] + LIB),
     ("host/runner", ["host/loader", "host/conditions", "host/process", "host/source",
@@ -29,7 +30,8 @@ ALLOWED = [
     ("host/process", LIB),
     ("host/log", LIB),
     ("lib/fortio", LIB),
-    ("lib", []),
+    # lib/duration calls the SDK's Go-duration parser, so host and plugins parse alike.
+    ("lib", ["iter8"]),
     ("plugins/metrics/loadgen", LIB),
     ("plugins/metrics", ["plugins/metrics/loadgen", "plugins/support", "lib/fortio", "generated",
                          "iter8"] + LIB),

@@ -12,9 +12,12 @@
  *
  * Design note: why a descriptor *variable* and sizes everywhere.
  *   The host must be able to refuse a plugin built for another ABI before running any of its
- *   code, the way PostgreSQL checks a module's magic block before calling into it. A plain
- *   `const` data symbol can be read without executing anything in the plugin (beyond the
- *   static initialisers the dynamic loader runs), so the descriptor is data, not a function.
+ *   code. PostgreSQL's magic block does the same job through a function (PG_MODULE_MAGIC
+ *   defines Pg_magic_func, which the server calls), precisely so that it never reads a data
+ *   symbol, which some platforms it supports cannot export portably; on the ELF platforms the
+ *   handler runs on, a `const` data symbol can be read without executing anything in the
+ *   plugin (beyond the static initialisers the dynamic loader runs), so here the descriptor is
+ *   data, not a function.
  *   Every struct that crosses the boundary starts with `struct_size` and only ever grows at
  *   the end: a reader checks `struct_size` before reading a field added in a later minor
  *   version, so minor versions stay compatible in both directions.
