@@ -10,6 +10,7 @@
 
 #include "lib/json.h"
 #include "lib/yaml.h"
+#include "tests/support/experiment_text.h"
 #include "tests/support/subprocess.h"
 #include "tests/support/test_http_server.h"
 
@@ -25,24 +26,7 @@ using ::testing::Not;
 using ::testing::StartsWith;
 
 std::string experiment(const std::string& with) {
-  return R"(apiVersion: iter8.tools/v2alpha2
-kind: Experiment
-metadata: {name: load-1, namespace: default}
-spec:
-  target: default/app
-  strategy:
-    testingPattern: Canary
-    actions:
-      loop:
-      - task: metrics/collect
-        with:
-)" + with +
-         R"(
-  versionInfo:
-    baseline: {name: v1}
-    candidates:
-    - {name: v2}
-)";
+  return test::collectExperiment("load-1", with);
 }
 
 class Collect : public ::testing::Test {

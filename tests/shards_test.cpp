@@ -19,6 +19,7 @@
 #include "lib/fortio/latency_sketch.h"
 #include "lib/json.h"
 #include "lib/yaml.h"
+#include "tests/support/experiment_text.h"
 #include "tests/support/subprocess.h"
 #include "tests/support/test_http_server.h"
 
@@ -33,24 +34,7 @@ using ::testing::HasSubstr;
 using ::testing::Not;
 
 std::string experiment(const std::string& with) {
-  return R"(apiVersion: iter8.tools/v2alpha2
-kind: Experiment
-metadata: {name: shards-1, namespace: default}
-spec:
-  target: default/app
-  strategy:
-    testingPattern: Canary
-    actions:
-      loop:
-      - task: metrics/collect
-        with:
-)" + with +
-         R"(
-  versionInfo:
-    baseline: {name: v1}
-    candidates:
-    - {name: v2}
-)";
+  return test::collectExperiment("shards-1", with);
 }
 
 // The pids of this test's shard processes: their command line names the test's own folder.

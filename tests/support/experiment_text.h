@@ -41,4 +41,28 @@ spec:
 // A status naming app-v2 the version recommended for promotion.
 inline const char* const kRecommendV2 = "status:\n  versionRecommendedForPromotion: app-v2\n";
 
+// A canary experiment `name` in namespace default whose `loop` action is one metrics/collect
+// with inputs `withYaml` (indented by 10), versions v1 (baseline) and v2.
+inline std::string collectExperiment(const std::string& name, const std::string& withYaml) {
+  return R"(apiVersion: iter8.tools/v2alpha2
+kind: Experiment
+metadata: {name: )" +
+         name + R"(, namespace: default}
+spec:
+  target: default/app
+  strategy:
+    testingPattern: Canary
+    actions:
+      loop:
+      - task: metrics/collect
+        with:
+)" + withYaml +
+         R"(
+  versionInfo:
+    baseline: {name: v1}
+    candidates:
+    - {name: v2}
+)";
+}
+
 }  // namespace iter8::test
