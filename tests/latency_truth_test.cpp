@@ -90,10 +90,11 @@ TEST(LatencyTruth, ReportPercentilesCoverEveryLoop) {
   EXPECT_EQ(std::string(v1["percentileSource"].GetString()), "sketch");
   EXPECT_EQ(v1["percentileRuns"].GetInt64(), kLoops);
   const auto& percentiles = v1["latencyMs"];
-  // The server's delay is a floor; the client adds loopback and scheduling time on top (a few
-  // ms on a loaded 2-core machine).
+  // The server's delay is a floor; the client adds loopback and scheduling time on top: a few
+  // ms on a quiet 2-core machine, 15.6 ms seen with three builds sharing it. 30 ms still tells
+  // the 20 ms requests from the 200 ms ones by far.
   constexpr double kRelativeError = 0.005;
-  constexpr double kOverheadMs = 15;
+  constexpr double kOverheadMs = 30;
   for (const auto& p : percentiles.GetObject()) {
     if (p.name == "mean") continue;
     double percentile = std::stod(std::string(p.name.GetString()).substr(1));
