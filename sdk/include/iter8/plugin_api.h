@@ -318,7 +318,7 @@ struct iter8_host_services {
                               iter8_json_type* type, iter8_sink sink, void* sink_ctx, char* error,
                               size_t error_size);
 
-  /* Block the calling thread until the host has been asked to stop (SIGTERM/SIGINT) or
+  /* Block the calling thread until the host asks the task to stop (as is_cancelled) or
    * `timeout_ms` milliseconds have passed, whichever comes first. Returns non-zero when
    * cancelled. Any thread may wait; all waiters wake on cancellation. Use it instead of
    * sleeping, so a task's pauses end as soon as the Job is stopped. */
