@@ -1,5 +1,5 @@
-// The services ABI 1.1 appended to iter8_host_services, called through the table exactly as a
-// plugin calls them (function pointers, sinks, caller-owned error buffers).
+// The services ABI 1.1 and 1.2 appended to iter8_host_services, called through the table exactly
+// as a plugin calls them (function pointers, sinks, caller-owned error buffers).
 #include <signal.h>
 #include <unistd.h>
 
@@ -20,6 +20,7 @@
 #include "host/log.h"
 #include "host/process/cancellation.h"
 #include "host/runner/exit_code.h"
+#include "iter8/host.hpp"
 #include "iter8/plugin_api.h"
 #include "iter8_version.h"
 
@@ -74,9 +75,15 @@ iter8_interpolate_options defaults() {
   return options;
 }
 
-TEST_F(HostServices, TableDeclaresAbi11AndHasEveryNewService) {
+TEST_F(HostServices, TableDeclaresAbi12AndHasEveryNewService) {
   EXPECT_EQ(services_.abi_major, 1);
-  EXPECT_EQ(services_.abi_minor, 1);
+  EXPECT_EQ(services_.abi_minor, 2);
+  EXPECT_TRUE(ITER8_HOST_HAS(&services_, cancel_reason));
+  // A table as a 1.1 host built it ends before cancel_reason.
+  iter8_host_services v11 = services_;
+  v11.struct_size = offsetof(iter8_host_services, cancel_reason);
+  EXPECT_TRUE(ITER8_HOST_HAS(&v11, handler_version));
+  EXPECT_FALSE(ITER8_HOST_HAS(&v11, cancel_reason));
   EXPECT_TRUE(ITER8_HOST_HAS(&services_, interpolate_with));
   EXPECT_TRUE(ITER8_HOST_HAS(&services_, json_lookup));
   EXPECT_TRUE(ITER8_HOST_HAS(&services_, wait_cancelled));
@@ -230,6 +237,44 @@ TEST_F(HostServices, WaitCancelledWakesOnARealSignal) {
   EXPECT_EQ(services_.wait_cancelled(services_.host, 30000), 1);
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
   signaller.join();
+}
+
+// ABI 1.2: none until cancelled; a stop signal to this process reads as a signal.
+TEST_F(HostServices, CancelReasonIsNoneUntilAStopSignalThenSignal) {
+  installCancellationHandlers(kExitCancelled);
+  EXPECT_EQ(services_.cancel_reason(services_.host), ITER8_CANCEL_NONE);
+  kill(getpid(), SIGTERM);
+  EXPECT_EQ(services_.wait_cancelled(services_.host, 30000), 1);
+  EXPECT_EQ(services_.cancel_reason(services_.host), ITER8_CANCEL_SIGNAL);
+}
+
+// The first reason stays: a stop signal after a time limit does not rewrite why a task stopped.
+TEST_F(HostServices, CancelReasonKeepsTheFirstReason) {
+  requestCancellation(CancelReason::kTaskTimeout);
+  EXPECT_EQ(services_.cancel_reason(services_.host), ITER8_CANCEL_TASK_TIMEOUT);
+  requestCancellation(CancelReason::kSignal);
+  EXPECT_EQ(services_.cancel_reason(services_.host), ITER8_CANCEL_TASK_TIMEOUT);
+  EXPECT_EQ(services_.is_cancelled(services_.host), 1);
+}
+
+// The SDK's C++ layer over a 1.1 host's table (a plugin that lowered its abi_minor on purpose):
+// the 1.2 service is refused with a message naming it and the ABI that added it.
+TEST_F(HostServices, SdkHostSaysWhichServiceAndAbiAreMissing) {
+  iter8_host_services v11 = services_;
+  v11.struct_size = offsetof(iter8_host_services, cancel_reason);
+  v11.abi_minor = 1;
+  const sdk::Host host(&v11);
+  try {
+    (void)host.cancelReason();
+    FAIL() << "a 1.1 table has no cancel_reason";
+  } catch (const sdk::Error& e) {
+    EXPECT_EQ(e.status(), ITER8_ERR_UNAVAILABLE);
+    EXPECT_STREQ(e.what(),
+                 "the handler does not provide the host service 'cancel_reason' (plugin ABI 1.2)");
+  }
+  EXPECT_EQ(sdk::Host(&services_).cancelReason(), ITER8_CANCEL_NONE);
+  EXPECT_STREQ(sdk::cancelReasonText(ITER8_CANCEL_TASK_TIMEOUT), "its time limit passed");
+  EXPECT_STREQ(sdk::cancelReasonText(static_cast<iter8_cancel_reason>(9)), "it was cancelled");
 }
 
 }  // namespace

@@ -54,8 +54,15 @@ TEST(PluginLoader, LoadsAPluginWrittenInPlainC) {
   Plugin plugin = loadPlugin(testPluginDir("hello_c") + "/hello_c.so");
   EXPECT_EQ(plugin.library, "hello_c");
   EXPECT_EQ(plugin.version, "1.1.0");
-  EXPECT_EQ(plugin.abiMinor, 1);
+  EXPECT_EQ(plugin.abiMinor, ITER8_ABI_MINOR);  // built against the current header
   ASSERT_NE(plugin.findTask("greet"), nullptr);
+}
+
+TEST(PluginLoader, LoadsAPluginBuiltForAbi11) {
+  Plugin plugin = loadPlugin(testPluginDir("hello_c_abi11") + "/hello_c.so");
+  EXPECT_EQ(plugin.library, "hello_c");
+  EXPECT_EQ(plugin.abiMajor, 1);
+  EXPECT_EQ(plugin.abiMinor, 1);
 }
 
 TEST(PluginLoader, LoadsAPluginBuiltForAbi10) {
@@ -93,11 +100,11 @@ TEST(PluginLoader, RejectsALibraryWithoutTheContractSymbols) {
 TEST(PluginLoader, RejectsAnotherAbiMajorSayingBothVersions) {
   std::string error = loadError(badPlugin("wrong_major"));
   EXPECT_THAT(error, HasSubstr("built for plugin ABI 99."));
-  EXPECT_THAT(error, HasSubstr("this handler supports ABI 1.1"));
+  EXPECT_THAT(error, HasSubstr("this handler supports ABI 1.2"));
 }
 
 TEST(PluginLoader, RejectsANewerMinor) {
-  EXPECT_THAT(loadError(badPlugin("newer_minor")), HasSubstr("built for plugin ABI 1.2"));
+  EXPECT_THAT(loadError(badPlugin("newer_minor")), HasSubstr("built for plugin ABI 1.3"));
 }
 
 TEST(PluginLoader, RejectsAPluginWithoutMakeTask) {
@@ -401,7 +408,7 @@ TEST_F(BrokenPluginBeside, TheActionThatNeedsItFailsWithTheReason) {
 TEST(HandlerVersion, PrintsTheAbi) {
   auto result = runProcess({handlerPath(), "version"});
   EXPECT_EQ(result.exitCode, 0);
-  EXPECT_THAT(result.out, HasSubstr("plugin ABI 1.1"));
+  EXPECT_THAT(result.out, HasSubstr("plugin ABI 1.2"));
 }
 
 }  // namespace

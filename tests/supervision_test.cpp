@@ -124,6 +124,47 @@ TEST_F(Supervision, ATaskPastTheTimeLimitIsStoppedAndNamed) {
   EXPECT_EQ(step(), 1);
 }
 
+// Issue 23, item 11: under a time limit the task learns why it was stopped (cancel_reason, ABI
+// 1.2) and its own message stays beside the host's, in the log, the termination log and the
+// Iter8Log line alike.
+TEST_F(Supervision, AtTheTimeLimitTheTaskKnowsWhyAndItsMessageIsKept) {
+  auto result = run(between("      - task: testkit/sleep\n        with: {seconds: 30}"),
+                    {"--task-timeout", "300ms"});
+  EXPECT_EQ(result.exitCode, 1) << result.err;
+  const std::string line =
+      "action start, task 1 (testkit/sleep) did not finish within 300ms (--task-timeout); it was "
+      "stopped; the task said: sleep cancelled: its time limit passed";
+  EXPECT_THAT(terminationLog(), HasSubstr(line));
+  EXPECT_THAT(result.err, HasSubstr(line));
+  EXPECT_THAT(result.out, HasSubstr(line)) << "the Iter8Log line";
+  EXPECT_EQ(step(), 1);
+}
+
+TEST_F(Supervision, OnAStopSignalTheTaskKnowsWhy) {
+  ProcessOptions options;
+  options.terminateAfter = std::chrono::milliseconds(500);
+  auto result = run(between("      - task: testkit/sleep\n        with: {seconds: 30}"),
+                    {"--task-timeout", "20s"}, options);
+  EXPECT_EQ(result.exitCode, 5) << result.err;
+  EXPECT_THAT(terminationLog(),
+              HasSubstr("action start, task 1 (testkit/sleep): sleep cancelled: the handler is "
+                        "stopping"));
+  EXPECT_THAT(terminationLog(), Not(HasSubstr("time limit")));
+}
+
+// A shipped task says it too: common/bash's script stopped at the time limit.
+TEST_F(Supervision, ABashScriptStoppedAtTheTimeLimitSaysSo) {
+  auto result = run(experiment(R"(      - task: common/bash
+        with: {script: sleep 30})"),
+                    {"--task-timeout", "500ms"});
+  EXPECT_EQ(result.exitCode, 1) << result.err;
+  EXPECT_THAT(terminationLog(),
+              HasSubstr("task 0 (common/bash) did not finish within 500ms (--task-timeout); it "
+                        "was stopped; the task said: bash script was stopped: its time limit "
+                        "passed"));
+  EXPECT_LT(elapsed_, std::chrono::seconds(5));
+}
+
 TEST_F(Supervision, TheTimeLimitComesFromTheEnvironmentToo) {
   ProcessOptions options;
   options.env["ITER8_TASK_TIMEOUT"] = "200ms";

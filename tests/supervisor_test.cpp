@@ -121,7 +121,55 @@ TEST(Supervisor, TheChildSeesCancellationWhenTheTimeLimitPasses) {
   EXPECT_EQ(outcome.end, End::kTimedOut);
   EXPECT_FALSE(outcome.killed);
   EXPECT_EQ(outcome.report.message, "cancelled");
-  EXPECT_EQ(outcome.reason(options), "did not finish within 100ms; it was stopped");
+  // The task's own words stay beside the host's reason.
+  EXPECT_EQ(outcome.reason(options),
+            "did not finish within 100ms; it was stopped; the task said: cancelled");
+}
+
+// What the child's cancellation says it was for: the supervisor's SIGTERM carries the reason.
+std::string reasonSeenByTheChild() {
+  if (!waitForCancellation(10s)) return "not cancelled";
+  switch (cancellationReason()) {
+    case CancelReason::kTaskTimeout:
+      return "task timeout";
+    case CancelReason::kSignal:
+      return "signal";
+    default:
+      return "other";
+  }
+}
+
+TEST(Supervisor, TheChildTellsATimeLimitFromAStopSignal) {
+  installCancellationHandlers(kExitCancelled);
+  SuperviseOptions options = quick();
+  options.timeout = 100ms;
+  options.timeoutText = "100ms";
+  ChildOutcome timedOut = runSupervised(
+      [] {
+        return ChildReport{3, reasonSeenByTheChild()};
+      },
+      options);
+  EXPECT_EQ(timedOut.end, End::kTimedOut);
+  EXPECT_EQ(timedOut.reason(options),
+            "did not finish within 100ms; it was stopped; the task said: task timeout");
+
+  // A stop signal to this process (the handler) is forwarded with its own reason.
+  options.timeout.reset();
+  std::thread sender([] {
+    std::this_thread::sleep_for(100ms);
+    ::kill(::getpid(), SIGTERM);
+  });
+  ChildOutcome stopped = runSupervised(
+      [] {
+        return ChildReport{3, reasonSeenByTheChild()};
+      },
+      options);
+  sender.join();
+  EXPECT_EQ(stopped.end, End::kReturned);
+  EXPECT_TRUE(stopped.stopRequested);
+  EXPECT_EQ(stopped.report.message, "signal");
+  EXPECT_EQ(cancellationReason(), CancelReason::kSignal);
+  resetCancellationAfterFork();  // the flag is process-wide; see WakesAtOnceOnSigterm
 }
 
 TEST(Supervisor, KillsWhatIgnoresSigtermAfterTheGrace) {

@@ -107,7 +107,7 @@ TEST(TestHost, CancellationWakesAWaitingTask) {
   auto start = std::chrono::steady_clock::now();
   Result timed = host.run("{task: testkit/sleep, with: {seconds: 30}}");
   EXPECT_EQ(timed.code, ITER8_ERR_CANCELLED);
-  EXPECT_EQ(timed.error, "sleep cancelled");
+  EXPECT_EQ(timed.error, "sleep cancelled: the handler is stopping");
   EXPECT_LT(std::chrono::steady_clock::now() - start, 5s);
 
   host.cancelAfter(-1ms);  // never: only cancel() from another thread ends it
@@ -127,13 +127,53 @@ TEST(TestHost, PretendingAnOlderAbiRefusesANewerPluginAndRunsAnOldOne) {
   TestHost old;
   old.abi(1, 0);
   EXPECT_THAT(old.loadError(plugin("hello_c")),
-              HasSubstr("was built for plugin ABI 1.1 but this handler supports ABI 1.0"));
+              HasSubstr("was built for plugin ABI 1.2 but this handler supports ABI 1.0"));
   old.load(plugin("abi10"));
   Result r = old.run("{task: abi10/greet, with: {who: old friends}}");
   ASSERT_TRUE(r.ok()) << r.error;
   EXPECT_EQ(r.status, R"({"abi10":"greeted old friends"})");
   EXPECT_THROW(TestHost().abi(1, ITER8_ABI_MINOR + 1), std::runtime_error);
   EXPECT_THROW(TestHost().abi(2, 0), std::runtime_error);
+}
+
+// ABI 1.2's cancel_reason: the test host reports the reason the test chose, and a task can say
+// it in its own message (testkit/sleep does, with sdk::cancelReasonText).
+TEST(TestHost, ATaskReadsWhyItWasCancelled) {
+  TestHost host;
+  host.load(plugin("testkit"));
+  host.cancelAfter(20ms);
+  EXPECT_EQ(host.run("{task: testkit/sleep, with: {seconds: 30}}").error,
+            "sleep cancelled: the handler is stopping")
+      << "a stop signal is the default reason";
+  host.cancelReason(ITER8_CANCEL_TASK_TIMEOUT);
+  Result timedOut = host.run("{task: testkit/sleep, with: {seconds: 30}}");
+  EXPECT_EQ(timedOut.code, ITER8_ERR_CANCELLED);
+  EXPECT_EQ(timedOut.error, "sleep cancelled: its time limit passed");
+  host.cancelReason(ITER8_CANCEL_NONE);  // back to the default
+  EXPECT_EQ(host.run("{task: testkit/sleep, with: {seconds: 30}}").error,
+            "sleep cancelled: the handler is stopping");
+}
+
+// A plugin built against 1.2 (testkit uses cancel_reason) is refused by a host that pretends to be
+// 1.1, with the loader's message; one built against the frozen 1.1 header loads and runs in a 1.1
+// host and in this one.
+TEST(TestHost, A12PluginRefusesA11HostAndA11PluginRunsInBoth) {
+  TestHost old;
+  old.abi(1, 1);
+  EXPECT_THAT(old.loadError(plugin("testkit")),
+              HasSubstr("was built for plugin ABI 1.2 but this handler supports ABI 1.1 (same "
+                        "major, minor up to 1); rebuild it against this handler's SDK"));
+  const std::string hello11 = testPluginDir("hello_c_abi11") + "/hello_c.so";
+  for (uint16_t minor : {uint16_t{1}, uint16_t{ITER8_ABI_MINOR}}) {
+    SCOPED_TRACE("host ABI 1." + std::to_string(minor));
+    TestHost host;
+    host.abi(1, minor);
+    host.experiment("metadata: {name: shop, namespace: prod}\nspec: {}");
+    host.load(hello11);
+    Result r = host.run("{task: hello_c/greet, with: {who: old friends}}");
+    ASSERT_TRUE(r.ok()) << r.error;
+    EXPECT_THAT(r.status, HasSubstr("old friends"));
+  }
 }
 
 // The frozen 1.0 `interpolate` service, called by a plugin built against the 1.0 header, in a

@@ -323,6 +323,22 @@ const char* handlerVersionService(void*) {
   return ITER8_VERSION;
 }
 
+// ---- ABI 1.2 ----
+
+static_assert(static_cast<int>(CancelReason::kNone) == ITER8_CANCEL_NONE &&
+                  static_cast<int>(CancelReason::kSignal) == ITER8_CANCEL_SIGNAL &&
+                  static_cast<int>(CancelReason::kTaskTimeout) == ITER8_CANCEL_TASK_TIMEOUT &&
+                  static_cast<int>(CancelReason::kDeadline) == ITER8_CANCEL_DEADLINE,
+              "CancelReason mirrors iter8_cancel_reason");
+
+iter8_cancel_reason cancelReasonService(void*) {
+  if (!cancellationRequested()) return ITER8_CANCEL_NONE;
+  const CancelReason reason = cancellationReason();
+  // Set before the flag, so never kNone here; were it, "a stop signal" is the safe answer.
+  return reason == CancelReason::kNone ? ITER8_CANCEL_SIGNAL
+                                       : static_cast<iter8_cancel_reason>(reason);
+}
+
 }  // namespace
 
 bool parseSecretRef(const std::string& ref, const std::string& defaultNamespace, std::string& ns,
@@ -356,6 +372,7 @@ iter8_host_services makeHostServices(TaskContext* context) {
   services.json_lookup = jsonLookupService;
   services.wait_cancelled = waitCancelledService;
   services.handler_version = handlerVersionService;
+  services.cancel_reason = cancelReasonService;
   return services;
 }
 

@@ -16,6 +16,7 @@ namespace {
 
 // Everything the signal handler touches is a lock-free atomic or a plain descriptor number.
 std::atomic<bool> cancelled{false};
+std::atomic<int> reasonOfCancel{0};  // a CancelReason; the first one stays
 std::atomic<int> signalCount{0};
 std::atomic<int> lastSignal{0};
 std::atomic<int> secondSignalExit{1};  // set by installCancellationHandlers
@@ -50,10 +51,30 @@ void ensureDescriptors() {
   if (levelFd.load() < 0) openDescriptors();
 }
 
-extern "C" void onStopSignal(int signal) {
+// Keeps the first reason: a stop signal after a time limit does not rewrite why the task stopped.
+void recordReason(CancelReason reason) {
+  int none = static_cast<int>(CancelReason::kNone);
+  reasonOfCancel.compare_exchange_strong(none, static_cast<int>(reason));
+}
+
+// The reason a stop signal carries: the supervisor's (sendStopRequest) when our parent queued it
+// with one, else a stop signal from outside.
+CancelReason reasonOf(const siginfo_t* info) {
+  if (info != nullptr && info->si_code == SI_QUEUE && info->si_pid == ::getppid()) {
+    const int value = info->si_value.sival_int;
+    if (value == static_cast<int>(CancelReason::kTaskTimeout) ||
+        value == static_cast<int>(CancelReason::kDeadline)) {
+      return static_cast<CancelReason>(value);
+    }
+  }
+  return CancelReason::kSignal;
+}
+
+extern "C" void onStopSignal(int signal, siginfo_t* info, void*) {
   int saved = errno;
   lastSignal.store(signal);
   int count = signalCount.fetch_add(1) + 1;
+  recordReason(reasonOf(info));
   cancelled.store(true);
   poke(levelFd.load());
   poke(eventFd.load());
@@ -73,7 +94,8 @@ void installCancellationHandlers(int secondSignalExitCode) {
   secondSignalExit.store(secondSignalExitCode);
   ensureDescriptors();
   struct sigaction action {};
-  action.sa_handler = onStopSignal;
+  action.sa_sigaction = onStopSignal;
+  action.sa_flags = SA_SIGINFO;
   sigemptyset(&action.sa_mask);
   sigaction(SIGTERM, &action, nullptr);
   sigaction(SIGINT, &action, nullptr);
@@ -90,7 +112,12 @@ bool cancellationRequested() {
   return cancelled.load();
 }
 
-void requestCancellation() {
+CancelReason cancellationReason() {
+  return static_cast<CancelReason>(reasonOfCancel.load());
+}
+
+void requestCancellation(CancelReason reason) {
+  recordReason(reason == CancelReason::kNone ? CancelReason::kSignal : reason);
   cancelled.store(true);
   ensureDescriptors();
   poke(levelFd.load());
@@ -111,6 +138,12 @@ bool waitForCancellation(std::chrono::milliseconds timeout) {
     if (ready > 0) return cancelled.load();
     if (ready < 0 && errno != EINTR) return cancelled.load();
   }
+}
+
+bool sendStopRequest(pid_t pid, CancelReason reason) {
+  sigval value{};
+  value.sival_int = static_cast<int>(reason);
+  return ::sigqueue(pid, SIGTERM, value) == 0;
 }
 
 int stopSignalCount() {
@@ -145,6 +178,7 @@ void resetCancellationAfterFork() {
   }
   openDescriptors();
   cancelled.store(false);
+  reasonOfCancel.store(static_cast<int>(CancelReason::kNone));
   signalCount.store(0);
   lastSignal.store(0);
   supervisorHandlesSecond.store(false);

@@ -13,6 +13,15 @@
 
 namespace iter8 {
 
+// Why cancellation was requested. The values are iter8_cancel_reason's (plugin_api.h, ABI 1.2),
+// which this layer cannot include; host_services.cpp checks that they agree.
+enum class CancelReason : int {
+  kNone = 0,
+  kSignal = 1,       // SIGTERM/SIGINT/SIGHUP to this process from anyone but the supervisor
+  kTaskTimeout = 2,  // the supervisor stopped this task process at its time limit
+  kDeadline = 3,     // reserved: the handler has no deadline of its own
+};
+
 // Installs handlers for SIGTERM, SIGINT and SIGHUP that set the cancellation flag
 // (async-signal-safe). `secondSignalExitCode`: the handler's exit code when a second signal ends it
 // at once (the runner's kExitCancelled; passed in so that this layer does not depend on the
@@ -21,8 +30,17 @@ void installCancellationHandlers(int secondSignalExitCode);
 
 bool cancellationRequested();
 
-// For tests and for forwarding: sets the flag as a signal would.
-void requestCancellation();
+// The first reason cancellation was requested for; kNone while it was not.
+CancelReason cancellationReason();
+
+// For tests and for forwarding: sets the flag as a signal would, for `reason` (kept only when
+// none was recorded before).
+void requestCancellation(CancelReason reason = CancelReason::kSignal);
+
+// Asks process `pid` (a supervised task process, our child) to stop for `reason`: SIGTERM that
+// carries the reason (sigqueue), which the child's handler records, so the task can tell a time
+// limit from a stop signal. Returns false when the signal could not be sent.
+bool sendStopRequest(pid_t pid, CancelReason reason);
 
 // True as soon as cancellation is requested (already, or within `timeout`); false when
 // `timeout` passes first. Blocks in poll() on a descriptor the signal handler writes: no

@@ -179,13 +179,14 @@ Watch watchChild(Subprocess& child, const SuperviseOptions& options, ChildOutcom
       child.signalGroup(SIGKILL);
       watch.atOnce = outcome.killed = outcome.stopRequested = true;
     } else if (cancellationRequested() && watch.stopping == Stopping::kNo) {
-      child.signal(SIGTERM);  // sets the child's cancellation flag
+      // Sets the child's cancellation flag, with our reason (a stop signal) for it.
+      sendStopRequest(child.pid(), cancellationReason());
       watch.stopping = Stopping::kCancel;
       outcome.stopRequested = true;
       killAt = Clock::now() + options.grace;
     }
     if (watch.stopping == Stopping::kNo && deadline && Clock::now() >= *deadline) {
-      child.signal(SIGTERM);
+      sendStopRequest(child.pid(), CancelReason::kTaskTimeout);  // the task reads "task timeout"
       watch.stopping = Stopping::kTimeout;
       killAt = Clock::now() + options.grace;
     }
@@ -235,9 +236,11 @@ std::string ChildOutcome::reason(const SuperviseOptions& options) const {
     case End::kSignalled:
       return "crashed: " + signalName(signal);
     case End::kTimedOut:
+      // A task that returned after SIGTERM said what it had done: keep its words beside ours.
       return "did not finish within " + options.timeoutText +
              (killed ? "; it did not stop within " + grace + " of SIGTERM and was killed"
-                     : "; it was stopped");
+                     : "; it was stopped") +
+             (returned && !report.message.empty() ? "; the task said: " + report.message : "");
     case End::kCancelled:
       return killed ? "did not stop within " + grace +
                           " of SIGTERM (the handler was asked to stop) and was killed"
@@ -267,6 +270,7 @@ ChildOutcome runSupervised(const std::function<ChildReport()>& work,
 
   const int status = child.status();
   const bool returned = parseReport(child.out().tail, outcome.report);
+  outcome.returned = returned;
   if (WIFSIGNALED(status)) outcome.signal = WTERMSIG(status);
   if (WIFEXITED(status)) outcome.exitStatus = WEXITSTATUS(status);
   outcome.end = endOf(watch, outcome, returned, status);

@@ -54,9 +54,12 @@ struct ChildOutcome {
   int signal = 0;
   bool killed = false;         // we had to SIGKILL it
   bool stopRequested = false;  // a stop signal arrived while it ran
+  bool returned = false;       // the work returned and `report` holds what it said
 
   // The reason an operator reads, without a subject ("crashed: SIGSEGV", "exited without
-  // returning (exit status 0)", "did not stop within 5s of SIGTERM"); empty for kReturned.
+  // returning (exit status 0)", "did not stop within 5s of SIGTERM"); empty for kReturned. A
+  // task stopped at its time limit that returned a message keeps it: "...; it was stopped; the
+  // task said: <message>".
   // The one place these words are made, so log, termination log and Iter8Log agree.
   std::string reason(const SuperviseOptions& options) const;
 };

@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "host/report/version_latency.h"
+#include "iter8/experiment.hpp"
 #include "lib/fortio/histogram.h"
 #include "lib/json.h"
 
@@ -232,19 +233,23 @@ Report outcomeOf(const rapidjson::Value& experiment) {
   return r;
 }
 
+// spec.versionInfo.baseline when it is an object, else nullptr.
+const rapidjson::Value* baselineOf(const rapidjson::Value& experiment) {
+  const rapidjson::Value* baseline = findPath(experiment, {"spec", "versionInfo", "baseline"});
+  return baseline != nullptr && baseline->IsObject() ? baseline : nullptr;
+}
+
 // Declared versions first, in versionInfo order, then pseudo versions (measured, `data`'s
-// other members) in status order.
+// other members) in status order. The declared ones are read as plugins read them
+// (iter8/experiment.hpp: metrics/collect records the same versions); unnamed ones are left out.
 std::vector<std::pair<std::string, Role>> versionsInOrder(const rapidjson::Value& experiment,
-                                                          const std::string& baseline,
                                                           const rapidjson::Value* data) {
   std::vector<std::pair<std::string, Role>> order;
-  if (!baseline.empty()) order.emplace_back(baseline, Role::kBaseline);
-  if (const rapidjson::Value* candidates =
-          findPath(experiment, {"spec", "versionInfo", "candidates"});
-      candidates != nullptr && candidates->IsArray()) {
-    for (const auto& c : candidates->GetArray()) {
-      std::string name = stringAt(c, {"name"});
-      if (!name.empty()) order.emplace_back(name, Role::kCandidate);
+  const rapidjson::Value* baseline = baselineOf(experiment);
+  for (const rapidjson::Value* version : sdk::versionsOf(experiment)) {
+    const std::string name(sdk::versionName(*version));
+    if (!name.empty()) {
+      order.emplace_back(name, version == baseline ? Role::kBaseline : Role::kCandidate);
     }
   }
   if (data != nullptr) {
@@ -296,14 +301,15 @@ std::string percentileLabel(double p) {
 
 Report buildReport(const rapidjson::Value& experiment) {
   Report r = outcomeOf(experiment);
-  r.baseline = stringAt(experiment, {"spec", "versionInfo", "baseline", "name"});
+  const rapidjson::Value* baseline = baselineOf(experiment);
+  r.baseline = baseline != nullptr ? std::string(sdk::versionName(*baseline)) : "";
   const rapidjson::Value* data =
       findPath(experiment, {"status", "analysis", "aggregatedBuiltinHists", "data"});
   if (data != nullptr && !data->IsObject()) {
     throw ReportError("status.analysis.aggregatedBuiltinHists.data is " +
                       jsonTypeWithArticle(*data) + "; expected an object of versions");
   }
-  for (const auto& [name, role] : versionsInOrder(experiment, r.baseline, data)) {
+  for (const auto& [name, role] : versionsInOrder(experiment, data)) {
     const rapidjson::Value* result = data ? findMember(*data, name) : nullptr;
     VersionFigures v = result ? figuresOf(name, *result) : VersionFigures{};
     v.name = name;

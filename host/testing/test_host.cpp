@@ -56,6 +56,15 @@ class Cancellation {
     std::lock_guard<std::mutex> lock(mutex_);
     return cancelledLocked();
   }
+  // What cancel_reason reports once cancelled (ITER8_CANCEL_SIGNAL unless the test says).
+  void setReason(iter8_cancel_reason reason) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    reason_ = reason;
+  }
+  iter8_cancel_reason reason() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return cancelledLocked() ? reason_ : ITER8_CANCEL_NONE;
+  }
   bool wait(std::chrono::milliseconds timeout) {
     std::unique_lock<std::mutex> lock(mutex_);
     auto until = Clock::now() + timeout;
@@ -69,6 +78,7 @@ class Cancellation {
   std::mutex mutex_;
   std::condition_variable changed_;
   bool cancelled_ = false;
+  iter8_cancel_reason reason_ = ITER8_CANCEL_SIGNAL;
   std::optional<int64_t> after_;
   std::optional<Clock::time_point> deadline_;
 };
@@ -84,6 +94,14 @@ Cancellation& cancellationOf(void* host) {
 
 int isCancelledService(void* host) {
   return cancellationOf(host).cancelled() ? 1 : 0;
+}
+
+iter8_cancel_reason cancelReasonService(void* host) {
+  try {
+    return cancellationOf(host).reason();
+  } catch (...) {
+    return ITER8_CANCEL_SIGNAL;
+  }
 }
 
 int waitCancelledService(void* host, uint32_t timeoutMs) {
@@ -129,9 +147,15 @@ struct iter8_testing_host {
     iter8_host_services services = iter8::makeHostServices(context);
     services.is_cancelled = isCancelledService;
     services.wait_cancelled = waitCancelledService;
+    services.cancel_reason = cancelReasonService;
+    // An older host's table: its size ends before the first later service, which are unset.
+    services.abi_minor = abiMinor;
+    if (abiMinor <= 1) {
+      services.struct_size = offsetof(iter8_host_services, cancel_reason);
+      services.cancel_reason = nullptr;
+    }
     if (abiMinor == 0) {
       services.struct_size = offsetof(iter8_host_services, interpolate_with);
-      services.abi_minor = 0;
       services.interpolate_with = nullptr;
       services.json_lookup = nullptr;
       services.wait_cancelled = nullptr;
@@ -279,6 +303,10 @@ void iter8_testing_cancel(iter8_testing_host* host) {
 
 void iter8_testing_cancel_after(iter8_testing_host* host, int64_t milliseconds) {
   host->cancellation.cancelAfter(milliseconds);
+}
+
+void iter8_testing_set_cancel_reason(iter8_testing_host* host, iter8_cancel_reason reason) {
+  host->cancellation.setReason(reason == ITER8_CANCEL_NONE ? ITER8_CANCEL_SIGNAL : reason);
 }
 
 iter8_status iter8_testing_load_plugin(iter8_testing_host* host, const char* path) {

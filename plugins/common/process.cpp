@@ -46,7 +46,8 @@ void runProcess(const std::vector<std::string>& argv, const std::string& what,
   while (!child.wait(Clock::now() + kCancelCheck)) {
     if (host.cancelled()) {
       child.stop(kKillGrace);
-      throw sdk::Error(ITER8_ERR_CANCELLED, what + " was stopped: the handler is stopping");
+      throw sdk::Error(ITER8_ERR_CANCELLED,
+                       what + " was stopped: " + sdk::cancelReasonText(host.cancelReason()));
     }
   }
   const int status = child.status();

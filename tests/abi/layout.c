@@ -1,7 +1,7 @@
 /* Pins the layouts of the plugin ABI on LP64 (x86-64, aarch64 Linux): sizes and offsets that
  * plugins already built depend on. Compiled by ctest (AbiLayout.*) against the current header
- * and against the frozen 1.0 copy; a change that moves a 1.0 field fails here, not in a
- * user's cluster. Fields added in 1.1 are pinned too, once released. */
+ * and against the frozen 1.0 and 1.1 copies; a change that moves a released field fails here,
+ * not in a user's cluster. Fields added in 1.1 and 1.2 are pinned too. */
 #include <stddef.h>
 
 #include "iter8/plugin_api.h"
@@ -53,9 +53,11 @@ _Static_assert(ITER8_OK == 0 && ITER8_ERR_INVALID_INPUT == 1 && ITER8_ERR_TASK_F
                "iter8_status values changed");
 _Static_assert(ITER8_LOG_TRACE == 0 && ITER8_LOG_ERROR == 4, "iter8_log_level values changed");
 
+#if ITER8_ABI_MINOR == 1
+_Static_assert(sizeof(iter8_host_services) == 112, "iter8_host_services 1.1 changed size");
+#endif
 #if ITER8_ABI_MINOR >= 1
 /* ---- ABI 1.1 ---- */
-_Static_assert(sizeof(iter8_host_services) == 112, "iter8_host_services 1.1 changed size");
 PIN(iter8_host_services, interpolate_with, 80);
 PIN(iter8_host_services, json_lookup, 88);
 PIN(iter8_host_services, wait_cancelled, 96);
@@ -76,4 +78,13 @@ _Static_assert(ITER8_MISSING_KEY_NO_VALUE == 0 && ITER8_MISSING_KEY_EMPTY == 1 &
                "1.1 enum values changed");
 #else
 _Static_assert(sizeof(iter8_host_services) == 80, "iter8_host_services 1.0 changed size");
+#endif
+
+#if ITER8_ABI_MINOR >= 2
+/* ---- ABI 1.2 ---- */
+_Static_assert(sizeof(iter8_host_services) == 120, "iter8_host_services 1.2 changed size");
+PIN(iter8_host_services, cancel_reason, 112);
+_Static_assert(ITER8_CANCEL_NONE == 0 && ITER8_CANCEL_SIGNAL == 1 &&
+                   ITER8_CANCEL_TASK_TIMEOUT == 2 && ITER8_CANCEL_DEADLINE == 3,
+               "1.2 enum values changed");
 #endif

@@ -91,8 +91,12 @@ struct SleepTask : iter8::sdk::Task {
   void run(Host& host) override {
     const auto timeout = std::chrono::duration_cast<std::chrono::milliseconds>(
         std::chrono::duration<double>(seconds));
-    if (host.waitCancelled(timeout))
-      throw iter8::sdk::Error(ITER8_ERR_CANCELLED, "sleep cancelled");
+    if (host.waitCancelled(timeout)) {
+      // ABI 1.2: the reason, in the task's own words, which the host keeps beside its own.
+      throw iter8::sdk::Error(
+          ITER8_ERR_CANCELLED,
+          std::string("sleep cancelled: ") + iter8::sdk::cancelReasonText(host.cancelReason()));
+    }
   }
   double seconds;
 };

@@ -54,6 +54,22 @@ struct InterpolateOptions {
   std::vector<std::string> callables;
 };
 
+// Words for a cancel reason, to finish "... was stopped: " in a task's message: "the handler is
+// stopping" (a stop signal), "its time limit passed", "the handler's deadline passed", or
+// "it was cancelled" for a value this SDK does not know.
+inline const char* cancelReasonText(iter8_cancel_reason reason) {
+  switch (reason) {
+    case ITER8_CANCEL_SIGNAL:
+      return "the handler is stopping";
+    case ITER8_CANCEL_TASK_TIMEOUT:
+      return "its time limit passed";
+    case ITER8_CANCEL_DEADLINE:
+      return "the handler's deadline passed";
+    default:
+      return "it was cancelled";
+  }
+}
+
 // The host services, wrapped: calls that fail throw Error with the host's message.
 class Host {
  public:
@@ -118,7 +134,7 @@ class Host {
   // interpolate_with; the defaults are Go's: `{{ }}`, a missing key prints "<no value>").
   std::string interpolate(const std::string& text, const rapidjson::Value& data,
                           const InterpolateOptions& options = {}) const {
-    require(ITER8_HOST_HAS(services_, interpolate_with), "interpolate_with");
+    require(ITER8_HOST_HAS(services_, interpolate_with), "interpolate_with", "1.1");
     rapidjson::StringBuffer buffer;
     rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
     data.Accept(writer);
@@ -140,16 +156,23 @@ class Host {
 
   bool cancelled() const { return services_->is_cancelled(services_->host) != 0; }
 
+  // Why the host asked the task to stop (ABI 1.2): ITER8_CANCEL_NONE while it has not, else a
+  // stop signal to the handler or the task's time limit (see cancelReasonText).
+  iter8_cancel_reason cancelReason() const {
+    require(ITER8_HOST_HAS(services_, cancel_reason), "cancel_reason", "1.2");
+    return services_->cancel_reason(services_->host);
+  }
+
   // Sleeps until the host is asked to stop (true) or `timeout` passes (false) (ABI 1.1).
   bool waitCancelled(std::chrono::milliseconds timeout) const {
-    require(ITER8_HOST_HAS(services_, wait_cancelled), "wait_cancelled");
+    require(ITER8_HOST_HAS(services_, wait_cancelled), "wait_cancelled", "1.1");
     const long long ms = std::clamp<long long>(timeout.count(), 0, UINT32_MAX);
     return services_->wait_cancelled(services_->host, static_cast<uint32_t>(ms)) != 0;
   }
 
   // The handler's version, e.g. "0.1.0" (ABI 1.1).
   std::string handlerVersion() const {
-    require(ITER8_HOST_HAS(services_, handler_version), "handler_version");
+    require(ITER8_HOST_HAS(services_, handler_version), "handler_version", "1.1");
     const char* version = services_->handler_version(services_->host);
     return version != nullptr ? version : "";
   }
@@ -157,13 +180,14 @@ class Host {
   const iter8_host_services* raw() const { return services_; }
 
  private:
-  // A plugin built against 1.1 is only loaded by 1.1 hosts, so this fails only when a host
-  // breaks the contract; the message says which service was missing.
-  static void require(bool present, const char* service) {
+  // A plugin built against 1.x is only loaded by hosts of 1.x or later, so this fails only when
+  // a host breaks the contract (or a plugin lowered its abi_minor on purpose); the message says
+  // which service was missing and which ABI added it.
+  static void require(bool present, const char* service, const char* since) {
     if (!present) {
       throw Error(ITER8_ERR_UNAVAILABLE,
                   std::string("the handler does not provide the host service '") + service +
-                      "' (plugin ABI 1.1)");
+                      "' (plugin ABI " + since + ")");
     }
   }
 

@@ -47,7 +47,7 @@ extern "C" {
  * not higher than the host's. Bump the minor when appending fields or services; bump the
  * major for any other change. */
 #define ITER8_ABI_MAJOR 1
-#define ITER8_ABI_MINOR 1
+#define ITER8_ABI_MINOR 2
 
 /* Names of the symbols a plugin exports with C linkage, both declared at the end of this file:
  *   const iter8_plugin_descriptor iter8_plugin_info;   (data, read first)
@@ -70,7 +70,7 @@ typedef enum iter8_status {
   ITER8_OK = 0,
   ITER8_ERR_INVALID_INPUT = 1, /* the TaskSpec or an argument is not acceptable */
   ITER8_ERR_TASK_FAILED = 2,   /* the task ran and failed */
-  ITER8_ERR_CANCELLED = 3,     /* the run was cancelled (SIGTERM to the host) */
+  ITER8_ERR_CANCELLED = 3,     /* the run was cancelled (cancel_reason says why) */
   ITER8_ERR_NOT_FOUND = 4,     /* a looked-up object (secret, key) does not exist */
   ITER8_ERR_UNAVAILABLE = 5,   /* a service is not available in this mode or failed */
   ITER8_ERR_INTERNAL = 6       /* a bug: an unexpected exception or broken invariant */
@@ -214,6 +214,19 @@ typedef enum iter8_json_type {
   ITER8_JSON_OBJECT = 5
 } iter8_json_type;
 
+/* Why the host asked a task to stop (cancel_reason, ABI 1.2). A later minor may add values: treat
+ * an unknown non-zero value as "cancelled, for a reason this plugin does not know". */
+typedef enum iter8_cancel_reason {
+  ITER8_CANCEL_NONE = 0,   /* not cancelled */
+  ITER8_CANCEL_SIGNAL = 1, /* the handler got SIGTERM, SIGINT or SIGHUP: the Job's pod is being
+                            * stopped (deleted, activeDeadlineSeconds), Ctrl-C, a closed terminal */
+  ITER8_CANCEL_TASK_TIMEOUT = 2, /* this task ran past its time limit (--task-timeout) */
+  /* The handler's own deadline for the whole run. Reserved: this handler has no such deadline
+   * (a Job's activeDeadlineSeconds arrives as SIGTERM, ITER8_CANCEL_SIGNAL), and never returns
+   * it. */
+  ITER8_CANCEL_DEADLINE = 3
+} iter8_cancel_reason;
+
 /* ------------------------------------------------------------------------------------------
  * What the host implements
  * ------------------------------------------------------------------------------------------
@@ -276,9 +289,10 @@ struct iter8_host_services {
                               const char* left_delim, const char* right_delim, iter8_sink sink,
                               void* sink_ctx, char* error, size_t error_size);
 
-  /* Returns non-zero once the host has been asked to stop (SIGTERM/SIGINT). Long-running
-   * tasks poll it (at least every 100 ms) and return ITER8_ERR_CANCELLED promptly, keeping
-   * whatever they measured. */
+  /* Returns non-zero once the host has asked the task to stop: a stop signal (SIGTERM/SIGINT/
+   * SIGHUP) or, under supervision, the task's time limit (cancel_reason, 1.2, says which).
+   * Long-running tasks poll it (at least every 100 ms) and return ITER8_ERR_CANCELLED promptly,
+   * keeping whatever they measured. */
   int (*is_cancelled)(void* host);
 
   /* ---- Added in ABI 1.1 ---- */
@@ -304,7 +318,7 @@ struct iter8_host_services {
                               iter8_json_type* type, iter8_sink sink, void* sink_ctx, char* error,
                               size_t error_size);
 
-  /* Block the calling thread until the host has been asked to stop (SIGTERM/SIGINT) or
+  /* Block the calling thread until the host asks the task to stop (as is_cancelled) or
    * `timeout_ms` milliseconds have passed, whichever comes first. Returns non-zero when
    * cancelled. Any thread may wait; all waiters wake on cancellation. Use it instead of
    * sleeping, so a task's pauses end as soon as the Job is stopped. */
@@ -313,6 +327,14 @@ struct iter8_host_services {
   /* The handler's version, e.g. "0.1.0": static NUL-terminated text valid while the process
    * lives. For provenance fields and User-Agent headers. */
   const char* (*handler_version)(void* host);
+
+  /* ---- Added in ABI 1.2 ---- */
+
+  /* Why the host asked this task to stop: ITER8_CANCEL_NONE while it has not, else the first
+   * reason (a stop signal after a timeout still reads ITER8_CANCEL_TASK_TIMEOUT). Non-zero exactly
+   * when is_cancelled is. A task that returns ITER8_ERR_CANCELLED can say in its message what it
+   * did before it stopped: the host prints that message beside its own reason. */
+  iter8_cancel_reason (*cancel_reason)(void* host);
 };
 
 /* Non-zero when the host's table `services` (a const iter8_host_services*) has the service

@@ -16,8 +16,9 @@
  *
  * The host services are the handler's (logging with secret masking, json_lookup, interpolate,
  * interpolate_with, get_secret, update_status as a JSON merge patch, handler_version) except
- * three that belong to the test: the experiment and secrets are the ones given here, and
- * is_cancelled/wait_cancelled follow iter8_testing_cancel and iter8_testing_cancel_after.
+ * those that belong to the test: the experiment and secrets are the ones given here, and
+ * is_cancelled/wait_cancelled/cancel_reason follow iter8_testing_cancel,
+ * iter8_testing_cancel_after and iter8_testing_set_cancel_reason.
  * iter8/testing.hpp wraps this API for C++ tests (GoogleTest or any other).
  *
  * A plugin that crashes takes the test process with it: these are unit tests; `handler run
@@ -70,7 +71,8 @@ ITER8_TESTING_API iter8_status iter8_testing_add_secret(iter8_testing_host* host
                                                         const char* data_json);
 
 /* The ABI version the host pretends to be: 1.0 gives the plugin a 1.0 table (no 1.1 services,
- * struct_size of 1.0) and refuses a plugin built for 1.1, as a 1.0 handler does. Set before
+ * struct_size of 1.0) and refuses a plugin built for 1.1, as a 1.0 handler does; 1.1 likewise
+ * (no cancel_reason) refuses a plugin built for 1.2. Set before
  * loading. ITER8_ERR_INVALID_INPUT for a version this library cannot be (another major, or a
  * minor above its own). */
 ITER8_TESTING_API iter8_status iter8_testing_set_abi(iter8_testing_host* host, uint16_t major,
@@ -81,6 +83,12 @@ ITER8_TESTING_API iter8_status iter8_testing_set_abi(iter8_testing_host* host, u
  * the default). */
 ITER8_TESTING_API void iter8_testing_cancel(iter8_testing_host* host);
 ITER8_TESTING_API void iter8_testing_cancel_after(iter8_testing_host* host, int64_t milliseconds);
+
+/* What cancel_reason (ABI 1.2) reports once cancelled: ITER8_CANCEL_SIGNAL (the default; a
+ * stopped Job), ITER8_CANCEL_TASK_TIMEOUT (--task-timeout) or another value; ITER8_CANCEL_NONE
+ * means the default. Before it is cancelled, cancel_reason reports ITER8_CANCEL_NONE. */
+ITER8_TESTING_API void iter8_testing_set_cancel_reason(iter8_testing_host* host,
+                                                       iter8_cancel_reason reason);
 
 /* Loads the plugin at `path` (named `<library>.so`) with the handler's checks. The message of a
  * refusal is iter8_testing_error(). One plugin per host; loading another replaces it. */

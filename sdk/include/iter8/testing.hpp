@@ -79,6 +79,12 @@ class TestHost {
   }
   // Cancels now; callable from another thread while a task runs.
   void cancel() { iter8_testing_cancel(host_); }
+  // What Host::cancelReason() reports once cancelled (ABI 1.2): a stop signal (the default) or
+  // ITER8_CANCEL_TASK_TIMEOUT, as `handler run --task-timeout` would.
+  TestHost& cancelReason(iter8_cancel_reason reason) {
+    iter8_testing_set_cancel_reason(host_, reason);
+    return *this;
+  }
 
   // Loads `<library>.so` with the handler's checks; throws std::runtime_error with the reason.
   TestHost& load(const std::string& pluginPath) {
