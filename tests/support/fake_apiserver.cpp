@@ -11,6 +11,7 @@
 
 #include "lib/base64.h"
 #include "lib/json.h"
+#include "tests/support/fake_apiserver_status.h"
 #include "tests/support/structural_pruning.h"
 
 namespace iter8::testing {
@@ -19,6 +20,7 @@ namespace {
 const std::regex kExperimentPath(
     R"(/apis/iter8\.tools/v2alpha2/namespaces/([^/]+)/experiments/([^/]+)(/status)?)");
 const std::regex kSecretPath(R"(/api/v1/namespaces/([^/]+)/secrets/([^/]+))");
+const std::regex kJobPath(R"(/apis/batch/v1/namespaces/([^/]+)/jobs(?:/([^/]+))?)");
 // Any resource path: group (none for /api/v1), namespace, resource, name, subresource.
 const std::regex kResourcePath(
     R"(/(?:api/v1|apis/([^/]+)/[^/]+)(?:/namespaces/([^/]+))?/([^/]+)(?:/([^/]+))?(?:/([^/]+))?)");
@@ -29,6 +31,8 @@ std::string experimentKey(const std::string& ns, const std::string& name) {
 std::string secretKey(const std::string& ns, const std::string& name) {
   return "/api/v1/namespaces/" + ns + "/secrets/" + name;
 }
+
+}  // namespace
 
 const char* reasonOf(int status) {
   switch (status) {
@@ -44,6 +48,8 @@ const char* reasonOf(int status) {
       return "MethodNotAllowed";
     case 409:
       return "Conflict";
+    case 422:
+      return "Invalid";
     case 429:
       return "TooManyRequests";
     case 503:
@@ -53,8 +59,8 @@ const char* reasonOf(int status) {
   }
 }
 
-// The metav1.Status body the API server sends with every error.
-void sendStatus(httplib::Response& response, int code, const std::string& message) {
+void sendStatus(httplib::Response& response, int code, const std::string& message,
+                const char* reason) {
   rapidjson::Document status(rapidjson::kObjectType);
   auto& a = status.GetAllocator();
   status.AddMember("kind", "Status", a);
@@ -62,7 +68,7 @@ void sendStatus(httplib::Response& response, int code, const std::string& messag
   status.AddMember("metadata", rapidjson::Value(rapidjson::kObjectType), a);
   status.AddMember("status", "Failure", a);
   status.AddMember("message", rapidjson::Value(message.c_str(), a), a);
-  status.AddMember("reason", rapidjson::StringRef(reasonOf(code)), a);
+  status.AddMember("reason", rapidjson::StringRef(reason != nullptr ? reason : reasonOf(code)), a);
   status.AddMember("code", code, a);
   response.status = code;
   response.set_content(toJson(status), "application/json");
@@ -73,6 +79,8 @@ rapidjson::Document copyOf(const rapidjson::Value& value) {
   copy.CopyFrom(value, copy.GetAllocator());
   return copy;
 }
+
+namespace {
 
 void setResourceVersion(rapidjson::Document& object, long version) {
   auto& a = object.GetAllocator();
@@ -364,6 +372,10 @@ void FakeApiServer::handleLocked(const httplib::Request& request, httplib::Respo
   }
 
   std::smatch match;
+  if (std::regex_match(request.path, match, kJobPath)) {
+    serveJobs(request, response, match[1], match[2]);
+    return;
+  }
   if (std::regex_match(request.path, match, kExperimentPath)) {
     serveExperiment(request, response, match[1], match[2], match[3].matched);
     return;
