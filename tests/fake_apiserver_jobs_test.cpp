@@ -169,5 +169,25 @@ subjects:
   EXPECT_THAT(server_.jobNames("shop"), IsEmpty());
 }
 
+TEST_F(FakeApiServerJobs, ConfigMapsAreServedTheSameWay) {
+  constexpr char kMaps[] = "/api/v1/namespaces/shop/configmaps";
+  auto created = client().Post(
+      kMaps, R"({"metadata":{"name":"part-0","labels":{"job":"load-1"}},"data":{"a":"1"}})",
+      "application/json");
+  ASSERT_TRUE(created);
+  EXPECT_EQ(created->status, 201) << created->body;
+  EXPECT_EQ(client().Post(kMaps, R"({"metadata":{"name":"part-0"}})", "application/json")->status,
+            409);
+  ASSERT_EQ(client().Post(kMaps, R"({"metadata":{"name":"other"}})", "application/json")->status,
+            201);
+  auto list = parseJson(client().Get(std::string(kMaps) + "?labelSelector=job%3Dload-1")->body);
+  EXPECT_STREQ(list["kind"].GetString(), "ConfigMapList");
+  ASSERT_EQ(list["items"].Size(), 1u);
+  EXPECT_STREQ(list["items"][0]["data"]["a"].GetString(), "1");
+  EXPECT_EQ(client().Delete(std::string(kMaps) + "/part-0")->status, 200);
+  EXPECT_THAT(server_.configMapNames("shop"), ElementsAre("other"));
+  EXPECT_THAT(server_.jobDeletions(), IsEmpty());
+}
+
 }  // namespace
 }  // namespace iter8::testing

@@ -21,6 +21,7 @@ const std::regex kExperimentPath(
     R"(/apis/iter8\.tools/v2alpha2/namespaces/([^/]+)/experiments/([^/]+)(/status)?)");
 const std::regex kSecretPath(R"(/api/v1/namespaces/([^/]+)/secrets/([^/]+))");
 const std::regex kJobPath(R"(/apis/batch/v1/namespaces/([^/]+)/jobs(?:/([^/]+))?)");
+const std::regex kConfigMapPath(R"(/api/v1/namespaces/([^/]+)/configmaps(?:/([^/]+))?)");
 // Any resource path: group (none for /api/v1), namespace, resource, name, subresource.
 const std::regex kResourcePath(
     R"(/(?:api/v1|apis/([^/]+)/[^/]+)(?:/namespaces/([^/]+))?/([^/]+)(?:/([^/]+))?(?:/([^/]+))?)");
@@ -373,7 +374,11 @@ void FakeApiServer::handleLocked(const httplib::Request& request, httplib::Respo
 
   std::smatch match;
   if (std::regex_match(request.path, match, kJobPath)) {
-    serveJobs(request, response, match[1], match[2]);
+    serveCollection(request, response, jobsCollection(), match[1], match[2]);
+    return;
+  }
+  if (std::regex_match(request.path, match, kConfigMapPath)) {
+    serveCollection(request, response, configMapsCollection(), match[1], match[2]);
     return;
   }
   if (std::regex_match(request.path, match, kExperimentPath)) {

@@ -88,6 +88,20 @@ class FakeApiServer {
   // "NS/NAME POLICY" of every Job deleted through the API, POLICY the propagationPolicy asked
   // for ("Orphan" when none: the API's default for Jobs).
   std::vector<std::string> jobDeletions() const;
+  // ConfigMaps (v1) are served the same way (create, get, list by label, delete).
+  rapidjson::Document configMap(const std::string& ns, const std::string& name) const;
+  std::vector<std::string> configMapNames(const std::string& ns) const;
+
+  // A namespaced collection the fake serves generically (fake_apiserver_jobs.cpp).
+  struct Collection {
+    std::string base;    // "/apis/batch/v1/namespaces/"
+    std::string plural;  // "/jobs/"
+    std::string what;    // "jobs.batch", as messages name it
+    std::string apiVersion, listKind;
+    bool isJob;  // Job validation, status, jobDeletions()
+  };
+  static const Collection& jobsCollection();
+  static const Collection& configMapsCollection();
 
   // The next `count` requests whose path contains `pathPart` are answered with `status` and a
   // Status body (403 names the verb and resource like the real RBAC message).
@@ -119,8 +133,9 @@ class FakeApiServer {
   std::vector<std::string> pruneExperiment(rapidjson::Value& object);
   void serveExperiment(const httplib::Request& request, httplib::Response& response,
                        const std::string& ns, const std::string& name, bool status);
-  void serveJobs(const httplib::Request& request, httplib::Response& response,
-                 const std::string& ns, const std::string& name);
+  void serveCollection(const httplib::Request& request, httplib::Response& response,
+                       const Collection& kind, const std::string& ns, const std::string& name);
+  std::vector<std::string> namesIn(const Collection& kind, const std::string& ns) const;
   bool setJobCondition(const std::string& ns, const std::string& name, const std::string& type,
                        const std::string& reason);
 

@@ -1,6 +1,7 @@
-// The fake API server's Jobs (batch/v1): create, get, list by label selector, delete with a
-// propagation policy; and the test's hooks that stand in for the Job controller
-// (docs/fake-apiserver.md). Nothing runs pods: the test runs them, then marks the Job done.
+// The fake API server's Jobs (batch/v1) and ConfigMaps (v1): create, get, list by label
+// selector, delete with a propagation policy; and the test's hooks that stand in for the Job
+// controller (docs/fake-apiserver.md). Nothing runs pods: the test runs them, then marks the Job
+// done.
 #include <algorithm>
 #include <ctime>
 #include <sstream>
@@ -14,8 +15,16 @@
 namespace iter8::testing {
 namespace {
 
+const FakeApiServer::Collection kJobs{
+    "/apis/batch/v1/namespaces/", "/jobs/", "jobs.batch", "batch/v1", "JobList", true};
+const FakeApiServer::Collection kConfigMaps{
+    "/api/v1/namespaces/", "/configmaps/", "configmaps", "v1", "ConfigMapList", false};
+
+std::string prefixOf(const FakeApiServer::Collection& kind, const std::string& ns) {
+  return kind.base + ns + kind.plural;
+}
 std::string jobPrefix(const std::string& ns) {
-  return "/apis/batch/v1/namespaces/" + ns + "/jobs/";
+  return prefixOf(kJobs, ns);
 }
 std::string jobKey(const std::string& ns, const std::string& name) {
   return jobPrefix(ns) + name;
@@ -98,20 +107,28 @@ std::string invalidJob(const rapidjson::Value& job) {
 
 }  // namespace
 
-void FakeApiServer::serveJobs(const httplib::Request& request, httplib::Response& response,
-                              const std::string& ns, const std::string& name) {
-  const std::string notFound = "jobs.batch \"" + name + "\" not found";
+const FakeApiServer::Collection& FakeApiServer::jobsCollection() {
+  return kJobs;
+}
+const FakeApiServer::Collection& FakeApiServer::configMapsCollection() {
+  return kConfigMaps;
+}
+
+void FakeApiServer::serveCollection(const httplib::Request& request, httplib::Response& response,
+                                    const Collection& kind, const std::string& ns,
+                                    const std::string& name) {
+  const std::string notFound = kind.what + " \"" + name + "\" not found";
+  const std::string prefix = prefixOf(kind, ns);
   if (request.method == "GET" && name.empty()) {
     const std::string selector = request.get_param_value("labelSelector");
     rapidjson::Document list(rapidjson::kObjectType);
     auto& a = list.GetAllocator();
-    list.AddMember("apiVersion", "batch/v1", a);
-    list.AddMember("kind", "JobList", a);
+    list.AddMember("apiVersion", rapidjson::Value(kind.apiVersion, a), a);
+    list.AddMember("kind", rapidjson::Value(kind.listKind, a), a);
     rapidjson::Value metadata(rapidjson::kObjectType);
     setString(metadata, "resourceVersion", std::to_string(resourceVersion_), a);
     list.AddMember("metadata", metadata, a);
     rapidjson::Value items(rapidjson::kArrayType);
-    const std::string prefix = jobPrefix(ns);
     for (const auto& [key, object] : objects_) {  // a std::map: sorted by name
       if (key.compare(0, prefix.size(), prefix) != 0 || !selects(selector, object)) continue;
       items.PushBack(rapidjson::Value(object, a), a);
@@ -121,13 +138,13 @@ void FakeApiServer::serveJobs(const httplib::Request& request, httplib::Response
     return;
   }
   if (request.method == "GET") {
-    auto found = objects_.find(jobKey(ns, name));
+    auto found = objects_.find(prefix + name);
     if (found == objects_.end()) return sendStatus(response, 404, notFound);
     response.set_content(toJson(found->second), "application/json");
     return;
   }
   if (request.method == "DELETE" && !name.empty()) {
-    auto found = objects_.find(jobKey(ns, name));
+    auto found = objects_.find(prefix + name);
     if (found == objects_.end()) return sendStatus(response, 404, notFound);
     std::string policy = request.get_param_value("propagationPolicy");
     if (policy.empty() && !request.body.empty()) {  // or in a DeleteOptions body
@@ -137,11 +154,11 @@ void FakeApiServer::serveJobs(const httplib::Request& request, httplib::Response
           options.IsObject() ? findMember(options, "propagationPolicy") : nullptr;
       if (asked != nullptr && asked->IsString()) policy = asked->GetString();
     }
-    if (policy.empty()) policy = "Orphan";  // batch/v1's default for Jobs through the API
+    if (policy.empty()) policy = kind.isJob ? "Orphan" : "Background";  // the API's defaults
     if (policy != "Orphan" && policy != "Background" && policy != "Foreground") {
       return sendStatus(response, 400, "unsupported propagationPolicy \"" + policy + "\"");
     }
-    jobDeletions_.push_back(ns + "/" + name + " " + policy);
+    if (kind.isJob) jobDeletions_.push_back(ns + "/" + name + " " + policy);
     // No pods to wait for: the object goes at once. A Foreground deletion answers with the
     // object marked for deletion, as the real server's first answer is.
     rapidjson::Document gone = std::move(found->second);
@@ -158,7 +175,7 @@ void FakeApiServer::serveJobs(const httplib::Request& request, httplib::Response
     return;
   }
   if (request.method != "POST" || !name.empty()) {
-    return sendStatus(response, 405, request.method + " not served on jobs");
+    return sendStatus(response, 405, request.method + " not served on " + kind.what);
   }
   rapidjson::Document job;
   job.Parse(request.body.c_str());
@@ -178,7 +195,7 @@ void FakeApiServer::serveJobs(const httplib::Request& request, httplib::Response
     jobName = generate->GetString() + std::to_string(resourceVersion_ + 1);
   }
   if (jobName.empty()) {
-    return sendStatus(response, 422, "Job.batch is invalid: metadata.name: Required value");
+    return sendStatus(response, 422, kind.what + " is invalid: metadata.name: Required value");
   }
   const rapidjson::Value* bodyNs = findMember(metadata, "namespace");
   if (bodyNs != nullptr && bodyNs->IsString() && ns != bodyNs->GetString()) {
@@ -186,20 +203,22 @@ void FakeApiServer::serveJobs(const httplib::Request& request, httplib::Response
                       "the namespace of the provided object does not match the namespace sent "
                       "on the request");
   }
-  if (std::string why = invalidJob(job); !why.empty()) {
+  if (std::string why = kind.isJob ? invalidJob(job) : ""; !why.empty()) {
     return sendStatus(response, 422, "Job.batch \"" + jobName + "\" is invalid: " + why);
   }
-  const std::string key = jobKey(ns, jobName);
+  const std::string key = prefix + jobName;
   if (objects_.count(key) != 0) {
-    return sendStatus(response, 409, "jobs.batch \"" + jobName + "\" already exists",
+    return sendStatus(response, 409, kind.what + " \"" + jobName + "\" already exists",
                       "AlreadyExists");
   }
   setString(metadata, "name", jobName, a);
   setString(metadata, "namespace", ns, a);
   setString(metadata, "uid", "fake-uid-" + std::to_string(resourceVersion_ + 1), a);
   setString(metadata, "creationTimestamp", nowRfc3339(), a);
-  job.RemoveMember("status");
-  job.AddMember("status", rapidjson::Value(rapidjson::kObjectType), a);
+  if (kind.isJob) {
+    job.RemoveMember("status");
+    job.AddMember("status", rapidjson::Value(rapidjson::kObjectType), a);
+  }
   store(key, std::move(job));
   response.status = 201;
   response.set_content(toJson(objects_[key]), "application/json");
@@ -212,9 +231,24 @@ rapidjson::Document FakeApiServer::job(const std::string& ns, const std::string&
 }
 
 std::vector<std::string> FakeApiServer::jobNames(const std::string& ns) const {
+  return namesIn(kJobs, ns);
+}
+
+std::vector<std::string> FakeApiServer::configMapNames(const std::string& ns) const {
+  return namesIn(kConfigMaps, ns);
+}
+
+rapidjson::Document FakeApiServer::configMap(const std::string& ns, const std::string& name) const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto found = objects_.find(prefixOf(kConfigMaps, ns) + name);
+  return found == objects_.end() ? rapidjson::Document() : copyOf(found->second);
+}
+
+std::vector<std::string> FakeApiServer::namesIn(const Collection& kind,
+                                                const std::string& ns) const {
   std::lock_guard<std::mutex> lock(mutex_);
   std::vector<std::string> names;
-  const std::string prefix = jobPrefix(ns);
+  const std::string prefix = prefixOf(kind, ns);
   for (const auto& entry : objects_) {
     if (entry.first.compare(0, prefix.size(), prefix) == 0) {
       names.push_back(entry.first.substr(prefix.size()));

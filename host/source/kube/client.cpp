@@ -216,6 +216,19 @@ rapidjson::Document KubeClient::getJson(const std::string& path, const ResourceR
   }
 }
 
+rapidjson::Document KubeClient::sendJson(const std::string& method, const std::string& path,
+                                         const std::string& body, const ResourceRef& ref) {
+  http::Response response = call(method, path, body);
+  if (response.status < 200 || response.status >= 300) {
+    throw failure(method, path, response, ref);
+  }
+  try {
+    return parseJson(response.body);
+  } catch (const JsonError& e) {
+    throw KubeError(response.status, method + " " + path + ": the answer is not JSON: " + e.what());
+  }
+}
+
 rapidjson::Document KubeClient::getExperiment(const std::string& ns, const std::string& name) {
   return getJson(experimentPath(ns, name), experimentRef("get", ns, name, false));
 }

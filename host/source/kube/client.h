@@ -77,6 +77,12 @@ class KubeClient {
 
   // GET of any API path, retried as above; throws KubeError on failure.
   rapidjson::Document getJson(const std::string& path, const ResourceRef& ref);
+  // POST or DELETE of any API path with a JSON body (empty: none), retried as above (a create
+  // that landed before its answer was lost then gets 409 AlreadyExists: callers creating under
+  // a fixed name treat that as theirs); throws KubeError on failure, 403 naming verb and
+  // resource.
+  rapidjson::Document sendJson(const std::string& method, const std::string& path,
+                               const std::string& body, const ResourceRef& ref);
 
  private:
   // One exchange, plus one more with fresh credentials after a 401.
