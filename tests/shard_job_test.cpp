@@ -64,9 +64,11 @@ class ShardJob : public ::testing::Test {
   }
 
   // `handler run -a start` as the controller's Job runs it, in a thread; join with wait().
-  void startCoordinator() {
-    coordinator_ = std::thread([this] {
+  // `terminateAfter` > 0: SIGTERM then (the controller deleting the handler's Job).
+  void startCoordinator(std::chrono::milliseconds terminateAfter = {}) {
+    coordinator_ = std::thread([this, terminateAfter] {
       test::ProcessOptions options;
+      options.terminateAfter = terminateAfter;
       options.env = podEnv();
       options.env["EXPERIMENT_NAME"] = "canary-1";
       options.env["EXPERIMENT_NAMESPACE"] = "shop";
@@ -246,6 +248,19 @@ TEST_F(ShardJob, APodKilledMidRunIsMissingAndTheRestMerged) {
   EXPECT_EQ(countOf(v1) + v1["Unsent"].GetInt64(), 100) << "shard 1's 50 requests are unsent";
   EXPECT_THAT(server_.jobNames(kJobNs), IsEmpty());
   EXPECT_THAT(server_.configMapNames(kJobNs), IsEmpty());
+}
+
+TEST_F(ShardJob, ACancelledCoordinatorDeletesTheJob) {
+  putExperiment(2);
+  startCoordinator(std::chrono::milliseconds(1500));
+  rapidjson::Document job = waitForJob();
+  ASSERT_TRUE(job.IsObject()) << "no Job was created";
+  const std::string name = job["metadata"]["name"].GetString();
+  test::ProcessResult r = waitCoordinator();  // no pod runs: SIGTERM comes while it waits
+  EXPECT_EQ(r.exitCode, 5) << r.err;
+  EXPECT_THAT(server_.jobNames(kJobNs), IsEmpty());
+  EXPECT_THAT(server_.jobDeletions(),
+              ElementsAre(std::string(kJobNs) + "/" + name + " Foreground"));
 }
 
 TEST_F(ShardJob, WithoutPermissionToCreateJobsTheMessageNamesVerbAndResource) {
