@@ -250,6 +250,25 @@ TEST_F(ShardJob, APodKilledMidRunIsMissingAndTheRestMerged) {
   EXPECT_THAT(server_.configMapNames(kJobNs), IsEmpty());
 }
 
+TEST_F(ShardJob, APodWhoseClockIsOffTheApiServersRefusesToStart) {
+  server_.setDateOffset(std::chrono::seconds(-30));  // the API server's clock is 30 s behind
+  putExperiment(2);
+  startCoordinator();
+  rapidjson::Document job = waitForJob();
+  ASSERT_TRUE(job.IsObject()) << "no Job was created";
+  const std::string name = job["metadata"]["name"].GetString();
+  test::ProcessResult pod = runShard(job, 0);
+  EXPECT_EQ(pod.exitCode, 1) << pod.err;
+  EXPECT_THAT(pod.err, HasSubstr("clock is 30 s ahead of the API server's"));
+  EXPECT_EQ(http_.requestCount(), 0u) << "it sent no load";
+  EXPECT_THAT(server_.configMapNames(kJobNs), IsEmpty());
+  server_.markJobFailed(kJobNs, name, "BackoffLimitExceeded");
+  test::ProcessResult r = waitCoordinator();
+  EXPECT_EQ(r.exitCode, 1) << r.err;
+  EXPECT_THAT(test::readFile(dir_.file("termination-log")), HasSubstr("none of the 2 shards"));
+  EXPECT_THAT(server_.jobNames(kJobNs), IsEmpty());
+}
+
 TEST_F(ShardJob, ACancelledCoordinatorDeletesTheJob) {
   putExperiment(2);
   startCoordinator(std::chrono::milliseconds(1500));

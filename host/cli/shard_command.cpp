@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -111,6 +112,36 @@ std::string envOrEmpty(const char* name) {
   return value != nullptr ? value : "";
 }
 
+// How far a shard pod's clock may differ from the API server's: the `Date` header has whole
+// seconds, so one second of it is rounding, and one more is what a shard may lose at the start
+// before its lateness shows in LateSends anyway.
+constexpr long kClockBoundSeconds = 2;
+
+// Refuses to start (std::runtime_error) when this pod's clock and the API server's `date` (an
+// HTTP date of its last answer) differ by more than kClockBoundSeconds: the common start is an
+// instant of the coordinator's clock, and a pod off by seconds would send its share at the wrong
+// time. No date: nothing to compare, said at debug level.
+void checkClock(const std::string& date, const std::string& label) {
+  std::tm tm{};
+  const char* end = date.empty() ? nullptr : ::strptime(date.c_str(), "%a, %d %b %Y %H:%M:%S", &tm);
+  if (end == nullptr) {
+    logger().debug("{}: no usable Date header from the API server; clock not compared", label);
+    return;
+  }
+  const auto server = std::chrono::system_clock::from_time_t(::timegm(&tm));
+  const long skew = static_cast<long>(
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now() - server)
+          .count());
+  if (std::labs(skew) > kClockBoundSeconds) {
+    throw std::runtime_error(
+        "this pod's clock is " + std::to_string(std::labs(skew)) + " s " +
+        (skew > 0 ? "ahead of" : "behind") + " the API server's (its Date header), more than the " +
+        std::to_string(kClockBoundSeconds) +
+        " s a shard allows: it would not start at the common instant; refusing to start (fix the "
+        "node's time synchronisation)");
+  }
+}
+
 // In a pod: where the experiment is, whom to hand the partial result to.
 struct InCluster {
   std::string ns, name, job;
@@ -185,6 +216,7 @@ int collectShardCommand(const Command& command) {
       writeFileAtomically(experimentFile,
                           toJson(cluster.client->getExperiment(cluster.ns, cluster.name)),
                           privateFile);
+      checkClock(cluster.client->lastServerDate(), label);
       auto& a = task.GetAllocator();
       task["shard"].RemoveMember("outputDir");
       task["shard"].AddMember("outputDir", rapidjson::Value(cluster.folder->path(), a), a);

@@ -1,5 +1,6 @@
 #include "tests/support/fake_apiserver.h"
 
+#include <ctime>
 #include <filesystem>
 #include <regex>
 #include <stdexcept>
@@ -275,6 +276,11 @@ void FakeApiServer::failNext(int status, int count, const std::string& pathPart)
   faults_.push_back({status, count, pathPart});
 }
 
+void FakeApiServer::setDateOffset(std::chrono::seconds offset) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  dateOffset_ = offset;
+}
+
 void FakeApiServer::delayNext(std::chrono::milliseconds delay, int count) {
   std::lock_guard<std::mutex> lock(mutex_);
   delay_ = delay;
@@ -348,6 +354,14 @@ void FakeApiServer::handle(const httplib::Request& request, httplib::Response& r
   if (delay.count() > 0) std::this_thread::sleep_for(delay);
 
   std::lock_guard<std::mutex> lock(mutex_);
+  // RFC 7231's IMF-fixdate, as Go's net/http writes it.
+  const std::time_t now =
+      std::chrono::system_clock::to_time_t(std::chrono::system_clock::now() + dateOffset_);
+  std::tm utc{};
+  gmtime_r(&now, &utc);
+  char date[64];
+  std::strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S GMT", &utc);
+  response.set_header("Date", date);
   handleLocked(request, response);
   if (response.status == -1) response.status = 200;  // httplib's default, applied later
   log_.push_back(request.method + " " + request.path + " -> " + std::to_string(response.status));

@@ -112,6 +112,10 @@ class FakeApiServer {
   // status with `statusPatchJson` (new resourceVersion), so the write under test conflicts.
   void interleaveStatusWrite(const std::string& statusPatchJson, int count);
 
+  // Every answer carries a `Date` header, as kube-apiserver's do: the time now plus `offset`
+  // (an API server whose clock differs from the client's).
+  void setDateOffset(std::chrono::seconds offset);
+
   // "METHOD PATH -> STATUS" of every request so far.
   std::vector<std::string> requestLog() const;
   int requestCount() const;
@@ -161,6 +165,7 @@ class FakeApiServer {
   std::vector<std::string> refusals_;
   std::vector<std::string> warnings_;
   std::vector<std::string> jobDeletions_;
+  std::chrono::seconds dateOffset_{0};
 };
 
 }  // namespace iter8::testing

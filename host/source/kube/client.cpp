@@ -106,6 +106,7 @@ http::Response KubeClient::exchange(const std::string& method, const std::string
     }
     auto started = SteadyClock::now();
     http::Response response = http::send(request);
+    if (std::string date = response.header("Date"); !date.empty()) lastServerDate_ = date;
     logger().trace("{} {} -> {} ({} ms)", method, path, response.status,
                    std::chrono::duration_cast<milliseconds>(SteadyClock::now() - started).count());
     // A rotated token file or an expired exec credential: one retry with fresh credentials.

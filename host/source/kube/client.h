@@ -59,6 +59,9 @@ class KubeClient {
   explicit KubeClient(ClusterConfig config, RetryPolicy policy = {});
 
   const ClusterConfig& config() const { return config_; }
+  // The `Date` header of the last answer ("" before any, or when the server sent none): the
+  // API server's clock, which a shard compares with its own (docs/scale.md).
+  const std::string& lastServerDate() const { return lastServerDate_; }
   const RetryPolicy& policy() const { return policy_; }
 
   // GET /apis/iter8.tools/v2alpha2/namespaces/NS/experiments/NAME.
@@ -98,6 +101,7 @@ class KubeClient {
 
   ClusterConfig config_;
   RetryPolicy policy_;
+  std::string lastServerDate_;
 };
 
 // "/apis/iter8.tools/v2alpha2/namespaces/NS/experiments/NAME" with segments escaped.
