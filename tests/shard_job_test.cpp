@@ -78,6 +78,10 @@ class ShardJob : public ::testing::Test {
       options.env["ITER8_MEMORY_REQUEST"] = "67108864";
       options.env["ITER8_SHARD_LEAD_MS"] = "1500";
       options.unsetEnv = {"KUBECONFIG", "ITER8_SHARDS", "SCRATCH_DIR", "ITER8_POD_NAMESPACE"};
+      for (const std::string& name : unsetForCoordinator_) {
+        options.env.erase(name);
+        options.unsetEnv.push_back(name);
+      }
       options.timeout = std::chrono::seconds(60);
       result_ = test::runProcess({test::handlerPath(), "run", "-a", "start", "--termination-log",
                                   dir_.file("termination-log"), "--api-deadline", "5s"},
@@ -151,6 +155,7 @@ class ShardJob : public ::testing::Test {
   std::string saDir_;
   std::thread coordinator_;
   test::ProcessResult result_;
+  std::vector<std::string> unsetForCoordinator_;
 };
 
 int64_t countOf(const rapidjson::Value& result) {
@@ -280,6 +285,17 @@ TEST_F(ShardJob, ACancelledCoordinatorDeletesTheJob) {
   EXPECT_THAT(server_.jobNames(kJobNs), IsEmpty());
   EXPECT_THAT(server_.jobDeletions(),
               ElementsAre(std::string(kJobNs) + "/" + name + " Foreground"));
+}
+
+TEST_F(ShardJob, WithoutTheImageInTheJobTemplateTheMessageSaysWhatToSet) {
+  unsetForCoordinator_ = {"ITER8_HANDLER_IMAGE"};
+  putExperiment(2);
+  startCoordinator();
+  test::ProcessResult r = waitCoordinator();
+  EXPECT_EQ(r.exitCode, 1) << r.err;
+  EXPECT_THAT(test::readFile(dir_.file("termination-log")),
+              HasSubstr("ITER8_HANDLER_IMAGE is not set; expected the handler's image"));
+  EXPECT_THAT(server_.jobNames(kJobNs), IsEmpty());
 }
 
 TEST_F(ShardJob, WithoutPermissionToCreateJobsTheMessageNamesVerbAndResource) {

@@ -31,6 +31,8 @@ constexpr auto kStopGrace = std::chrono::seconds(5);
 constexpr auto kReportEvery = std::chrono::seconds(10);
 // Beyond the schedule: starting, the last responses (their timeout), writing the partial.
 constexpr auto kSlack = std::chrono::seconds(20);
+// What the Job runner may take after its own timeout: the last list, the deletes.
+constexpr auto kJobCleanup = std::chrono::seconds(30);
 
 // The handler binary this task runs in (the shard command is one of its commands).
 std::string handlerBinary() {
@@ -207,10 +209,13 @@ std::vector<ShardOutcome> runLocalShards(sdk::Host& host, const rapidjson::Value
               std::to_string(options.lead.count()) + " ms");
   }
 
+  // The Job runner has its own --timeout, after which it still collects what the pods handed
+  // over and deletes the Job: it gets that long plus time to clean up before it is stopped.
   const Clock::time_point deadline =
       options.expectedLength == std::chrono::nanoseconds::max()
           ? Clock::time_point::max()
-          : Clock::now() + options.lead + options.expectedLength + kSlack;
+          : Clock::now() + options.lead + options.expectedLength + kSlack +
+                (options.asJob ? kJobCleanup : std::chrono::seconds(0));
   std::vector<bool> overdue(shards.size(), false);
   Clock::time_point nextReport = Clock::now() + options.lead + kReportEvery;
   bool stopping = false;
@@ -256,7 +261,8 @@ std::vector<ShardOutcome> runLocalShards(sdk::Host& host, const rapidjson::Value
     for (size_t i = 0; i < outcomes.size(); ++i) {
       std::error_code ec;
       const std::string file = partialFile(folder.path(), i);
-      if (!overdue[0] && fs::exists(file, ec)) readPartial(outcomes[i], file, i);
+      // The runner writes each partial whole (temporary file, rename), even when stopped.
+      if (fs::exists(file, ec)) readPartial(outcomes[i], file, i);
       any = any || outcomes[i].reported;
       if (!outcomes[i].reported && outcomes[i].missing.empty()) {
         outcomes[i].missing =
