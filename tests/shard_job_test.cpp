@@ -3,6 +3,7 @@
 // pods' command (`handler collect-shard`) with the Job's env, JOB_COMPLETION_INDEX and the
 // service-account token, then marks the Job done; the merged status is checked against the
 // partials the pods handed over (docs/scale.md, "Cluster mode").
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <map>
@@ -11,6 +12,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "lib/fortio/latency_sketch.h"
 #include "lib/json.h"
 #include "tests/support/fake_apiserver.h"
 #include "tests/support/rbac_policy.h"
@@ -204,14 +206,24 @@ TEST_F(ShardJob, TheIndexedJobsPodsPartialsMergeExactlyAndEverythingIsRemoved) {
   EXPECT_TRUE(task["shard"]["startAtUnixNs"].IsInt64());
 
   runShards(job, 2);
-  // What the pods handed over, before the coordinator reads and removes it.
+  // What the pods handed over, before the coordinator reads and removes it: counts, the
+  // histograms' extremes and the sketches (index-keyed buckets: exact), summed. Fortio's bucket
+  // list starts at Min and ends at Max, so its edges differ per shard; ShardMerge.* checks its
+  // buckets on recorded samples.
   int64_t requests[2] = {0, 0};
+  double lowest[2] = {1e9, 1e9}, highest[2] = {0, 0};
+  fortio::LatencySketch sketches[2];
   for (int i = 0; i < 2; ++i) {
     auto map = server_.configMap(kJobNs, name + "-" + std::to_string(i));
     ASSERT_TRUE(map.IsObject()) << "shard " << i << " handed over nothing";
     auto partial = parseJson(map["data"]["partial.json"].GetString());
-    requests[0] += countOf(partial["Versions"]["v1"]);
-    requests[1] += countOf(partial["Versions"]["v2"]);
+    for (int v = 0; v < 2; ++v) {
+      const auto& result = partial["Versions"][v == 0 ? "v1" : "v2"];
+      requests[v] += countOf(result);
+      lowest[v] = std::min(lowest[v], result["DurationHistogram"]["Min"].GetDouble());
+      highest[v] = std::max(highest[v], result["DurationHistogram"]["Max"].GetDouble());
+      sketches[v].merge(fortio::LatencySketch::fromJson(result["LatencySketch"]));
+    }
   }
   server_.markJobComplete(kJobNs, name);
   test::ProcessResult r = waitCoordinator();
@@ -224,6 +236,19 @@ TEST_F(ShardJob, TheIndexedJobsPodsPartialsMergeExactlyAndEverythingIsRemoved) {
   EXPECT_EQ(requests[0] + requests[1], 200) << "100 qps for 1 s per version";
   EXPECT_EQ(data["v1"]["RetCodes"]["200"].GetInt64(), requests[0]);
   EXPECT_EQ(data["v2"]["RetCodes"]["503"].GetInt64(), requests[1]);
+  for (int v = 0; v < 2; ++v) {
+    const auto& merged = data[v == 0 ? "v1" : "v2"];
+    int64_t inBuckets = 0;
+    for (const auto& bucket : merged["DurationHistogram"]["Data"].GetArray()) {
+      inBuckets += bucket["Count"].GetInt64();
+    }
+    EXPECT_EQ(inBuckets, requests[v]) << "version " << v;
+    EXPECT_EQ(merged["DurationHistogram"]["Min"].GetDouble(), lowest[v]);
+    EXPECT_EQ(merged["DurationHistogram"]["Max"].GetDouble(), highest[v]);
+    auto sketch = fortio::LatencySketch::fromJson(merged["LatencySketch"]);
+    EXPECT_EQ(sketch.count(), sketches[v].count());
+    EXPECT_EQ(sketch.buckets(), sketches[v].buckets()) << "version " << v;
+  }
   EXPECT_EQ(data["v1"]["Shards"].GetInt(), 2);
   EXPECT_EQ(toJson(data["v1"]["ShardsMissing"]), "[]");
   EXPECT_STREQ(stored["status"]["message"].GetString(), "from the controller");
