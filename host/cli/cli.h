@@ -53,6 +53,12 @@ struct ShardOptions {
   std::string index;  // --index, else $JOB_COMPLETION_INDEX (an Indexed Job's pod)
 };
 
+// The hidden `collect-shard-job` command (docs/scale.md): the shards as an Indexed Job.
+struct ShardJobCommandOptions {
+  std::string task;        // --task: the coordinator's TaskSpec, with its `shard` member
+  int timeoutSeconds = 0;  // --timeout: 0 waits for the Job without limit
+};
+
 struct CommandSpec;  // a row of the command table (host/cli/command_table.h)
 
 struct Command {
@@ -61,6 +67,7 @@ struct Command {
   RunOptions run;  // report uses its experiment-selecting fields (file, name, ns, kube*)
   ReportOptions report;
   ShardOptions shard;
+  ShardJobCommandOptions shardJob;
   std::string target;  // LIBRARY[/TASK] for describe, FILE for check, bash|zsh for completion
   bool json = false;   // plugins [describe] --json
   bool tools = false;  // version --tools

@@ -230,11 +230,15 @@ const CommandSpec kCommands[] = {
      versionHelp, versionOptions, noOperands, versionCommand},
 };
 // Rows that run but are never listed: not in the main help, the completion scripts or "did you
-// mean". collect-shard is started by a sharded metrics/collect, not by people (docs/scale.md).
+// mean". collect-shard and collect-shard-job are started by a sharded metrics/collect, not by
+// people (docs/scale.md).
 const CommandSpec kHiddenCommands[] = {
     {"collect-shard", nullptr, "collect-shard --task FILE -f FILE [--index N]", nullptr,
      "run one shard of a sharded metrics/collect",
      collectShardHelp, collectShardOptions, finishCollectShard, collectShardCommand},
+    {"collect-shard-job", nullptr, "collect-shard-job --task FILE [--timeout SECONDS]", nullptr,
+     "run the shards of a sharded metrics/collect as an Indexed Job",
+     collectShardJobHelp, collectShardJobOptions, noOperands, collectShardJobCommand},
 };
 // clang-format on
 

@@ -19,14 +19,19 @@ int completionCommand(const Command& command);  // host/cli/command_table.cpp
 int pluginsListCommand(const Command& command);
 int pluginsDescribeCommand(const Command& command);
 int pluginsCheckCommand(const Command& command);
-int versionCommand(const Command& command);       // host/cli/command_table.cpp
-int collectShardCommand(const Command& command);  // host/cli/shard_command.cpp (hidden)
+int versionCommand(const Command& command);          // host/cli/command_table.cpp
+int collectShardCommand(const Command& command);     // host/cli/shard_command.cpp (hidden)
+int collectShardJobCommand(const Command& command);  // host/cli/shard_job_command.cpp (hidden)
 
 // `handler collect-shard`'s help and options (host/cli/shard_command.cpp).
 std::string collectShardHelp();
 boost::program_options::options_description collectShardOptions(Command& command);
 void finishCollectShard(const CommandSpec& row, const std::vector<std::string>& operands,
                         Command& command);
+
+// `handler collect-shard-job`'s help and options (host/cli/shard_job_command.cpp).
+std::string collectShardJobHelp();
+boost::program_options::options_description collectShardJobOptions(Command& command);
 
 // `handler analyze`'s help, beside the command (host/cli/analyze_command.cpp).
 std::string analyzeHelp();

@@ -34,6 +34,9 @@ std::unique_ptr<ExperimentSource> openSource(const RunOptions& run) {
     return std::make_unique<LocalExperimentSource>(
         LocalSourceOptions{run.file, run.output, run.secretsDir, run.dryRun});
   }
+  // A sharded metrics/collect runs its shards as an Indexed Job when the handler runs against
+  // a cluster (docs/scale.md); the handler says so to the tasks through their environment.
+  ::setenv("ITER8_SHARD_MODE", "job", 1);
   return openKubeSource(run.cluster());
 }
 

@@ -2,6 +2,7 @@
 // partial result) and the coordinator's (the shards run, their partials merged once).
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 
 #include "lib/atomic_file.h"
 #include "lib/json.h"
@@ -35,6 +36,25 @@ std::string qpsText(double qps) {
 double numberOf(const rapidjson::Value& result, const char* name) {
   const rapidjson::Value* v = findMember(result, name);
   return v != nullptr && v->IsNumber() ? v->GetDouble() : 0;
+}
+
+// The handler says, through the environment its tasks inherit, that it runs against a cluster:
+// then the shards are the pods of an Indexed Job (docs/scale.md).
+bool shardsAsJob() {
+  const char* mode = std::getenv("ITER8_SHARD_MODE");
+  return mode != nullptr && std::string(mode) == "job";
+}
+
+// Pods take longer to start than processes: the common start is 10 s ahead in a cluster, or
+// $ITER8_SHARD_LEAD_MS.
+std::chrono::milliseconds shardJobLead() {
+  const char* text = std::getenv("ITER8_SHARD_LEAD_MS");
+  if (text != nullptr && *text != '\0') {
+    char* end = nullptr;
+    long long ms = std::strtoll(text, &end, 10);
+    if (*end == '\0' && ms >= 0) return std::chrono::milliseconds(ms);
+  }
+  return std::chrono::seconds(10);
 }
 
 }  // namespace
@@ -82,6 +102,8 @@ void CollectTask::runSharded(sdk::Host& host, const std::string& payload) {
   }
   LocalShardsOptions options;
   options.count = shards_;
+  options.asJob = shardsAsJob();
+  if (options.asJob) options.lead = shardJobLead();
   options.expectedLength = std::chrono::nanoseconds::zero();
   for (const auto& version : versions_) {
     options.expectedLength = std::max(options.expectedLength, expectedLength(version.load));

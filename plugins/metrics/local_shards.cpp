@@ -31,6 +31,8 @@ constexpr auto kStopGrace = std::chrono::seconds(5);
 constexpr auto kReportEvery = std::chrono::seconds(10);
 // Beyond the schedule: starting, the last responses (their timeout), writing the partial.
 constexpr auto kSlack = std::chrono::seconds(20);
+// What the Job runner may take after its own timeout: the last list, the deletes.
+constexpr auto kJobCleanup = std::chrono::seconds(30);
 
 // The handler binary this task runs in (the shard command is one of its commands).
 std::string handlerBinary() {
@@ -159,15 +161,29 @@ std::vector<ShardOutcome> runLocalShards(sdk::Host& host, const rapidjson::Value
   std::vector<std::unique_ptr<Subprocess>> shards;
   std::vector<std::string> logs;
   std::vector<ShardOutcome> outcomes(static_cast<size_t>(options.count));
-  for (int i = 0; i < options.count; ++i) {
-    logs.push_back(folder.path() + "/shard-" + std::to_string(i) + ".log");
+  // In a cluster one process, the handler's `collect-shard-job`, runs the shards as the pods of
+  // an Indexed Job and writes their partials here; locally, one process per shard.
+  const int processes = options.asJob ? 1 : options.count;
+  for (int i = 0; i < processes; ++i) {
+    logs.push_back(folder.path() + (options.asJob ? std::string("/job.log")
+                                                  : "/shard-" + std::to_string(i) + ".log"));
     int log = ::open(logs.back().c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     SubprocessOptions spawn;
-    spawn.argv = {binary, "collect-shard", "--task",  taskFile,
-                  "-f",   experimentFile,  "--index", std::to_string(i)};
-    if (!plugins.empty()) {
-      spawn.argv.push_back("--plugins-dir");
-      spawn.argv.push_back(plugins);
+    if (options.asJob) {
+      spawn.argv = {binary, "collect-shard-job", "--task", taskFile};
+      if (options.expectedLength != std::chrono::nanoseconds::max()) {
+        const auto wait = std::chrono::duration_cast<std::chrono::seconds>(
+            options.lead + options.expectedLength + kSlack);
+        spawn.argv.push_back("--timeout");
+        spawn.argv.push_back(std::to_string(wait.count() + 1));
+      }
+    } else {
+      spawn.argv = {binary, "collect-shard", "--task",  taskFile,
+                    "-f",   experimentFile,  "--index", std::to_string(i)};
+      if (!plugins.empty()) {
+        spawn.argv.push_back("--plugins-dir");
+        spawn.argv.push_back(plugins);
+      }
     }
     spawn.stdoutTo = log >= 0 ? log : kNullStream;
     spawn.stderrTo = log >= 0 ? log : kNullStream;
@@ -175,19 +191,31 @@ std::vector<ShardOutcome> runLocalShards(sdk::Host& host, const rapidjson::Value
     int error = process->start(spawn);
     if (log >= 0) ::close(log);
     if (error != 0) {
-      throw sdk::TaskFailed("shards: cannot start shard " + std::to_string(i) + ": " +
-                            process->startError());  // the started ones are killed on return
+      throw sdk::TaskFailed(
+          "shards: cannot start " +
+          (options.asJob ? std::string("the shards' Job runner") : "shard " + std::to_string(i)) +
+          ": " + process->startError());  // the started ones are killed on return
     }
     shards.push_back(std::move(process));
   }
-  host.info("shards: " + std::to_string(options.count) + " shard processes started (" + binary +
-            " collect-shard), load from the common start in " +
-            std::to_string(options.lead.count()) + " ms");
+  if (options.asJob) {
+    host.info("shards: " + std::to_string(options.count) +
+              " shards as an Indexed Job (handler collect-shard-job), load from the common "
+              "start in " +
+              std::to_string(options.lead.count()) + " ms");
+  } else {
+    host.info("shards: " + std::to_string(options.count) + " shard processes started (" + binary +
+              " collect-shard), load from the common start in " +
+              std::to_string(options.lead.count()) + " ms");
+  }
 
+  // The Job runner has its own --timeout, after which it still collects what the pods handed
+  // over and deletes the Job: it gets that long plus time to clean up before it is stopped.
   const Clock::time_point deadline =
       options.expectedLength == std::chrono::nanoseconds::max()
           ? Clock::time_point::max()
-          : Clock::now() + options.lead + options.expectedLength + kSlack;
+          : Clock::now() + options.lead + options.expectedLength + kSlack +
+                (options.asJob ? kJobCleanup : std::chrono::seconds(0));
   std::vector<bool> overdue(shards.size(), false);
   Clock::time_point nextReport = Clock::now() + options.lead + kReportEvery;
   bool stopping = false;
@@ -226,6 +254,26 @@ std::vector<ShardOutcome> runLocalShards(sdk::Host& host, const rapidjson::Value
         if (!shard->exited()) shard->kill();
       }
     }
+  }
+  if (options.asJob) {
+    const Subprocess& runner = *shards[0];
+    bool any = false;
+    for (size_t i = 0; i < outcomes.size(); ++i) {
+      std::error_code ec;
+      const std::string file = partialFile(folder.path(), i);
+      // The runner writes each partial whole (temporary file, rename), even when stopped.
+      if (fs::exists(file, ec)) readPartial(outcomes[i], file, i);
+      any = any || outcomes[i].reported;
+      if (!outcomes[i].reported && outcomes[i].missing.empty()) {
+        outcomes[i].missing =
+            "did not report: its pod of the shards' Job failed or had not "
+            "finished when the Job ended (its log: kubectl logs)";
+      }
+    }
+    if (!any && !(WIFEXITED(runner.status()) && WEXITSTATUS(runner.status()) == 0)) {
+      throw sdk::TaskFailed("shards: the shards' Job " + whyMissing(runner, logs[0], overdue[0]));
+    }
+    return outcomes;
   }
   for (size_t i = 0; i < shards.size(); ++i) {
     ShardOutcome& outcome = outcomes[i];

@@ -1,6 +1,7 @@
-// Local mode of a sharded collect (docs/scale.md): the N shards as processes of this machine,
-// each `handler collect-shard` on the same task, started together and waited for; what each
-// reported (its partial result) or why it did not.
+// How a sharded collect runs its shards (docs/scale.md): locally, as N processes of this
+// machine, each `handler collect-shard` on the same task; in a cluster, as the pods of an
+// Indexed Job that the handler's `collect-shard-job` runs (the plugin never talks to
+// Kubernetes). Started together, waited for; what each reported (its partial result) or why not.
 #pragma once
 
 #include <chrono>
@@ -27,6 +28,9 @@ struct LocalShardsOptions {
   std::chrono::nanoseconds expectedLength = std::chrono::nanoseconds::max();
   // How far ahead of now the common start is set: time for the processes to start and warm up.
   std::chrono::milliseconds lead{1500};
+  // Run the shards as an Indexed Job through the handler's `collect-shard-job` (the handler
+  // runs against a cluster) instead of as local processes.
+  bool asJob = false;
 };
 
 // Runs the shards of `taskSpec` (the coordinator's resolved TaskSpec: task and with) and

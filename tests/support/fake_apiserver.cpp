@@ -1,5 +1,6 @@
 #include "tests/support/fake_apiserver.h"
 
+#include <ctime>
 #include <filesystem>
 #include <regex>
 #include <stdexcept>
@@ -11,6 +12,7 @@
 
 #include "lib/base64.h"
 #include "lib/json.h"
+#include "tests/support/fake_apiserver_status.h"
 #include "tests/support/structural_pruning.h"
 
 namespace iter8::testing {
@@ -19,6 +21,8 @@ namespace {
 const std::regex kExperimentPath(
     R"(/apis/iter8\.tools/v2alpha2/namespaces/([^/]+)/experiments/([^/]+)(/status)?)");
 const std::regex kSecretPath(R"(/api/v1/namespaces/([^/]+)/secrets/([^/]+))");
+const std::regex kJobPath(R"(/apis/batch/v1/namespaces/([^/]+)/jobs(?:/([^/]+))?)");
+const std::regex kConfigMapPath(R"(/api/v1/namespaces/([^/]+)/configmaps(?:/([^/]+))?)");
 // Any resource path: group (none for /api/v1), namespace, resource, name, subresource.
 const std::regex kResourcePath(
     R"(/(?:api/v1|apis/([^/]+)/[^/]+)(?:/namespaces/([^/]+))?/([^/]+)(?:/([^/]+))?(?:/([^/]+))?)");
@@ -29,6 +33,8 @@ std::string experimentKey(const std::string& ns, const std::string& name) {
 std::string secretKey(const std::string& ns, const std::string& name) {
   return "/api/v1/namespaces/" + ns + "/secrets/" + name;
 }
+
+}  // namespace
 
 const char* reasonOf(int status) {
   switch (status) {
@@ -44,6 +50,8 @@ const char* reasonOf(int status) {
       return "MethodNotAllowed";
     case 409:
       return "Conflict";
+    case 422:
+      return "Invalid";
     case 429:
       return "TooManyRequests";
     case 503:
@@ -53,8 +61,8 @@ const char* reasonOf(int status) {
   }
 }
 
-// The metav1.Status body the API server sends with every error.
-void sendStatus(httplib::Response& response, int code, const std::string& message) {
+void sendStatus(httplib::Response& response, int code, const std::string& message,
+                const char* reason) {
   rapidjson::Document status(rapidjson::kObjectType);
   auto& a = status.GetAllocator();
   status.AddMember("kind", "Status", a);
@@ -62,7 +70,7 @@ void sendStatus(httplib::Response& response, int code, const std::string& messag
   status.AddMember("metadata", rapidjson::Value(rapidjson::kObjectType), a);
   status.AddMember("status", "Failure", a);
   status.AddMember("message", rapidjson::Value(message.c_str(), a), a);
-  status.AddMember("reason", rapidjson::StringRef(reasonOf(code)), a);
+  status.AddMember("reason", rapidjson::StringRef(reason != nullptr ? reason : reasonOf(code)), a);
   status.AddMember("code", code, a);
   response.status = code;
   response.set_content(toJson(status), "application/json");
@@ -73,6 +81,8 @@ rapidjson::Document copyOf(const rapidjson::Value& value) {
   copy.CopyFrom(value, copy.GetAllocator());
   return copy;
 }
+
+namespace {
 
 void setResourceVersion(rapidjson::Document& object, long version) {
   auto& a = object.GetAllocator();
@@ -266,6 +276,11 @@ void FakeApiServer::failNext(int status, int count, const std::string& pathPart)
   faults_.push_back({status, count, pathPart});
 }
 
+void FakeApiServer::setDateOffset(std::chrono::seconds offset) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  dateOffset_ = offset;
+}
+
 void FakeApiServer::delayNext(std::chrono::milliseconds delay, int count) {
   std::lock_guard<std::mutex> lock(mutex_);
   delay_ = delay;
@@ -339,6 +354,14 @@ void FakeApiServer::handle(const httplib::Request& request, httplib::Response& r
   if (delay.count() > 0) std::this_thread::sleep_for(delay);
 
   std::lock_guard<std::mutex> lock(mutex_);
+  // RFC 7231's IMF-fixdate, as Go's net/http writes it.
+  const std::time_t now =
+      std::chrono::system_clock::to_time_t(std::chrono::system_clock::now() + dateOffset_);
+  std::tm utc{};
+  gmtime_r(&now, &utc);
+  char date[64];
+  std::strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S GMT", &utc);
+  response.set_header("Date", date);
   handleLocked(request, response);
   if (response.status == -1) response.status = 200;  // httplib's default, applied later
   log_.push_back(request.method + " " + request.path + " -> " + std::to_string(response.status));
@@ -364,6 +387,14 @@ void FakeApiServer::handleLocked(const httplib::Request& request, httplib::Respo
   }
 
   std::smatch match;
+  if (std::regex_match(request.path, match, kJobPath)) {
+    serveCollection(request, response, jobsCollection(), match[1], match[2]);
+    return;
+  }
+  if (std::regex_match(request.path, match, kConfigMapPath)) {
+    serveCollection(request, response, configMapsCollection(), match[1], match[2]);
+    return;
+  }
   if (std::regex_match(request.path, match, kExperimentPath)) {
     serveExperiment(request, response, match[1], match[2], match[3].matched);
     return;

@@ -1,8 +1,8 @@
 // A fake Kubernetes API server for tests: HTTPS on 127.0.0.1 (ephemeral port) with a
 // certificate from a test CA, serving Experiments (iter8.tools/v2alpha2, with the status
-// subresource) and Secrets, with resourceVersion-based optimistic concurrency, pruning by the
-// Experiment CRD's structural schema and injectable faults. What it models of the real API server,
-// and what not: docs/fake-apiserver.md.
+// subresource), Secrets and Jobs (batch/v1), with resourceVersion-based optimistic concurrency,
+// pruning by the Experiment CRD's structural schema and injectable faults. What it models of the
+// real API server, and what not: docs/fake-apiserver.md.
 #pragma once
 
 #include <atomic>
@@ -73,6 +73,36 @@ class FakeApiServer {
   // The stored experiment (a copy); null Document when absent.
   rapidjson::Document experiment(const std::string& ns, const std::string& name) const;
 
+  // Jobs (batch/v1, fake_apiserver_jobs.cpp): created by POST, read, listed by label selector
+  // and deleted through the API; these are the test's side, standing in for the Job controller.
+  // The stored Job (a copy); null Document when absent.
+  rapidjson::Document job(const std::string& ns, const std::string& name) const;
+  // The names of the Jobs stored in `ns`, sorted.
+  std::vector<std::string> jobNames(const std::string& ns) const;
+  // Stores a Job given as JSON text as is (a leftover of an earlier run).
+  void putJob(const std::string& ns, const std::string& name, const std::string& json);
+  // Sets the Job's final condition as the Job controller would: "Complete" (every index
+  // succeeded) or "Failed" (with `reason`, e.g. "BackoffLimitExceeded"). False when absent.
+  bool markJobComplete(const std::string& ns, const std::string& name);
+  bool markJobFailed(const std::string& ns, const std::string& name, const std::string& reason);
+  // "NS/NAME POLICY" of every Job deleted through the API, POLICY the propagationPolicy asked
+  // for ("Orphan" when none: the API's default for Jobs).
+  std::vector<std::string> jobDeletions() const;
+  // ConfigMaps (v1) are served the same way (create, get, list by label, delete).
+  rapidjson::Document configMap(const std::string& ns, const std::string& name) const;
+  std::vector<std::string> configMapNames(const std::string& ns) const;
+
+  // A namespaced collection the fake serves generically (fake_apiserver_jobs.cpp).
+  struct Collection {
+    std::string base;    // "/apis/batch/v1/namespaces/"
+    std::string plural;  // "/jobs/"
+    std::string what;    // "jobs.batch", as messages name it
+    std::string apiVersion, listKind;
+    bool isJob;  // Job validation, status, jobDeletions()
+  };
+  static const Collection& jobsCollection();
+  static const Collection& configMapsCollection();
+
   // The next `count` requests whose path contains `pathPart` are answered with `status` and a
   // Status body (403 names the verb and resource like the real RBAC message).
   void failNext(int status, int count, const std::string& pathPart = "");
@@ -81,6 +111,10 @@ class FakeApiServer {
   // Before each of the next `count` status writes, "another writer" merge-patches the stored
   // status with `statusPatchJson` (new resourceVersion), so the write under test conflicts.
   void interleaveStatusWrite(const std::string& statusPatchJson, int count);
+
+  // Every answer carries a `Date` header, as kube-apiserver's do: the time now plus `offset`
+  // (an API server whose clock differs from the client's).
+  void setDateOffset(std::chrono::seconds offset);
 
   // "METHOD PATH -> STATUS" of every request so far.
   std::vector<std::string> requestLog() const;
@@ -103,6 +137,11 @@ class FakeApiServer {
   std::vector<std::string> pruneExperiment(rapidjson::Value& object);
   void serveExperiment(const httplib::Request& request, httplib::Response& response,
                        const std::string& ns, const std::string& name, bool status);
+  void serveCollection(const httplib::Request& request, httplib::Response& response,
+                       const Collection& kind, const std::string& ns, const std::string& name);
+  std::vector<std::string> namesIn(const Collection& kind, const std::string& ns) const;
+  bool setJobCondition(const std::string& ns, const std::string& name, const std::string& type,
+                       const std::string& reason);
 
   std::unique_ptr<httplib::SSLServer> server_;
   std::thread thread_;
@@ -125,6 +164,8 @@ class FakeApiServer {
   std::set<std::string> used_;
   std::vector<std::string> refusals_;
   std::vector<std::string> warnings_;
+  std::vector<std::string> jobDeletions_;
+  std::chrono::seconds dateOffset_{0};
 };
 
 }  // namespace iter8::testing

@@ -106,6 +106,7 @@ http::Response KubeClient::exchange(const std::string& method, const std::string
     }
     auto started = SteadyClock::now();
     http::Response response = http::send(request);
+    if (std::string date = response.header("Date"); !date.empty()) lastServerDate_ = date;
     logger().trace("{} {} -> {} ({} ms)", method, path, response.status,
                    std::chrono::duration_cast<milliseconds>(SteadyClock::now() - started).count());
     // A rotated token file or an expired exec credential: one retry with fresh credentials.
@@ -213,6 +214,19 @@ rapidjson::Document KubeClient::getJson(const std::string& path, const ResourceR
     return parseJson(response.body);
   } catch (const JsonError& e) {
     throw KubeError(response.status, "GET " + path + ": the answer is not JSON: " + e.what());
+  }
+}
+
+rapidjson::Document KubeClient::sendJson(const std::string& method, const std::string& path,
+                                         const std::string& body, const ResourceRef& ref) {
+  http::Response response = call(method, path, body);
+  if (response.status < 200 || response.status >= 300) {
+    throw failure(method, path, response, ref);
+  }
+  try {
+    return parseJson(response.body);
+  } catch (const JsonError& e) {
+    throw KubeError(response.status, method + " " + path + ": the answer is not JSON: " + e.what());
   }
 }
 

@@ -59,6 +59,9 @@ class KubeClient {
   explicit KubeClient(ClusterConfig config, RetryPolicy policy = {});
 
   const ClusterConfig& config() const { return config_; }
+  // The `Date` header of the last answer ("" before any, or when the server sent none): the
+  // API server's clock, which a shard compares with its own (docs/scale.md).
+  const std::string& lastServerDate() const { return lastServerDate_; }
   const RetryPolicy& policy() const { return policy_; }
 
   // GET /apis/iter8.tools/v2alpha2/namespaces/NS/experiments/NAME.
@@ -77,6 +80,12 @@ class KubeClient {
 
   // GET of any API path, retried as above; throws KubeError on failure.
   rapidjson::Document getJson(const std::string& path, const ResourceRef& ref);
+  // POST or DELETE of any API path with a JSON body (empty: none), retried as above (a create
+  // that landed before its answer was lost then gets 409 AlreadyExists: callers creating under
+  // a fixed name treat that as theirs); throws KubeError on failure, 403 naming verb and
+  // resource.
+  rapidjson::Document sendJson(const std::string& method, const std::string& path,
+                               const std::string& body, const ResourceRef& ref);
 
  private:
   // One exchange, plus one more with fresh credentials after a 401.
@@ -92,6 +101,7 @@ class KubeClient {
 
   ClusterConfig config_;
   RetryPolicy policy_;
+  std::string lastServerDate_;
 };
 
 // "/apis/iter8.tools/v2alpha2/namespaces/NS/experiments/NAME" with segments escaped.

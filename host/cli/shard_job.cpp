@@ -1,0 +1,174 @@
+#include "host/cli/shard_job.h"
+
+#include <cstdlib>
+#include <fstream>
+#include <stdexcept>
+
+#include "lib/json.h"
+
+namespace iter8 {
+namespace {
+
+using Allocator = rapidjson::Document::AllocatorType;
+
+std::string envOr(const char* name) {
+  const char* value = std::getenv(name);
+  return value != nullptr ? value : "";
+}
+
+// A resource quantity from the downward API (a whole number in the divisor's unit), or "".
+std::string quantityFrom(const char* variable, const char* unit) {
+  std::string text = envOr(variable);
+  if (text.empty() || text == "0") return "";  // 0: none set
+  if (text.find_first_not_of("0123456789") != std::string::npos) {
+    throw std::runtime_error(std::string(variable) + " is \"" + text +
+                             "\"; expected a whole number (resourceFieldRef with divisor " +
+                             (*unit != '\0' ? "1m" : "1") + ")");
+  }
+  return text + unit;
+}
+
+rapidjson::Value text(const std::string& value, Allocator& a) {
+  return rapidjson::Value(value, a);
+}
+
+rapidjson::Value envVar(const std::string& name, const std::string& value, Allocator& a) {
+  rapidjson::Value entry(rapidjson::kObjectType);
+  entry.AddMember("name", text(name, a), a);
+  entry.AddMember("value", text(value, a), a);
+  return entry;
+}
+
+rapidjson::Value quantities(const std::map<std::string, std::string>& values, Allocator& a) {
+  rapidjson::Value object(rapidjson::kObjectType);
+  for (const auto& [name, value] : values) object.AddMember(text(name, a), text(value, a), a);
+  return object;
+}
+
+}  // namespace
+
+std::string ownNamespace(const std::string& fallback) {
+  std::string ns = envOr("ITER8_POD_NAMESPACE");
+  if (!ns.empty()) return ns;
+  std::string dir = envOr("ITER8_SERVICEACCOUNT_DIR");
+  std::ifstream in((dir.empty() ? kube::kDefaultServiceAccountDir : dir) +
+                   std::string("/namespace"));
+  if (in && std::getline(in, ns) && !ns.empty()) return ns;
+  return fallback;
+}
+
+ShardPodTemplate shardPodTemplateFromEnv() {
+  ShardPodTemplate pod;
+  pod.image = envOr("ITER8_HANDLER_IMAGE");
+  if (pod.image.empty()) {
+    throw std::runtime_error(
+        "ITER8_HANDLER_IMAGE is not set; expected the handler's image, as the Job template in "
+        "container/install sets it, for the shards' pods");
+  }
+  pod.serviceAccount = envOr("ITER8_SERVICE_ACCOUNT");
+  const std::pair<const char*, std::pair<const char*, const char*>> sources[] = {
+      {"ITER8_CPU_REQUEST", {"cpu", "m"}},
+      {"ITER8_MEMORY_REQUEST", {"memory", ""}},
+      {"ITER8_CPU_LIMIT", {"cpu", "m"}},
+      {"ITER8_MEMORY_LIMIT", {"memory", ""}}};
+  for (const auto& [variable, what] : sources) {
+    std::string quantity = quantityFrom(variable, what.second);
+    if (quantity.empty()) continue;
+    (std::string(variable).find("LIMIT") != std::string::npos ? pod.limits
+                                                              : pod.requests)[what.first] =
+        quantity;
+  }
+  return pod;
+}
+
+std::string shardJobName(const std::string& experiment, const std::string& suffix) {
+  std::string base = experiment.substr(0, 52 - 8 - suffix.size());
+  while (!base.empty() && base.back() == '-') base.pop_back();
+  return base + "-shards-" + suffix;
+}
+
+rapidjson::Document shardJobManifest(const ShardJobSpec& spec) {
+  rapidjson::Document job(rapidjson::kObjectType);
+  auto& a = job.GetAllocator();
+  job.AddMember("apiVersion", "batch/v1", a);
+  job.AddMember("kind", "Job", a);
+  rapidjson::Value labels(rapidjson::kObjectType);
+  labels.AddMember(rapidjson::StringRef(kShardsOfLabel), text(spec.experiment, a), a);
+  labels.AddMember(rapidjson::StringRef(kShardsOfNamespaceLabel), text(spec.ns, a), a);
+  labels.AddMember(rapidjson::StringRef(kShardJobLabel), text(spec.name, a), a);
+  rapidjson::Value metadata(rapidjson::kObjectType);
+  metadata.AddMember("name", text(spec.name, a), a);
+  metadata.AddMember("namespace", text(spec.jobNs, a), a);
+  metadata.AddMember("labels", rapidjson::Value(labels, a), a);
+  job.AddMember("metadata", metadata, a);
+
+  rapidjson::Value env(rapidjson::kArrayType);
+  env.PushBack(envVar("EXPERIMENT_NAME", spec.experiment, a), a);
+  env.PushBack(envVar("EXPERIMENT_NAMESPACE", spec.ns, a), a);
+  env.PushBack(envVar("ITER8_SHARD_JOB", spec.name, a), a);
+  env.PushBack(envVar("ITER8_SHARD_NAMESPACE", spec.jobNs, a), a);
+  env.PushBack(envVar("ITER8_SHARD_TASK", spec.taskJson, a), a);
+  rapidjson::Value command(rapidjson::kArrayType);
+  command.PushBack("handler", a);
+  command.PushBack("collect-shard", a);
+  rapidjson::Value container(rapidjson::kObjectType);
+  container.AddMember("name", "shard", a);
+  container.AddMember("image", text(spec.pod.image, a), a);
+  container.AddMember("command", command, a);
+  container.AddMember("env", env, a);
+  rapidjson::Value resources(rapidjson::kObjectType);
+  if (!spec.pod.requests.empty())
+    resources.AddMember("requests", quantities(spec.pod.requests, a), a);
+  if (!spec.pod.limits.empty()) resources.AddMember("limits", quantities(spec.pod.limits, a), a);
+  container.AddMember("resources", resources, a);
+  rapidjson::Value containers(rapidjson::kArrayType);
+  containers.PushBack(container, a);
+
+  rapidjson::Value podSpec(rapidjson::kObjectType);
+  podSpec.AddMember("restartPolicy", "Never", a);
+  if (!spec.pod.serviceAccount.empty()) {
+    podSpec.AddMember("serviceAccountName", text(spec.pod.serviceAccount, a), a);
+  }
+  podSpec.AddMember("containers", containers, a);
+  rapidjson::Value podMetadata(rapidjson::kObjectType);
+  podMetadata.AddMember("labels", labels, a);
+  rapidjson::Value templ(rapidjson::kObjectType);
+  templ.AddMember("metadata", podMetadata, a);
+  templ.AddMember("spec", podSpec, a);
+
+  rapidjson::Value jobSpec(rapidjson::kObjectType);
+  jobSpec.AddMember("completionMode", "Indexed", a);
+  jobSpec.AddMember("completions", spec.count, a);
+  jobSpec.AddMember("parallelism", spec.count, a);
+  jobSpec.AddMember("backoffLimit", 0, a);
+  jobSpec.AddMember("template", templ, a);
+  job.AddMember("spec", jobSpec, a);
+  return job;
+}
+
+void publishPartial(kube::KubeClient& client, const std::string& ns, const std::string& job,
+                    uint64_t index, const std::string& partialJson) {
+  const std::string name = job + "-" + std::to_string(index);
+  rapidjson::Document map(rapidjson::kObjectType);
+  auto& a = map.GetAllocator();
+  map.AddMember("apiVersion", "v1", a);
+  map.AddMember("kind", "ConfigMap", a);
+  rapidjson::Value labels(rapidjson::kObjectType);
+  labels.AddMember(rapidjson::StringRef(kShardJobLabel), text(job, a), a);
+  labels.AddMember(rapidjson::StringRef(kShardIndexLabel), text(std::to_string(index), a), a);
+  rapidjson::Value metadata(rapidjson::kObjectType);
+  metadata.AddMember("name", text(name, a), a);
+  metadata.AddMember("labels", labels, a);
+  map.AddMember("metadata", metadata, a);
+  rapidjson::Value data(rapidjson::kObjectType);
+  data.AddMember(rapidjson::StringRef(kPartialKey), text(partialJson, a), a);
+  map.AddMember("data", data, a);
+  try {
+    client.sendJson("POST", "/api/v1/namespaces/" + ns + "/configmaps", toJson(map),
+                    {"create", "", "configmaps", ns, name});
+  } catch (const kube::KubeError& e) {
+    if (e.status() != 409) throw;  // 409: our own create landed before its answer was lost
+  }
+}
+
+}  // namespace iter8

@@ -1,0 +1,315 @@
+// The fake API server's Jobs (batch/v1) and ConfigMaps (v1): create, get, list by label
+// selector, delete with a propagation policy; and the test's hooks that stand in for the Job
+// controller (docs/fake-apiserver.md). Nothing runs pods: the test runs them, then marks the Job
+// done.
+#include <algorithm>
+#include <ctime>
+#include <sstream>
+
+#include <httplib.h>
+
+#include "lib/json.h"
+#include "tests/support/fake_apiserver.h"
+#include "tests/support/fake_apiserver_status.h"
+
+namespace iter8::testing {
+namespace {
+
+const FakeApiServer::Collection kJobs{
+    "/apis/batch/v1/namespaces/", "/jobs/", "jobs.batch", "batch/v1", "JobList", true};
+const FakeApiServer::Collection kConfigMaps{
+    "/api/v1/namespaces/", "/configmaps/", "configmaps", "v1", "ConfigMapList", false};
+
+std::string prefixOf(const FakeApiServer::Collection& kind, const std::string& ns) {
+  return kind.base + ns + kind.plural;
+}
+std::string jobPrefix(const std::string& ns) {
+  return prefixOf(kJobs, ns);
+}
+std::string jobKey(const std::string& ns, const std::string& name) {
+  return jobPrefix(ns) + name;
+}
+
+std::string nowRfc3339() {
+  std::time_t now = std::time(nullptr);
+  std::tm utc{};
+  gmtime_r(&now, &utc);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
+  return text;
+}
+
+void setString(rapidjson::Value& object, const char* name, const std::string& value,
+               rapidjson::Document::AllocatorType& a) {
+  object.RemoveMember(name);
+  object.AddMember(rapidjson::Value(name, a), rapidjson::Value(value, a), a);
+}
+
+const rapidjson::Value* path(const rapidjson::Value& root,
+                             std::initializer_list<const char*> keys) {
+  const rapidjson::Value* at = &root;
+  for (const char* key : keys) {
+    at = at->IsObject() ? findMember(*at, key) : nullptr;
+    if (at == nullptr) return nullptr;
+  }
+  return at;
+}
+
+std::string labelOf(const rapidjson::Value& job, const std::string& key) {
+  const rapidjson::Value* labels = path(job, {"metadata", "labels"});
+  const rapidjson::Value* value = labels != nullptr ? findMember(*labels, key) : nullptr;
+  return value != nullptr && value->IsString() ? value->GetString() : "\x01";  // \x01: absent
+}
+
+// Equality-based label selectors, as kube-apiserver reads them: "a=b,c==d,e!=f,g,!h".
+bool selects(const std::string& selector, const rapidjson::Value& job) {
+  std::stringstream terms(selector);
+  std::string term;
+  while (std::getline(terms, term, ',')) {
+    if (term.empty()) continue;
+    size_t ne = term.find("!=");
+    size_t eq = term.find('=');
+    if (ne != std::string::npos) {
+      if (labelOf(job, term.substr(0, ne)) == term.substr(ne + 2)) return false;
+    } else if (eq != std::string::npos) {
+      size_t valueAt = term.compare(eq, 2, "==") == 0 ? eq + 2 : eq + 1;
+      if (labelOf(job, term.substr(0, eq)) != term.substr(valueAt)) return false;
+    } else if (term[0] == '!') {
+      if (labelOf(job, term.substr(1)) != "\x01") return false;
+    } else if (labelOf(job, term) == "\x01") {
+      return false;
+    }
+  }
+  return true;
+}
+
+// What the Job validation of kube-apiserver would refuse that a client of ours could get wrong;
+// empty when valid.
+std::string invalidJob(const rapidjson::Value& job) {
+  const rapidjson::Value* containers = path(job, {"spec", "template", "spec", "containers"});
+  if (containers == nullptr || !containers->IsArray() || containers->Empty()) {
+    return "spec.template.spec.containers: Required value";
+  }
+  const rapidjson::Value* restart = path(job, {"spec", "template", "spec", "restartPolicy"});
+  if (restart == nullptr || !restart->IsString() ||
+      (std::string(restart->GetString()) != "Never" &&
+       std::string(restart->GetString()) != "OnFailure")) {
+    return "spec.template.spec.restartPolicy: Required value: valid values: \"OnFailure\", "
+           "\"Never\"";
+  }
+  const rapidjson::Value* mode = path(job, {"spec", "completionMode"});
+  if (mode != nullptr && mode->IsString() && std::string(mode->GetString()) == "Indexed" &&
+      path(job, {"spec", "completions"}) == nullptr) {
+    return "spec.completions: Required value: when completion mode is Indexed";
+  }
+  return "";
+}
+
+}  // namespace
+
+const FakeApiServer::Collection& FakeApiServer::jobsCollection() {
+  return kJobs;
+}
+const FakeApiServer::Collection& FakeApiServer::configMapsCollection() {
+  return kConfigMaps;
+}
+
+void FakeApiServer::serveCollection(const httplib::Request& request, httplib::Response& response,
+                                    const Collection& kind, const std::string& ns,
+                                    const std::string& name) {
+  const std::string notFound = kind.what + " \"" + name + "\" not found";
+  const std::string prefix = prefixOf(kind, ns);
+  if (request.method == "GET" && name.empty()) {
+    const std::string selector = request.get_param_value("labelSelector");
+    rapidjson::Document list(rapidjson::kObjectType);
+    auto& a = list.GetAllocator();
+    list.AddMember("apiVersion", rapidjson::Value(kind.apiVersion, a), a);
+    list.AddMember("kind", rapidjson::Value(kind.listKind, a), a);
+    rapidjson::Value metadata(rapidjson::kObjectType);
+    setString(metadata, "resourceVersion", std::to_string(resourceVersion_), a);
+    list.AddMember("metadata", metadata, a);
+    rapidjson::Value items(rapidjson::kArrayType);
+    for (const auto& [key, object] : objects_) {  // a std::map: sorted by name
+      if (key.compare(0, prefix.size(), prefix) != 0 || !selects(selector, object)) continue;
+      items.PushBack(rapidjson::Value(object, a), a);
+    }
+    list.AddMember("items", items, a);
+    response.set_content(toJson(list), "application/json");
+    return;
+  }
+  if (request.method == "GET") {
+    auto found = objects_.find(prefix + name);
+    if (found == objects_.end()) return sendStatus(response, 404, notFound);
+    response.set_content(toJson(found->second), "application/json");
+    return;
+  }
+  if (request.method == "DELETE" && !name.empty()) {
+    auto found = objects_.find(prefix + name);
+    if (found == objects_.end()) return sendStatus(response, 404, notFound);
+    std::string policy = request.get_param_value("propagationPolicy");
+    if (policy.empty() && !request.body.empty()) {  // or in a DeleteOptions body
+      rapidjson::Document options;
+      options.Parse(request.body.c_str());
+      const rapidjson::Value* asked =
+          options.IsObject() ? findMember(options, "propagationPolicy") : nullptr;
+      if (asked != nullptr && asked->IsString()) policy = asked->GetString();
+    }
+    if (policy.empty()) policy = kind.isJob ? "Orphan" : "Background";  // the API's defaults
+    if (policy != "Orphan" && policy != "Background" && policy != "Foreground") {
+      return sendStatus(response, 400, "unsupported propagationPolicy \"" + policy + "\"");
+    }
+    if (kind.isJob) jobDeletions_.push_back(ns + "/" + name + " " + policy);
+    // No pods to wait for: the object goes at once. A Foreground deletion answers with the
+    // object marked for deletion, as the real server's first answer is.
+    rapidjson::Document gone = std::move(found->second);
+    objects_.erase(found);
+    auto& a = gone.GetAllocator();
+    setString(gone["metadata"], "deletionTimestamp", nowRfc3339(), a);
+    if (policy == "Foreground") {
+      rapidjson::Value finalizers(rapidjson::kArrayType);
+      finalizers.PushBack("foregroundDeletion", a);
+      gone["metadata"].RemoveMember("finalizers");
+      gone["metadata"].AddMember("finalizers", finalizers, a);
+    }
+    response.set_content(toJson(gone), "application/json");
+    return;
+  }
+  if (request.method != "POST" || !name.empty()) {
+    return sendStatus(response, 405, request.method + " not served on " + kind.what);
+  }
+  rapidjson::Document job;
+  job.Parse(request.body.c_str());
+  if (job.HasParseError() || !job.IsObject()) {
+    return sendStatus(response, 400, "the body of the request is not a JSON object");
+  }
+  auto& a = job.GetAllocator();
+  if (!job.HasMember("metadata") || !job["metadata"].IsObject()) {
+    job.RemoveMember("metadata");
+    job.AddMember("metadata", rapidjson::Value(rapidjson::kObjectType), a);
+  }
+  rapidjson::Value& metadata = job["metadata"];
+  const rapidjson::Value* given = findMember(metadata, "name");
+  const rapidjson::Value* generate = findMember(metadata, "generateName");
+  std::string jobName = given != nullptr && given->IsString() ? given->GetString() : "";
+  if (jobName.empty() && generate != nullptr && generate->IsString() && *generate->GetString()) {
+    jobName = generate->GetString() + std::to_string(resourceVersion_ + 1);
+  }
+  if (jobName.empty()) {
+    return sendStatus(response, 422, kind.what + " is invalid: metadata.name: Required value");
+  }
+  const rapidjson::Value* bodyNs = findMember(metadata, "namespace");
+  if (bodyNs != nullptr && bodyNs->IsString() && ns != bodyNs->GetString()) {
+    return sendStatus(response, 400,
+                      "the namespace of the provided object does not match the namespace sent "
+                      "on the request");
+  }
+  if (std::string why = kind.isJob ? invalidJob(job) : ""; !why.empty()) {
+    return sendStatus(response, 422, "Job.batch \"" + jobName + "\" is invalid: " + why);
+  }
+  const std::string key = prefix + jobName;
+  if (objects_.count(key) != 0) {
+    return sendStatus(response, 409, kind.what + " \"" + jobName + "\" already exists",
+                      "AlreadyExists");
+  }
+  setString(metadata, "name", jobName, a);
+  setString(metadata, "namespace", ns, a);
+  setString(metadata, "uid", "fake-uid-" + std::to_string(resourceVersion_ + 1), a);
+  setString(metadata, "creationTimestamp", nowRfc3339(), a);
+  if (kind.isJob) {
+    job.RemoveMember("status");
+    job.AddMember("status", rapidjson::Value(rapidjson::kObjectType), a);
+  }
+  store(key, std::move(job));
+  response.status = 201;
+  response.set_content(toJson(objects_[key]), "application/json");
+}
+
+rapidjson::Document FakeApiServer::job(const std::string& ns, const std::string& name) const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto found = objects_.find(jobKey(ns, name));
+  return found == objects_.end() ? rapidjson::Document() : copyOf(found->second);
+}
+
+std::vector<std::string> FakeApiServer::jobNames(const std::string& ns) const {
+  return namesIn(kJobs, ns);
+}
+
+std::vector<std::string> FakeApiServer::configMapNames(const std::string& ns) const {
+  return namesIn(kConfigMaps, ns);
+}
+
+rapidjson::Document FakeApiServer::configMap(const std::string& ns, const std::string& name) const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto found = objects_.find(prefixOf(kConfigMaps, ns) + name);
+  return found == objects_.end() ? rapidjson::Document() : copyOf(found->second);
+}
+
+std::vector<std::string> FakeApiServer::namesIn(const Collection& kind,
+                                                const std::string& ns) const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  std::vector<std::string> names;
+  const std::string prefix = prefixOf(kind, ns);
+  for (const auto& entry : objects_) {
+    if (entry.first.compare(0, prefix.size(), prefix) == 0) {
+      names.push_back(entry.first.substr(prefix.size()));
+    }
+  }
+  return names;
+}
+
+void FakeApiServer::putJob(const std::string& ns, const std::string& name,
+                           const std::string& json) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  store(jobKey(ns, name), parseJson(json));
+}
+
+bool FakeApiServer::markJobComplete(const std::string& ns, const std::string& name) {
+  return setJobCondition(ns, name, "Complete", "");
+}
+
+bool FakeApiServer::markJobFailed(const std::string& ns, const std::string& name,
+                                  const std::string& reason) {
+  return setJobCondition(ns, name, "Failed", reason);
+}
+
+bool FakeApiServer::setJobCondition(const std::string& ns, const std::string& name,
+                                    const std::string& type, const std::string& reason) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto found = objects_.find(jobKey(ns, name));
+  if (found == objects_.end()) return false;
+  rapidjson::Document job = copyOf(found->second);
+  auto& a = job.GetAllocator();
+  const rapidjson::Value* completions = path(job, {"spec", "completions"});
+  const int64_t count =
+      completions != nullptr && completions->IsInt64() ? completions->GetInt64() : 1;
+  rapidjson::Value status(rapidjson::kObjectType);
+  rapidjson::Value condition(rapidjson::kObjectType);
+  setString(condition, "type", type, a);
+  setString(condition, "status", "True", a);
+  if (!reason.empty()) setString(condition, "reason", reason, a);
+  setString(condition, "lastTransitionTime", nowRfc3339(), a);
+  rapidjson::Value conditions(rapidjson::kArrayType);
+  conditions.PushBack(condition, a);
+  status.AddMember("conditions", conditions, a);
+  if (type == "Complete") {
+    status.AddMember("succeeded", count, a);
+    const rapidjson::Value* mode = path(job, {"spec", "completionMode"});
+    if (mode != nullptr && mode->IsString() && std::string(mode->GetString()) == "Indexed") {
+      setString(status, "completedIndexes", count == 1 ? "0" : "0-" + std::to_string(count - 1), a);
+    }
+    setString(status, "completionTime", nowRfc3339(), a);
+  } else {
+    status.AddMember("failed", 1, a);
+  }
+  job.RemoveMember("status");
+  job.AddMember("status", status, a);
+  store(jobKey(ns, name), std::move(job));
+  return true;
+}
+
+std::vector<std::string> FakeApiServer::jobDeletions() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return jobDeletions_;
+}
+
+}  // namespace iter8::testing
