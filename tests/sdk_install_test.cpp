@@ -134,6 +134,19 @@ spec:
             "greeted C authors");
 }
 
+// The flags the examples need to run against this build's libiter8_testing.so: a sanitized
+// library needs the sanitizer runtime first in an executable's libraries, so the examples'
+// test programs are built with the same sanitizers.
+std::vector<std::string> sanitizerArgs() {
+#ifdef __SANITIZE_ADDRESS__
+  const std::string flags = "-fsanitize=address,undefined";
+  return {"-DCMAKE_C_FLAGS=" + flags, "-DCMAKE_CXX_FLAGS=" + flags,
+          "-DCMAKE_EXE_LINKER_FLAGS=" + flags, "-DCMAKE_SHARED_LINKER_FLAGS=" + flags};
+#else
+  return {};
+#endif
+}
+
 // ctest beside the cmake the build uses.
 std::string ctestPath() {
   std::string cmake = ITER8_CMAKE;
@@ -162,9 +175,15 @@ TEST(SdkInstall, ExamplesRunTheirTestsOnTheTestHostWithoutAHandler) {
     SCOPED_TRACE(example);
     std::string source = std::string(ITER8_SOURCE_DIR) + "/examples/" + example;
     std::string build = dir.file(example + "-build");
-    auto configure = runProcess({ITER8_CMAKE, "-S", source, "-B", build,
-                                 "-DCMAKE_PREFIX_PATH=" + prefix, "-DCMAKE_BUILD_TYPE=Release"},
-                                noHandler);
+    std::vector<std::string> configureArgs{ITER8_CMAKE,
+                                           "-S",
+                                           source,
+                                           "-B",
+                                           build,
+                                           "-DCMAKE_PREFIX_PATH=" + prefix,
+                                           "-DCMAKE_BUILD_TYPE=Release"};
+    for (const std::string& arg : sanitizerArgs()) configureArgs.push_back(arg);
+    auto configure = runProcess(configureArgs, noHandler);
     ASSERT_EQ(configure.exitCode, 0) << configure.out << configure.err;
     auto compile = runProcess({ITER8_CMAKE, "--build", build, "-j2"}, noHandler);
     ASSERT_EQ(compile.exitCode, 0) << compile.out << compile.err;
