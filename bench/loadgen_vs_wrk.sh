@@ -24,6 +24,7 @@
 # With 2 or more cores nginx is pinned to CPU 0 and the load tools to CPU 1, so the tool under
 # test never competes with the server for a core.
 set -euo pipefail
+source "$(dirname "$0")/private_nginx.sh"
 
 BUILD_DIR=${1:-build}
 CLI="$BUILD_DIR/bin/iter8_loadgen_cli"
@@ -57,39 +58,8 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-mkdir -p "$WORK/www" "$WORK/logs"
-chmod 755 "$WORK" "$WORK/www"  # nginx workers run as nobody when started by root
-head -c 612 /dev/zero | tr '\0' 'x' >"$WORK/www/page.html"  # nginx's default page size
-printf 'ok\n' >"$WORK/www/small.html"
-cat >"$WORK/nginx.conf" <<EOC
-daemon off;
-worker_processes 1;
-pid $WORK/nginx.pid;
-error_log $WORK/logs/error.log warn;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  keepalive_requests 100000000;
-  keepalive_timeout 60s;
-  client_body_temp_path $WORK/tmp_body;
-  proxy_temp_path $WORK/tmp_proxy;
-  fastcgi_temp_path $WORK/tmp_fastcgi;
-  uwsgi_temp_path $WORK/tmp_uwsgi;
-  scgi_temp_path $WORK/tmp_scgi;
-  server {
-    listen 127.0.0.1:$PORT;
-    root $WORK/www;
-  }
-}
-EOC
-"${SERVER_CPU[@]}" nginx -p "$WORK" -c "$WORK/nginx.conf" -e "$WORK/logs/error.log" &
-NGINX_PID=$!
+start_private_nginx "$WORK" 1024 "${SERVER_CPU[@]}"
 BASE="http://127.0.0.1:$PORT"
-for _ in $(seq 50); do
-  python3 -c "import socket; socket.create_connection(('127.0.0.1', $PORT), 0.1)" 2>/dev/null && break
-  sleep 0.1
-done
 
 # field FILE KEY: the value of KEY=value in our driver's output.
 field() { sed -n "s/^$2=//p" "$1"; }

@@ -7,6 +7,7 @@
 # Needs nginx and python3 with PyYAML; BUILD_DIR (default build) holds the handler and plugins.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/private_nginx.sh
 QPS=${1:-20000}
 TIME=${2:-3s}
 CONNECTIONS=${3:-32}
@@ -22,33 +23,7 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-mkdir -p "$WORK/www" "$WORK/logs"
-chmod 755 "$WORK" "$WORK/www"
-printf 'ok\n' >"$WORK/www/small.html"
-cat >"$WORK/nginx.conf" <<EOC
-daemon off;
-worker_processes 1;
-pid $WORK/nginx.pid;
-error_log $WORK/logs/error.log warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  keepalive_requests 100000000;
-  client_body_temp_path $WORK/tmp_body;
-  proxy_temp_path $WORK/tmp_proxy;
-  fastcgi_temp_path $WORK/tmp_fastcgi;
-  uwsgi_temp_path $WORK/tmp_uwsgi;
-  scgi_temp_path $WORK/tmp_scgi;
-  server { listen 127.0.0.1:$PORT; root $WORK/www; }
-}
-EOC
-nginx -p "$WORK" -c "$WORK/nginx.conf" -e "$WORK/logs/error.log" &
-NGINX_PID=$!
-for _ in $(seq 50); do
-  python3 -c "import socket; socket.create_connection(('127.0.0.1', $PORT), 0.1)" 2>/dev/null && break
-  sleep 0.1
-done
+start_private_nginx "$WORK" 4096
 
 echo "nproc $(nproc); load $(cut -d' ' -f1-3 /proc/loadavg); $QPS qps for $TIME, $CONNECTIONS connections"
 for n in "${SHARDS[@]}"; do
