@@ -189,5 +189,57 @@ TEST_F(FakeApiServerJobs, ConfigMapsAreServedTheSameWay) {
   EXPECT_THAT(server_.jobDeletions(), IsEmpty());
 }
 
+TEST_F(FakeApiServerJobs, SecretsAreCreatedValidatedAndReadBack) {
+  constexpr char kSecrets[] = "/api/v1/namespaces/shop/secrets";
+  auto created = client().Post(
+      kSecrets, R"({"metadata":{"name":"task"},"type":"Opaque","data":{"t":"aGVsbG8="}})",
+      "application/json");
+  ASSERT_TRUE(created);
+  EXPECT_EQ(created->status, 201) << created->body;
+  auto read = client().Get(std::string(kSecrets) + "/task");
+  ASSERT_TRUE(read);
+  EXPECT_STREQ(parseJson(read->body)["data"]["t"].GetString(), "aGVsbG8=");
+  auto notBase64 = client().Post(kSecrets, R"({"metadata":{"name":"bad"},"data":{"t":"h%llo"}})",
+                                 "application/json");
+  EXPECT_EQ(notBase64->status, 422) << notBase64->body;
+  // 1 MiB of data and one byte more: the API server's limit on a Secret.
+  const std::string big = std::string(R"({"metadata":{"name":"big"},"data":{"t":")") +
+                          std::string((1024 * 1024 + 3) / 3 * 4, 'A') + R"("}})";
+  auto tooLong = client().Post(kSecrets, big, "application/json");
+  ASSERT_TRUE(tooLong);
+  EXPECT_EQ(tooLong->status, 422);
+  EXPECT_THAT(
+      parseJson(tooLong->body)["message"].GetString(),
+      HasSubstr(R"(Secret "big" is invalid: data: Too long: must have at most 1048576 bytes)"));
+  EXPECT_THAT(server_.secretNames("shop"), ElementsAre("task"));
+}
+
+TEST_F(FakeApiServerJobs, DeletingAnOwnerDeletesWhatItOwnsUnlessOrphaned) {
+  auto job = parseJson(client().Post(kJobs, indexedJob("load-1"), "application/json")->body);
+  constexpr char kSecrets[] = "/api/v1/namespaces/shop/secrets";
+  const std::string owned = R"({"metadata":{"name":"task","ownerReferences":[{"apiVersion":
+      "batch/v1","kind":"Job","name":"load-1","uid":")" +
+                            std::string(job["metadata"]["uid"].GetString()) + R"("}]}})";
+  ASSERT_EQ(client().Post(kSecrets, owned, "application/json")->status, 201);
+  ASSERT_EQ(
+      client().Post(kSecrets, R"({"metadata":{"name":"unowned"}})", "application/json")->status,
+      201);
+  EXPECT_EQ(client().Delete(std::string(kJobs) + "/load-1?propagationPolicy=Foreground")->status,
+            200);
+  EXPECT_THAT(server_.secretNames("shop"), ElementsAre("unowned"));
+
+  // Orphan (the default for Jobs) leaves the dependents.
+  job = parseJson(client().Post(kJobs, indexedJob("load-1"), "application/json")->body);
+  ASSERT_EQ(client()
+                .Post(kSecrets,
+                      R"({"metadata":{"name":"kept","ownerReferences":[{"kind":"Job","uid":")" +
+                          std::string(job["metadata"]["uid"].GetString()) + R"("}]}})",
+                      "application/json")
+                ->status,
+            201);
+  EXPECT_EQ(client().Delete(std::string(kJobs) + "/load-1")->status, 200);
+  EXPECT_THAT(server_.secretNames("shop"), ElementsAre("kept", "unowned"));
+}
+
 }  // namespace
 }  // namespace iter8::testing

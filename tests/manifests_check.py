@@ -196,7 +196,8 @@ def main(source_dir, version):
                  ("apps", "deployments", "patch"),
                  # metrics/collect with shards: N (docs/scale.md)
                  ("batch", "jobs", "create"), ("batch", "jobs", "delete"),
-                 ("", "configmaps", "create"), ("", "configmaps", "list")]:
+                 ("", "configmaps", "create"), ("", "configmaps", "list"),
+                 ("", "secrets", "create")]:
         if need not in granted:
             errors.append(f"rbac.yaml: iter8-handlers is not granted {need}")
     for extra in [("", "secrets", "list"), ("iter8.tools", "experiments", "update"),

@@ -12,6 +12,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "lib/base64.h"
 #include "lib/fortio/latency_sketch.h"
 #include "lib/json.h"
 #include "tests/support/fake_apiserver.h"
@@ -109,8 +110,38 @@ class ShardJob : public ::testing::Test {
     return rapidjson::Document();
   }
 
-  // Runs shard `index` as its pod would: the Job's container command and env, the index, the
-  // service account. `killAfter` > 0: SIGKILL then (a pod that dies mid-run).
+  // What the kubelet mounts for the pod's Secret volumes: each Secret's keys as files of a
+  // folder of the test's, waited for up to 10 s (the kubelet retries a Secret not yet created).
+  // Returns mountPath -> folder; empty when a Secret never came.
+  std::map<std::string, std::string> mountSecretVolumes(const rapidjson::Value& job, int index) {
+    const auto& pod = job["spec"]["template"]["spec"];
+    std::map<std::string, std::string> volumes;  // volume name -> folder
+    for (const auto& volume : pod["volumes"].GetArray()) {
+      const std::string secretName = volume["secret"]["secretName"].GetString();
+      rapidjson::Document secret;
+      for (int i = 0; i < 200 && !secret.IsObject(); ++i) {
+        secret = server_.secret(kJobNs, secretName);
+        if (!secret.IsObject()) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      }
+      if (!secret.IsObject()) return {};
+      const std::string folder = "pod-" + std::to_string(index) + "-" + volume["name"].GetString();
+      std::filesystem::create_directories(dir_.file(folder));
+      for (const auto& entry : secret["data"].GetObject()) {
+        dir_.write(folder + "/" + entry.name.GetString(),
+                   decodeBase64(entry.value.GetString()).value_or(""));
+      }
+      volumes[volume["name"].GetString()] = dir_.file(folder);
+    }
+    std::map<std::string, std::string> mounts;
+    for (const auto& mount : pod["containers"][0]["volumeMounts"].GetArray()) {
+      mounts[mount["mountPath"].GetString()] = volumes[mount["name"].GetString()];
+    }
+    return mounts;
+  }
+
+  // Runs shard `index` as its pod would: the Job's container command and env, its Secret volume
+  // (paths under a mountPath are mapped to the test's folder), the index, the service account.
+  // `killAfter` > 0: SIGKILL then (a pod that dies mid-run).
   test::ProcessResult runShard(const rapidjson::Value& job, int index,
                                std::chrono::milliseconds killAfter = {}) {
     const auto& container = job["spec"]["template"]["spec"]["containers"][0];
@@ -125,9 +156,16 @@ class ShardJob : public ::testing::Test {
       options.terminateAfter = killAfter;
       options.terminateSignal = 9;
     }
+    const auto mounts = mountSecretVolumes(job, index);
+    if (mounts.empty()) return {-1, "", "the pod's Secret volume never appeared"};
     std::vector<std::string> argv{test::handlerPath()};
     for (const auto& word : container["command"].GetArray()) {
-      if (std::string(word.GetString()) != "handler") argv.push_back(word.GetString());
+      std::string arg = word.GetString();
+      if (arg == "handler") continue;
+      for (const auto& [mountPath, folder] : mounts) {
+        if (arg.rfind(mountPath + "/", 0) == 0) arg = folder + arg.substr(mountPath.size());
+      }
+      argv.push_back(arg);
     }
     return test::runProcess(argv, options);
   }
@@ -191,7 +229,6 @@ TEST_F(ShardJob, TheIndexedJobsPodsPartialsMergeExactlyAndEverythingIsRemoved) {
   EXPECT_STREQ(pod["serviceAccountName"].GetString(), "iter8-handlers");
   const auto& container = pod["containers"][0];
   EXPECT_STREQ(container["image"].GetString(), "registry.example/iter8-handler:0.1.0");
-  EXPECT_EQ(toJson(container["command"]), R"(["handler","collect-shard"])");
   EXPECT_EQ(toJson(container["resources"]), R"({"requests":{"cpu":"500m","memory":"67108864"}})");
   std::map<std::string, std::string> env;
   for (const auto& var : container["env"].GetArray()) {
@@ -200,7 +237,22 @@ TEST_F(ShardJob, TheIndexedJobsPodsPartialsMergeExactlyAndEverythingIsRemoved) {
   EXPECT_EQ(env["EXPERIMENT_NAME"], "canary-1");
   EXPECT_EQ(env["EXPERIMENT_NAMESPACE"], "shop");
   EXPECT_EQ(env["ITER8_SHARD_JOB"], name);
-  auto task = parseJson(env["ITER8_SHARD_TASK"]);
+  // The TaskSpec is in no env and no argument of the Job: a Secret owned by it, mounted.
+  EXPECT_THAT(toJson(job), Not(HasSubstr("/fast")));
+  EXPECT_EQ(toJson(container["command"]),
+            R"(["handler","collect-shard","--task","/var/run/iter8/shard/task.json"])");
+  EXPECT_EQ(toJson(pod["volumes"]), R"([{"name":"task","secret":{"secretName":")" + name +
+                                        R"(-task","defaultMode":256}}])");
+  rapidjson::Document secret;
+  for (int i = 0; i < 100 && !secret.IsObject(); ++i) {
+    secret = server_.secret(kJobNs, name + "-task");
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_TRUE(secret.IsObject()) << "no task Secret was created";
+  EXPECT_EQ(toJson(secret["metadata"]["ownerReferences"]),
+            R"([{"apiVersion":"batch/v1","kind":"Job","name":")" + name + R"(","uid":")" +
+                job["metadata"]["uid"].GetString() + R"("}])");
+  auto task = parseJson(decodeBase64(secret["data"]["task.json"].GetString()).value_or(""));
   EXPECT_STREQ(task["task"].GetString(), "metrics/collect");
   EXPECT_EQ(task["shard"]["count"].GetInt(), 2);
   EXPECT_TRUE(task["shard"]["startAtUnixNs"].IsInt64());
@@ -254,6 +306,7 @@ TEST_F(ShardJob, TheIndexedJobsPodsPartialsMergeExactlyAndEverythingIsRemoved) {
   EXPECT_STREQ(stored["status"]["message"].GetString(), "from the controller");
   EXPECT_THAT(server_.jobNames(kJobNs), ElementsAre("other-shards-1"));
   EXPECT_THAT(server_.configMapNames(kJobNs), IsEmpty());
+  EXPECT_THAT(server_.secretNames(kJobNs), IsEmpty()) << "collected with its owner, the Job";
   EXPECT_THAT(server_.jobDeletions(),
               ElementsAre(std::string(kJobNs) + "/canary-1-shards-old Foreground",
                           std::string(kJobNs) + "/" + name + " Foreground"));
@@ -340,6 +393,41 @@ TEST_F(ShardJob, WithoutPermissionToCreateJobsTheMessageNamesVerbAndResource) {
   EXPECT_THAT(reason, HasSubstr("verb=create resource=jobs apiGroup=batch namespace=iter8-system"));
   EXPECT_EQ(reason.find('\n'), reason.size() - 1) << "one line: " << reason;
   EXPECT_THAT(server_.jobNames(kJobNs), IsEmpty());
+}
+
+TEST_F(ShardJob, WithoutPermissionToCreateTheTaskSecretTheJobIsRemovedAndTheMessageSaysWhy) {
+  std::string rbac = test::readFile(std::string(ITER8_SOURCE_DIR) + "/container/rbac.yaml");
+  const std::string secretRule = R"(resources: ["secrets"]
+  verbs: ["create"])";
+  ASSERT_NE(rbac.find(secretRule), std::string::npos);
+  rbac.replace(rbac.find(secretRule), secretRule.size(), R"(resources: ["secrets"]
+  verbs: ["get"])");
+  server_.enforceRbac(
+      iter8::testing::RbacPolicy::forServiceAccount({rbac}, kJobNs, "iter8-handlers"));
+  putExperiment(2);
+  startCoordinator();
+  test::ProcessResult r = waitCoordinator();
+  EXPECT_EQ(r.exitCode, 1) << r.err;
+  const std::string reason = test::readFile(dir_.file("termination-log"));
+  EXPECT_THAT(reason, HasSubstr("cannot create the shards' task Secret"));
+  EXPECT_THAT(reason, HasSubstr("verb=create resource=secrets apiGroup=\"\" (core)"));
+  EXPECT_EQ(reason.find('\n'), reason.size() - 1) << "one line: " << reason;
+  EXPECT_THAT(server_.jobNames(kJobNs), IsEmpty()) << "the Job without its task is deleted";
+  EXPECT_EQ(server_.jobDeletions().size(), 1u);
+}
+
+TEST_F(ShardJob, ATaskTooBigForASecretIsRefusedBeforeAnythingIsCreated) {
+  // A payload of 1.1 MB: the Secret that takes the task to the pods holds at most 1 MiB.
+  putExperiment(2, R"(,"payloadStr":")" + std::string(1100000, 'x') + "\"");
+  startCoordinator();
+  test::ProcessResult r = waitCoordinator();
+  EXPECT_EQ(r.exitCode, 1) << r.err;
+  const std::string reason = test::readFile(dir_.file("termination-log"));
+  EXPECT_THAT(reason, HasSubstr("more than the 1048576 a Kubernetes Secret holds"));
+  EXPECT_THAT(reason, HasSubstr("use a smaller payload, or shards: 1"));
+  EXPECT_LT(reason.size(), 1000u);
+  EXPECT_THAT(server_.jobNames(kJobNs), IsEmpty());
+  EXPECT_THAT(server_.secretNames(kJobNs), IsEmpty());
 }
 
 }  // namespace

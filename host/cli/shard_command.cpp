@@ -4,8 +4,8 @@
 // they start and where the results go; this process adds its index, makes the task with the
 // plugin that offers it, and runs it. Plugins never talk to Kubernetes: the shard is the same
 // task in shard mode, and the handler only hands it its TaskSpec. In a cluster (no -f: a pod of
-// the shards' Indexed Job, host/cli/shard_job.h) the TaskSpec comes from $ITER8_SHARD_TASK, the
-// experiment from the API, and the partial result goes to a ConfigMap for the coordinator.
+// the shards' Indexed Job, host/cli/shard_job.h) the TaskSpec is a file of the Job's Secret, the
+// experiment comes from the API, and the partial result goes to a ConfigMap for the coordinator.
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -62,7 +62,7 @@ std::string readText(const std::string& file) {
   return text.str();
 }
 
-// The TaskSpec `text` (from `file`: --task FILE or $ITER8_SHARD_TASK) with `shard.index` set.
+// The TaskSpec `text` (from `file`, --task FILE) with `shard.index` set.
 // Throws std::runtime_error naming what is wrong.
 rapidjson::Document readShardTask(const std::string& text, const std::string& file,
                                   uint64_t index) {
@@ -162,8 +162,7 @@ std::string collectShardHelp() {
 po::options_description collectShardOptions(Command& command) {
   po::options_description options("Shard options");
   options.add_options()("task", po::value(&command.shard.task),
-                        "the coordinator's TaskSpec (JSON) with its 'shard' member (default "
-                        "$ITER8_SHARD_TASK, the text itself)")(
+                        "the coordinator's TaskSpec (JSON) with its 'shard' member")(
       "file,f", po::value(&command.run.file),
       "the experiment (read only: for the task's checks); default: read from the cluster "
       "($EXPERIMENT_NAME, $EXPERIMENT_NAMESPACE)")(
@@ -185,17 +184,11 @@ int collectShardCommand(const Command& command) {
   const uint64_t index = shardIndex(command.shard);
   const std::string label = "collect-shard " + std::to_string(index);
   try {
-    std::string taskText, from = "--task " + command.shard.task;
-    if (!command.shard.task.empty()) {
-      taskText = readText(command.shard.task);
-    } else {
-      taskText = envOrEmpty("ITER8_SHARD_TASK");
-      from = "ITER8_SHARD_TASK";
-      if (taskText.empty()) {
-        throw UsageError(
-            "handler collect-shard: no task: give --task FILE or set ITER8_SHARD_TASK");
-      }
+    if (command.shard.task.empty()) {
+      throw UsageError("handler collect-shard: no task: give --task FILE");
     }
+    const std::string from = "--task " + command.shard.task;
+    const std::string taskText = readText(command.shard.task);
     rapidjson::Document task = readShardTask(taskText, from, index);
     std::string experimentFile = command.run.file;
     InCluster cluster;

@@ -4,6 +4,7 @@
 #include <fstream>
 #include <stdexcept>
 
+#include "lib/base64.h"
 #include "lib/json.h"
 
 namespace iter8 {
@@ -107,15 +108,23 @@ rapidjson::Document shardJobManifest(const ShardJobSpec& spec) {
   env.PushBack(envVar("EXPERIMENT_NAMESPACE", spec.ns, a), a);
   env.PushBack(envVar("ITER8_SHARD_JOB", spec.name, a), a);
   env.PushBack(envVar("ITER8_SHARD_NAMESPACE", spec.jobNs, a), a);
-  env.PushBack(envVar("ITER8_SHARD_TASK", spec.taskJson, a), a);
   rapidjson::Value command(rapidjson::kArrayType);
   command.PushBack("handler", a);
   command.PushBack("collect-shard", a);
+  command.PushBack("--task", a);
+  command.PushBack(text(std::string(kTaskMountPath) + "/" + kTaskSecretKey, a), a);
+  rapidjson::Value mount(rapidjson::kObjectType);
+  mount.AddMember("name", "task", a);
+  mount.AddMember("mountPath", rapidjson::StringRef(kTaskMountPath), a);
+  mount.AddMember("readOnly", true, a);
+  rapidjson::Value mounts(rapidjson::kArrayType);
+  mounts.PushBack(mount, a);
   rapidjson::Value container(rapidjson::kObjectType);
   container.AddMember("name", "shard", a);
   container.AddMember("image", text(spec.pod.image, a), a);
   container.AddMember("command", command, a);
   container.AddMember("env", env, a);
+  container.AddMember("volumeMounts", mounts, a);
   rapidjson::Value resources(rapidjson::kObjectType);
   if (!spec.pod.requests.empty())
     resources.AddMember("requests", quantities(spec.pod.requests, a), a);
@@ -130,6 +139,15 @@ rapidjson::Document shardJobManifest(const ShardJobSpec& spec) {
     podSpec.AddMember("serviceAccountName", text(spec.pod.serviceAccount, a), a);
   }
   podSpec.AddMember("containers", containers, a);
+  rapidjson::Value secret(rapidjson::kObjectType);
+  secret.AddMember("secretName", text(shardTaskSecretName(spec.name), a), a);
+  secret.AddMember("defaultMode", 0400, a);
+  rapidjson::Value volume(rapidjson::kObjectType);
+  volume.AddMember("name", "task", a);
+  volume.AddMember("secret", secret, a);
+  rapidjson::Value volumes(rapidjson::kArrayType);
+  volumes.PushBack(volume, a);
+  podSpec.AddMember("volumes", volumes, a);
   rapidjson::Value podMetadata(rapidjson::kObjectType);
   podMetadata.AddMember("labels", labels, a);
   rapidjson::Value templ(rapidjson::kObjectType);
@@ -144,6 +162,38 @@ rapidjson::Document shardJobManifest(const ShardJobSpec& spec) {
   jobSpec.AddMember("template", templ, a);
   job.AddMember("spec", jobSpec, a);
   return job;
+}
+
+std::string shardTaskSecretName(const std::string& job) {
+  return job + "-task";
+}
+
+rapidjson::Document shardTaskSecret(const ShardJobSpec& spec, const std::string& jobUid) {
+  rapidjson::Document secret(rapidjson::kObjectType);
+  auto& a = secret.GetAllocator();
+  secret.AddMember("apiVersion", "v1", a);
+  secret.AddMember("kind", "Secret", a);
+  secret.AddMember("type", "Opaque", a);
+  secret.AddMember("immutable", true, a);
+  rapidjson::Value owner(rapidjson::kObjectType);
+  owner.AddMember("apiVersion", "batch/v1", a);
+  owner.AddMember("kind", "Job", a);
+  owner.AddMember("name", text(spec.name, a), a);
+  owner.AddMember("uid", text(jobUid, a), a);
+  rapidjson::Value owners(rapidjson::kArrayType);
+  owners.PushBack(owner, a);
+  rapidjson::Value labels(rapidjson::kObjectType);
+  labels.AddMember(rapidjson::StringRef(kShardJobLabel), text(spec.name, a), a);
+  rapidjson::Value metadata(rapidjson::kObjectType);
+  metadata.AddMember("name", text(shardTaskSecretName(spec.name), a), a);
+  metadata.AddMember("namespace", text(spec.jobNs, a), a);
+  metadata.AddMember("labels", labels, a);
+  metadata.AddMember("ownerReferences", owners, a);
+  secret.AddMember("metadata", metadata, a);
+  rapidjson::Value data(rapidjson::kObjectType);
+  data.AddMember(rapidjson::StringRef(kTaskSecretKey), text(encodeBase64(spec.taskJson), a), a);
+  secret.AddMember("data", data, a);
+  return secret;
 }
 
 void publishPartial(kube::KubeClient& client, const std::string& ns, const std::string& job,

@@ -26,6 +26,15 @@ inline constexpr char kShardIndexLabel[] = "iter8.tools/shard-index";
 // The ConfigMap key that holds a shard's partial result (its JSON text).
 inline constexpr char kPartialKey[] = "partial.json";
 
+// The shards' TaskSpec reaches the pods as a file of a Secret volume, not as env or arguments:
+// the Job's spec is readable by more people than a Secret, and a fetched payload can exceed
+// the 128 KiB that Linux allows one environment string at exec. The Secret is owned by the
+// Job, so Kubernetes' garbage collector removes it with the Job.
+inline constexpr char kTaskSecretKey[] = "task.json";
+inline constexpr char kTaskMountPath[] = "/var/run/iter8/shard";
+// The most a Secret holds (the API server refuses more: "data: Too long").
+inline constexpr size_t kMaxSecretBytes = 1024 * 1024;
+
 // What the Job's pods copy from the coordinator's pod, as the handler's Job template passes it
 // (container/install): the image by value, the rest through the downward API.
 struct ShardPodTemplate {
@@ -56,13 +65,22 @@ struct ShardJobSpec {
   ShardPodTemplate pod;
 };
 
+// The Secret that holds the pods' TaskSpec: "<job>-task".
+std::string shardTaskSecretName(const std::string& job);
+
 // "<experiment>-shards-<suffix>", at most 52 characters (the Job controller adds to it in pod
 // names and labels, which stop at 63).
 std::string shardJobName(const std::string& experiment, const std::string& suffix);
 
 // The Indexed Job (completionMode Indexed, completions = parallelism = count, backoffLimit 0:
 // a shard pod that fails is not retried, since a retry would send its share late and twice).
+// Its pods read the TaskSpec from the Secret shardTaskSecretName(name), mounted read-only.
 rapidjson::Document shardJobManifest(const ShardJobSpec& spec);
+
+// That Secret, owned by the Job `jobUid` (no blockOwnerDeletion, which would need more RBAC:
+// update on jobs/finalizers). Created after the Job, since the owner's uid is needed; a pod that
+// starts first waits for the volume, as the kubelet retries a missing Secret.
+rapidjson::Document shardTaskSecret(const ShardJobSpec& spec, const std::string& jobUid);
 
 // The shard's side: stores `partialJson` as the ConfigMap "<job>-<index>" labelled for the
 // coordinator. A ConfigMap that already exists (a retried create whose first answer was lost)

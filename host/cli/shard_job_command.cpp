@@ -46,6 +46,10 @@ std::string mapsPath(const std::string& ns) {
   return "/api/v1/namespaces/" + ns + "/configmaps";
 }
 
+std::string secretsPath(const std::string& ns) {
+  return "/api/v1/namespaces/" + ns + "/secrets";
+}
+
 const rapidjson::Value* at(const rapidjson::Value& root, std::initializer_list<const char*> keys) {
   const rapidjson::Value* v = &root;
   for (const char* key : keys) {
@@ -100,6 +104,24 @@ void removeJob(kube::KubeClient& client, const std::string& ns, const std::strin
       logger().warn("{}: cannot delete Job {}: {}", kLabel, job, redact(e.what()));
     }
   }
+}
+
+// POSTs `body` to `path` and returns the object stored, or a null Document on 409: a create
+// retried after a lost answer, so the object of that (fixed) name is this run's.
+rapidjson::Document createOnce(kube::KubeClient& client, const std::string& path,
+                               const std::string& body, const kube::ResourceRef& create,
+                               const std::string& what) {
+  try {
+    return client.sendJson("POST", path, body, create);
+  } catch (const kube::KubeError& e) {
+    if (e.status() == 403) {
+      throw std::runtime_error(forbidden("create the shards' " + what, create));
+    }
+    if (e.status() != 409) {
+      throw std::runtime_error("cannot create the shards' " + what + ": " + e.what());
+    }
+  }
+  return rapidjson::Document();
 }
 
 // A crashed coordinator's Job (and partials) for the same experiment: found by label, removed.
@@ -183,20 +205,29 @@ int runShardJob(const ShardJobCommandOptions& options) {
   // The pods read the experiment themselves; their copy of the task has no local folder.
   task["shard"].RemoveMember("outputDir");
   spec.taskJson = toJson(task);
+  if (spec.taskJson.size() > kMaxSecretBytes) {
+    throw std::runtime_error("the shards' task is " + std::to_string(spec.taskJson.size()) +
+                             " bytes (with its payload), more than the " +
+                             std::to_string(kMaxSecretBytes) +
+                             " a Kubernetes Secret holds, through which the pods get it; use a "
+                             "smaller payload, or shards: 1");
+  }
 
   kube::KubeClient client(kube::loadConfig({}));
   removeLeftovers(client, spec.jobNs, spec.ns, spec.experiment);
-  const kube::ResourceRef create{"create", "batch", "jobs", spec.jobNs, ""};
-  try {
-    client.sendJson("POST", jobsPath(spec.jobNs), toJson(shardJobManifest(spec)), create);
-  } catch (const kube::KubeError& e) {
-    // 409: a create retried after a lost answer; the Job of this name is this run's.
-    if (e.status() == 403) throw std::runtime_error(forbidden("create the shards' Job", create));
-    if (e.status() != 409) {
-      throw std::runtime_error(std::string("cannot create the shards' Job: ") + e.what());
-    }
-  }
+  rapidjson::Document created =
+      createOnce(client, jobsPath(spec.jobNs), toJson(shardJobManifest(spec)),
+                 {"create", "batch", "jobs", spec.jobNs, ""}, "Job");
   JobCleanup cleanup(client, spec.jobNs, spec.name);
+  if (created.IsNull()) {
+    created = client.getJson(jobsPath(spec.jobNs) + "/" + spec.name,
+                             {"get", "batch", "jobs", spec.jobNs, spec.name});
+  }
+  const rapidjson::Value* uid = at(created, {"metadata", "uid"});
+  createOnce(
+      client, secretsPath(spec.jobNs),
+      toJson(shardTaskSecret(spec, uid != nullptr && uid->IsString() ? uid->GetString() : "")),
+      {"create", "", "secrets", spec.jobNs, ""}, "task Secret");
   logger().info("{}: Job {} created: {} shard pod(s) of {}", kLabel, spec.name, spec.count,
                 spec.pod.image);
 

@@ -20,7 +20,7 @@ namespace {
 
 const std::regex kExperimentPath(
     R"(/apis/iter8\.tools/v2alpha2/namespaces/([^/]+)/experiments/([^/]+)(/status)?)");
-const std::regex kSecretPath(R"(/api/v1/namespaces/([^/]+)/secrets/([^/]+))");
+const std::regex kSecretPath(R"(/api/v1/namespaces/([^/]+)/secrets(?:/([^/]+))?)");
 const std::regex kJobPath(R"(/apis/batch/v1/namespaces/([^/]+)/jobs(?:/([^/]+))?)");
 const std::regex kConfigMapPath(R"(/api/v1/namespaces/([^/]+)/configmaps(?:/([^/]+))?)");
 // Any resource path: group (none for /api/v1), namespace, resource, name, subresource.
@@ -400,16 +400,7 @@ void FakeApiServer::handleLocked(const httplib::Request& request, httplib::Respo
     return;
   }
   if (std::regex_match(request.path, match, kSecretPath)) {
-    if (request.method != "GET") {
-      sendStatus(response, 405, "the fake serves secrets read-only");
-      return;
-    }
-    auto found = objects_.find(secretKey(match[1], match[2]));
-    if (found == objects_.end()) {
-      sendStatus(response, 404, "secrets \"" + match[2].str() + "\" not found");
-      return;
-    }
-    response.set_content(toJson(found->second), "application/json");
+    serveCollection(request, response, secretsCollection(), match[1], match[2]);
     return;
   }
   sendStatus(response, 404, "the server could not find the requested resource");

@@ -1,8 +1,8 @@
 // A fake Kubernetes API server for tests: HTTPS on 127.0.0.1 (ephemeral port) with a
 // certificate from a test CA, serving Experiments (iter8.tools/v2alpha2, with the status
-// subresource), Secrets and Jobs (batch/v1), with resourceVersion-based optimistic concurrency,
-// pruning by the Experiment CRD's structural schema and injectable faults. What it models of the
-// real API server, and what not: docs/fake-apiserver.md.
+// subresource), Secrets, ConfigMaps and Jobs (batch/v1), with resourceVersion-based optimistic
+// concurrency, pruning by the Experiment CRD's structural schema and injectable faults. What it
+// models of the real API server, and what not: docs/fake-apiserver.md.
 #pragma once
 
 #include <atomic>
@@ -92,16 +92,26 @@ class FakeApiServer {
   rapidjson::Document configMap(const std::string& ns, const std::string& name) const;
   std::vector<std::string> configMapNames(const std::string& ns) const;
 
+  // Secrets are served the same way too; a create is refused (422) past 1 MiB of data or with
+  // a `data` value that is not base64. Deleting an owner (Background or Foreground) deletes
+  // every object whose ownerReferences name its uid, as the garbage collector does.
+  std::vector<std::string> secretNames(const std::string& ns) const;
+  // The stored Secret (a copy); null Document when absent.
+  rapidjson::Document secret(const std::string& ns, const std::string& name) const;
+
   // A namespaced collection the fake serves generically (fake_apiserver_jobs.cpp).
   struct Collection {
     std::string base;    // "/apis/batch/v1/namespaces/"
     std::string plural;  // "/jobs/"
     std::string what;    // "jobs.batch", as messages name it
     std::string apiVersion, listKind;
-    bool isJob;  // Job validation, status, jobDeletions()
+    bool isJob;  // status, jobDeletions(), Orphan by default
+    // What kube-apiserver's validation of this kind would refuse ("" when valid; null: none).
+    std::string (*invalid)(const rapidjson::Value& object);
   };
   static const Collection& jobsCollection();
   static const Collection& configMapsCollection();
+  static const Collection& secretsCollection();
 
   // The next `count` requests whose path contains `pathPart` are answered with `status` and a
   // Status body (403 names the verb and resource like the real RBAC message).
@@ -140,6 +150,10 @@ class FakeApiServer {
   void serveCollection(const httplib::Request& request, httplib::Response& response,
                        const Collection& kind, const std::string& ns, const std::string& name);
   std::vector<std::string> namesIn(const Collection& kind, const std::string& ns) const;
+  rapidjson::Document objectIn(const Collection& kind, const std::string& ns,
+                               const std::string& name) const;
+  // Deletes what `ownerUid` owns, and what that owns (the garbage collector's cascade).
+  void collectGarbage(const std::string& ownerUid);
   bool setJobCondition(const std::string& ns, const std::string& name, const std::string& type,
                        const std::string& reason);
 

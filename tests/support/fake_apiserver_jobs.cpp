@@ -1,13 +1,15 @@
-// The fake API server's Jobs (batch/v1) and ConfigMaps (v1): create, get, list by label
-// selector, delete with a propagation policy; and the test's hooks that stand in for the Job
-// controller (docs/fake-apiserver.md). Nothing runs pods: the test runs them, then marks the Job
-// done.
+// The fake API server's Jobs (batch/v1), ConfigMaps and Secrets (v1): create, get, list by label
+// selector, delete with a propagation policy and the garbage collector's cascade; and the test's
+// hooks that stand in for the Job controller (docs/fake-apiserver.md). Nothing runs pods: the test
+// runs them, then marks the Job done.
 #include <algorithm>
 #include <ctime>
+#include <optional>
 #include <sstream>
 
 #include <httplib.h>
 
+#include "lib/base64.h"
 #include "lib/json.h"
 #include "tests/support/fake_apiserver.h"
 #include "tests/support/fake_apiserver_status.h"
@@ -15,19 +17,11 @@
 namespace iter8::testing {
 namespace {
 
-const FakeApiServer::Collection kJobs{
-    "/apis/batch/v1/namespaces/", "/jobs/", "jobs.batch", "batch/v1", "JobList", true};
-const FakeApiServer::Collection kConfigMaps{
-    "/api/v1/namespaces/", "/configmaps/", "configmaps", "v1", "ConfigMapList", false};
-
 std::string prefixOf(const FakeApiServer::Collection& kind, const std::string& ns) {
   return kind.base + ns + kind.plural;
 }
-std::string jobPrefix(const std::string& ns) {
-  return prefixOf(kJobs, ns);
-}
 std::string jobKey(const std::string& ns, const std::string& name) {
-  return jobPrefix(ns) + name;
+  return prefixOf(FakeApiServer::jobsCollection(), ns) + name;
 }
 
 std::string nowRfc3339() {
@@ -105,6 +99,29 @@ std::string invalidJob(const rapidjson::Value& job) {
   return "";
 }
 
+// What the Secret validation of kube-apiserver would refuse of a Secret a client of ours writes.
+std::string invalidSecret(const rapidjson::Value& secret) {
+  const rapidjson::Value* data = path(secret, {"data"});
+  if (data == nullptr) return "";
+  if (!data->IsObject()) return "data: Invalid value: expected an object";
+  size_t total = 0;
+  for (const auto& entry : data->GetObject()) {
+    std::optional<std::string> bytes =
+        entry.value.IsString() ? decodeBase64(entry.value.GetString()) : std::nullopt;
+    if (!bytes) return "data[" + std::string(entry.name.GetString()) + "]: not base64";
+    total += bytes->size();
+  }
+  if (total > 1024 * 1024) return "data: Too long: must have at most 1048576 bytes";
+  return "";
+}
+
+const FakeApiServer::Collection kJobs{
+    "/apis/batch/v1/namespaces/", "/jobs/", "jobs.batch", "batch/v1", "JobList", true, invalidJob};
+const FakeApiServer::Collection kConfigMaps{
+    "/api/v1/namespaces/", "/configmaps/", "configmaps", "v1", "ConfigMapList", false, nullptr};
+const FakeApiServer::Collection kSecrets{"/api/v1/namespaces/", "/secrets/", "secrets",    "v1",
+                                         "SecretList",          false,       invalidSecret};
+
 }  // namespace
 
 const FakeApiServer::Collection& FakeApiServer::jobsCollection() {
@@ -112,6 +129,9 @@ const FakeApiServer::Collection& FakeApiServer::jobsCollection() {
 }
 const FakeApiServer::Collection& FakeApiServer::configMapsCollection() {
   return kConfigMaps;
+}
+const FakeApiServer::Collection& FakeApiServer::secretsCollection() {
+  return kSecrets;
 }
 
 void FakeApiServer::serveCollection(const httplib::Request& request, httplib::Response& response,
@@ -163,6 +183,8 @@ void FakeApiServer::serveCollection(const httplib::Request& request, httplib::Re
     // object marked for deletion, as the real server's first answer is.
     rapidjson::Document gone = std::move(found->second);
     objects_.erase(found);
+    const rapidjson::Value* uid = path(gone, {"metadata", "uid"});
+    if (policy != "Orphan" && uid != nullptr && uid->IsString()) collectGarbage(uid->GetString());
     auto& a = gone.GetAllocator();
     setString(gone["metadata"], "deletionTimestamp", nowRfc3339(), a);
     if (policy == "Foreground") {
@@ -203,8 +225,10 @@ void FakeApiServer::serveCollection(const httplib::Request& request, httplib::Re
                       "the namespace of the provided object does not match the namespace sent "
                       "on the request");
   }
-  if (std::string why = kind.isJob ? invalidJob(job) : ""; !why.empty()) {
-    return sendStatus(response, 422, "Job.batch \"" + jobName + "\" is invalid: " + why);
+  if (std::string why = kind.invalid != nullptr ? kind.invalid(job) : ""; !why.empty()) {
+    const std::string kindName =
+        kind.isJob ? "Job.batch" : kind.listKind.substr(0, kind.listKind.size() - 4);
+    return sendStatus(response, 422, kindName + " \"" + jobName + "\" is invalid: " + why);
   }
   const std::string key = prefix + jobName;
   if (objects_.count(key) != 0) {
@@ -225,9 +249,7 @@ void FakeApiServer::serveCollection(const httplib::Request& request, httplib::Re
 }
 
 rapidjson::Document FakeApiServer::job(const std::string& ns, const std::string& name) const {
-  std::lock_guard<std::mutex> lock(mutex_);
-  auto found = objects_.find(jobKey(ns, name));
-  return found == objects_.end() ? rapidjson::Document() : copyOf(found->second);
+  return objectIn(kJobs, ns, name);
 }
 
 std::vector<std::string> FakeApiServer::jobNames(const std::string& ns) const {
@@ -238,10 +260,43 @@ std::vector<std::string> FakeApiServer::configMapNames(const std::string& ns) co
   return namesIn(kConfigMaps, ns);
 }
 
-rapidjson::Document FakeApiServer::configMap(const std::string& ns, const std::string& name) const {
+std::vector<std::string> FakeApiServer::secretNames(const std::string& ns) const {
+  return namesIn(kSecrets, ns);
+}
+
+rapidjson::Document FakeApiServer::secret(const std::string& ns, const std::string& name) const {
+  return objectIn(kSecrets, ns, name);
+}
+
+rapidjson::Document FakeApiServer::objectIn(const Collection& kind, const std::string& ns,
+                                            const std::string& name) const {
   std::lock_guard<std::mutex> lock(mutex_);
-  auto found = objects_.find(prefixOf(kConfigMaps, ns) + name);
+  auto found = objects_.find(prefixOf(kind, ns) + name);
   return found == objects_.end() ? rapidjson::Document() : copyOf(found->second);
+}
+
+void FakeApiServer::collectGarbage(const std::string& ownerUid) {
+  std::vector<std::string> owned;
+  for (const auto& [key, object] : objects_) {
+    const rapidjson::Value* owners = path(object, {"metadata", "ownerReferences"});
+    if (owners == nullptr || !owners->IsArray()) continue;
+    for (const auto& owner : owners->GetArray()) {
+      const rapidjson::Value* uid = findMember(owner, "uid");
+      if (uid != nullptr && uid->IsString() && ownerUid == uid->GetString()) owned.push_back(key);
+    }
+  }
+  for (const std::string& key : owned) {
+    auto found = objects_.find(key);
+    if (found == objects_.end()) continue;
+    const rapidjson::Value* uid = path(found->second, {"metadata", "uid"});
+    const std::string next = uid != nullptr && uid->IsString() ? uid->GetString() : "";
+    objects_.erase(found);
+    if (!next.empty()) collectGarbage(next);
+  }
+}
+
+rapidjson::Document FakeApiServer::configMap(const std::string& ns, const std::string& name) const {
+  return objectIn(kConfigMaps, ns, name);
 }
 
 std::vector<std::string> FakeApiServer::namesIn(const Collection& kind,
