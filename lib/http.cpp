@@ -66,7 +66,10 @@ size_t onHeader(char* data, size_t size, size_t count, void* user) {
   while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
   while (!value.empty() && (value.back() == '\r' || value.back() == '\n' || value.back() == ' '))
     value.remove_suffix(1);
-  (*headers)[asciiLower(line.substr(0, colon))] = std::string(value);
+  // A repeated field is combined into one, comma-separated, as RFC 9110 5.3 allows (Kubernetes
+  // sends a `Warning` field per warning).
+  std::string& stored = (*headers)[asciiLower(line.substr(0, colon))];
+  stored += stored.empty() ? std::string(value) : ", " + std::string(value);
   return size * count;
 }
 

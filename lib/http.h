@@ -55,7 +55,7 @@ struct Response {
   std::string reason;
   std::string body;          // at most Request::maxBody bytes: the start of the body
   uint64_t bodyDropped = 0;  // bytes past maxBody, read and dropped
-  // Names lower-cased; the last value wins when a header repeats.
+  // Names lower-cased; a header that repeats has its values joined with ", " (RFC 9110 5.3).
   std::map<std::string, std::string> headers;
 
   // Value of header `name` (any case), or "" when absent.

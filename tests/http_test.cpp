@@ -38,29 +38,58 @@ TEST(Http, NoAnswerIsAnHttpErrorNamingTheUrlButNotTheQuery) {
   }
 }
 
-// https:// to a port that answers plain HTTP: OpenSSL's "wrong version number" means nothing to
-// most people; say what it means beside it.
-TEST(Http, HttpsToAPlainHttpPortSaysTheServerDoesNotSpeakTls) {
-  int listener = ::socket(AF_INET, SOCK_STREAM, 0);
-  ASSERT_GE(listener, 0);
+// A one-shot HTTP/1.1 server on loopback that answers every request with `answer`; returns
+// its port. Join the thread it starts.
+int answerOnce(int& listener, std::thread& server, std::string answer) {
+  listener = ::socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in address{};
   address.sin_family = AF_INET;
   address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ASSERT_EQ(::bind(listener, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
+  if (listener < 0 || ::bind(listener, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0)
+    return -1;
   socklen_t length = sizeof address;
-  ASSERT_EQ(::getsockname(listener, reinterpret_cast<sockaddr*>(&address), &length), 0);
-  ASSERT_EQ(::listen(listener, 1), 0);
-  std::thread plainServer([listener] {
+  if (::getsockname(listener, reinterpret_cast<sockaddr*>(&address), &length) != 0 ||
+      ::listen(listener, 1) != 0)
+    return -1;
+  server = std::thread([listener, answer = std::move(answer)] {
     int client = ::accept(listener, nullptr, nullptr);
     if (client < 0) return;
     char buffer[4096];
-    (void)::read(client, buffer, sizeof buffer);  // the TLS hello
-    const char answer[] = "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n";
-    (void)::write(client, answer, sizeof answer - 1);
+    (void)::read(client, buffer, sizeof buffer);
+    (void)::write(client, answer.data(), answer.size());
     ::close(client);
   });
+  return ntohs(address.sin_port);
+}
+
+// Kubernetes sends one `Warning` field per warning: none may be lost.
+TEST(Http, ARepeatedHeaderKeepsEveryValueCommaJoined) {
+  int listener = -1;
+  std::thread server;
+  const int port = answerOnce(listener, server,
+                              "HTTP/1.1 200 OK\r\nWarning: 299 - \"first\"\r\nContent-Length: 0\r\n"
+                              "warning: 299 - \"second, with a comma\"\r\n\r\n");
+  ASSERT_GT(port, 0);
   Request request;
-  request.url = "https://127.0.0.1:" + std::to_string(ntohs(address.sin_port)) + "/";
+  request.url = "http://127.0.0.1:" + std::to_string(port) + "/";
+  request.timeout = std::chrono::seconds(5);
+  Response response = send(request);
+  EXPECT_EQ(response.header("Warning"), R"(299 - "first", 299 - "second, with a comma")");
+  EXPECT_EQ(response.header("Content-Length"), "0");
+  server.join();
+  ::close(listener);
+}
+
+// https:// to a port that answers plain HTTP: OpenSSL's "wrong version number" means nothing to
+// most people; say what it means beside it.
+TEST(Http, HttpsToAPlainHttpPortSaysTheServerDoesNotSpeakTls) {
+  int listener = -1;
+  std::thread plainServer;  // reads the TLS hello, answers plain HTTP
+  const int port =
+      answerOnce(listener, plainServer, "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n");
+  ASSERT_GT(port, 0);
+  Request request;
+  request.url = "https://127.0.0.1:" + std::to_string(port) + "/";
   request.timeout = std::chrono::seconds(5);
   try {
     send(request);

@@ -16,6 +16,7 @@
 #include <spdlog/sinks/ostream_sink.h>
 
 #include "host/log.h"
+#include "host/source/kube/api_warnings.h"
 #include "host/source/kube/client.h"
 #include "host/source/kube/config.h"
 #include "host/source/kube_source.h"
@@ -30,6 +31,7 @@ namespace {
 using namespace std::chrono_literals;
 using kube::KubeClient;
 using kube::KubeError;
+using ::testing::ElementsAre;
 using testing::FakeApiServer;
 using ::testing::HasSubstr;
 using ::testing::Not;
@@ -404,6 +406,36 @@ TEST_F(KubeTest, WrongCaFailsVerificationAtOnce) {
                                     "    insecure-skip-tls-verify: true\n");
   write("ca.crt", testing::makeCa("not-the-server-ca").certPem);
   EXPECT_EQ(stageOf(clientFor(insecure).getExperiment("default", "exp")), "Running");
+}
+
+// What client-go shows of the API server's `Warning` headers, the handler logs: each text once.
+TEST_F(KubeTest, TheApiServersWarningsAreLoggedOnceEach) {
+  KubeClient client = clientFor(kubeconfig(std::string("    token: ") + kToken + "\n"));
+  server_->setExperimentSchema(parseJson(R"({"type":"object","properties":{
+      "spec":{"type":"object","x-kubernetes-preserve-unknown-fields":true},
+      "status":{"type":"object","properties":{"stage":{"type":"string"}}}}})"));
+  auto patch = parseJson(R"({"stage":"Completed","note":"a, b","extra":{"deep":1}})");
+  client.updateExperimentStatus("default", "exp", patch);
+  client.updateExperimentStatus("default", "exp", patch);
+  const std::string lines = logged_.str();
+  const std::string note =
+      R"(API server warning (PUT /apis/iter8.tools/v2alpha2/namespaces/default/experiments/exp/status): 'unknown field "status.note"')";
+  EXPECT_THAT(lines, HasSubstr(note));
+  EXPECT_THAT(lines, HasSubstr(R"('unknown field "status.extra"')"));
+  EXPECT_EQ(lines.find(note), lines.rfind(note)) << "once, though sent twice:\n" << lines;
+  EXPECT_EQ(server_->warnings().size(), 4u) << "the server sent two per write";
+}
+
+TEST(ApiWarnings, TheTextsOfAWarningHeaderAreParsedAsRfc7234Says) {
+  using kube::parseWarningHeader;
+  EXPECT_THAT(parseWarningHeader(R"(299 - "unknown field \"status.note\"")"),
+              ElementsAre(R"(unknown field "status.note")"));
+  EXPECT_THAT(
+      parseWarningHeader(R"(299 - "a, b", 299 - "c" "Sat, 01 Jan 2000 00:00:00 GMT",199 x "d")"),
+      ElementsAre("a, b", "c", "d"));
+  EXPECT_THAT(parseWarningHeader(R"(299 - "kept", 299 - "never closed)"), ElementsAre("kept"));
+  EXPECT_THAT(parseWarningHeader("garbage"), ::testing::IsEmpty());
+  EXPECT_THAT(parseWarningHeader(""), ::testing::IsEmpty());
 }
 
 TEST_F(KubeTest, ConflictReReadsAndKeepsTheOtherWritersFields) {

@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "host/log.h"
+#include "host/source/kube/api_warnings.h"
 #include "host/source/secret_data.h"
 #include "lib/json.h"
 
@@ -107,6 +108,9 @@ http::Response KubeClient::exchange(const std::string& method, const std::string
     auto started = SteadyClock::now();
     http::Response response = http::send(request);
     if (std::string date = response.header("Date"); !date.empty()) lastServerDate_ = date;
+    if (std::string warning = response.header("Warning"); !warning.empty()) {
+      logApiWarnings(warning, method, path);
+    }
     logger().trace("{} {} -> {} ({} ms)", method, path, response.status,
                    std::chrono::duration_cast<milliseconds>(SteadyClock::now() - started).count());
     // A rotated token file or an expired exec credential: one retry with fresh credentials.
