@@ -188,6 +188,27 @@ class ShardJob : public ::testing::Test {
     }
   }
 
+  // A 2-shard run under container/rbac.yaml with the shards' Role rule `rule` made `replaced`:
+  // the coordinator's one-line reason (the termination log), the run having failed (exit 1).
+  std::string failureUnderRbacWith(const std::string& rule, const std::string& replaced) {
+    std::string rbac = test::readFile(std::string(ITER8_SOURCE_DIR) + "/container/rbac.yaml");
+    const size_t at = rbac.find(rule);
+    if (at == std::string::npos) {
+      ADD_FAILURE() << "container/rbac.yaml has no " << rule;
+      return "";
+    }
+    rbac.replace(at, rule.size(), replaced);
+    server_.enforceRbac(
+        iter8::testing::RbacPolicy::forServiceAccount({rbac}, kJobNs, "iter8-handlers"));
+    putExperiment(2);
+    startCoordinator();
+    test::ProcessResult r = waitCoordinator();
+    EXPECT_EQ(r.exitCode, 1) << r.err;
+    const std::string reason = test::readFile(dir_.file("termination-log"));
+    EXPECT_EQ(reason.find('\n'), reason.size() - 1) << "one line: " << reason;
+    return reason;
+  }
+
   test::TempDir dir_;
   iter8::testing::PemPair ca_;
   iter8::testing::FakeApiServer server_;
@@ -377,41 +398,20 @@ TEST_F(ShardJob, WithoutTheImageInTheJobTemplateTheMessageSaysWhatToSet) {
 }
 
 TEST_F(ShardJob, WithoutPermissionToCreateJobsTheMessageNamesVerbAndResource) {
-  // container/rbac.yaml with every rule of the shards' Role but creating Jobs.
-  std::string rbac = test::readFile(std::string(ITER8_SOURCE_DIR) + "/container/rbac.yaml");
-  const std::string jobVerbs = R"(verbs: ["create", "get", "list", "delete"])";
-  ASSERT_NE(rbac.find(jobVerbs), std::string::npos);
-  rbac.replace(rbac.find(jobVerbs), jobVerbs.size(), R"(verbs: ["get", "list", "delete"])");
-  server_.enforceRbac(
-      iter8::testing::RbacPolicy::forServiceAccount({rbac}, kJobNs, "iter8-handlers"));
-  putExperiment(2);
-  startCoordinator();
-  test::ProcessResult r = waitCoordinator();
-  EXPECT_EQ(r.exitCode, 1) << r.err;
-  const std::string reason = test::readFile(dir_.file("termination-log"));
+  const std::string reason = failureUnderRbacWith(R"(verbs: ["create", "get", "list", "delete"])",
+                                                  R"(verbs: ["get", "list", "delete"])");
   EXPECT_THAT(reason, HasSubstr("cannot create the shards' Job"));
   EXPECT_THAT(reason, HasSubstr("verb=create resource=jobs apiGroup=batch namespace=iter8-system"));
-  EXPECT_EQ(reason.find('\n'), reason.size() - 1) << "one line: " << reason;
   EXPECT_THAT(server_.jobNames(kJobNs), IsEmpty());
 }
 
 TEST_F(ShardJob, WithoutPermissionToCreateTheTaskSecretTheJobIsRemovedAndTheMessageSaysWhy) {
-  std::string rbac = test::readFile(std::string(ITER8_SOURCE_DIR) + "/container/rbac.yaml");
-  const std::string secretRule = R"(resources: ["secrets"]
-  verbs: ["create"])";
-  ASSERT_NE(rbac.find(secretRule), std::string::npos);
-  rbac.replace(rbac.find(secretRule), secretRule.size(), R"(resources: ["secrets"]
+  const std::string reason = failureUnderRbacWith(R"(resources: ["secrets"]
+  verbs: ["create"])",
+                                                  R"(resources: ["secrets"]
   verbs: ["get"])");
-  server_.enforceRbac(
-      iter8::testing::RbacPolicy::forServiceAccount({rbac}, kJobNs, "iter8-handlers"));
-  putExperiment(2);
-  startCoordinator();
-  test::ProcessResult r = waitCoordinator();
-  EXPECT_EQ(r.exitCode, 1) << r.err;
-  const std::string reason = test::readFile(dir_.file("termination-log"));
   EXPECT_THAT(reason, HasSubstr("cannot create the shards' task Secret"));
   EXPECT_THAT(reason, HasSubstr("verb=create resource=secrets apiGroup=\"\" (core)"));
-  EXPECT_EQ(reason.find('\n'), reason.size() - 1) << "one line: " << reason;
   EXPECT_THAT(server_.jobNames(kJobNs), IsEmpty()) << "the Job without its task is deleted";
   EXPECT_EQ(server_.jobDeletions().size(), 1u);
 }
