@@ -11,11 +11,13 @@
 #include <gtest/gtest.h>
 
 #include "lib/json.h"
+#include "tests/support/experiment_text.h"
 #include "tests/support/subprocess.h"
 
 namespace iter8 {
 namespace {
 
+using test::actionsExperiment;
 using test::handlerPath;
 using test::handlerRunArgv;
 using test::ProcessOptions;
@@ -27,14 +29,7 @@ using test::TempDir;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-const char* kExperiment = R"(apiVersion: iter8.tools/v2alpha2
-kind: Experiment
-metadata: {name: exp-1, namespace: team-a}
-spec:
-  target: team-a/app
-  strategy:
-    actions:
-      start:
+const std::string kExperiment = actionsExperiment(R"(      start:
       - task: common/exec
         with: {cmd: "true", disbleInterpolation: true}
       loop:
@@ -42,7 +37,7 @@ spec:
         with: {cmd: "true"}
   versionInfo:
     baseline: {name: v1}
-)";
+)");
 
 class Cli : public ::testing::Test {
  protected:
@@ -93,25 +88,18 @@ TEST_F(Cli, UnknownInputsSuggestAndStrictRefusesThem) {
 }
 
 TEST_F(Cli, ADedentedWithAndATaskTypoSayWhatIsWrong) {
-  std::string dedented = R"(apiVersion: iter8.tools/v2alpha2
-kind: Experiment
-metadata: {name: exp-1, namespace: team-a}
-spec:
-  target: team-a/app
-  strategy:
-    actions:
-      loop:
+  std::string dedented = actionsExperiment(R"(      loop:
       - task: metrics/collect
       with:
         versions: [{name: v1, url: "http://127.0.0.1:1/"}]
-)";
+)");
   auto r = handler({"run", "-a", "loop", "-f", dir_.write("d.yaml", dedented), "--plugins-dir",
                     shippedPluginDir()});
   EXPECT_EQ(r.exitCode, 4) << r.err;
   EXPECT_THAT(r.err, HasSubstr("action loop, task 0 (metrics/collect): input 'with.versions' is "
                                "required; expected array; task 0 has no `with:`; is it indented "
                                "under the task?"));
-  std::string typo = std::string(kExperiment);
+  std::string typo = kExperiment;
   typo.replace(typo.find("common/exec"), 11, "common/exce");
   auto t = handler({"run", "-a", "start", "-f", dir_.write("t.yaml", typo), "--plugins-dir",
                     shippedPluginDir()});
@@ -120,19 +108,12 @@ spec:
 }
 
 TEST_F(Cli, DryRunParsesEveryTemplateThatWillBeInterpolated) {
-  std::string text = R"(apiVersion: iter8.tools/v2alpha2
-kind: Experiment
-metadata: {name: exp-1, namespace: team-a}
-spec:
-  target: team-a/app
-  strategy:
-    actions:
-      start:
+  std::string text = actionsExperiment(R"(      start:
       - task: common/exec
         with: {cmd: echo, args: ["{{ literal"], disableInterpolation: true}
       - task: common/bash
         with: {script: "echo {{ .this.metadata.name"}
-)";
+)");
   std::string file = dir_.write("t.yaml", text);
   auto r =
       handler({"run", "-a", "start", "-f", file, "--dry-run", "--plugins-dir", shippedPluginDir()});
@@ -149,16 +130,9 @@ spec:
 }
 
 TEST_F(Cli, DryRunNamesARunItemsTemplateAndAMissingClosingDelimiter) {
-  std::string text = R"(apiVersion: iter8.tools/v2alpha2
-kind: Experiment
-metadata: {name: exp-1, namespace: team-a}
-spec:
-  target: team-a/app
-  strategy:
-    actions:
-      start:
+  std::string text = actionsExperiment(R"(      start:
       - run: 'curl @< .Host >/x:8080'
-)";
+)");
   std::string file = dir_.write("t.yaml", text);
   auto r =
       handler({"run", "-a", "start", "-f", file, "--dry-run", "--plugins-dir", shippedPluginDir()});
@@ -170,17 +144,10 @@ spec:
 }
 
 TEST_F(Cli, StrictMakesAMissingTemplateKeyAnError) {
-  std::string text = R"(apiVersion: iter8.tools/v2alpha2
-kind: Experiment
-metadata: {name: exp-1, namespace: team-a}
-spec:
-  target: team-a/app
-  strategy:
-    actions:
-      start:
+  std::string text = actionsExperiment(R"(      start:
       - task: common/bash
         with: {script: "echo [{{ .this.metadata.nme }}]"}
-)";
+)");
   std::string file = dir_.write("k.yaml", text);
   auto lax = handler({"run", "-a", "start", "-f", file, "--plugins-dir", shippedPluginDir()});
   EXPECT_EQ(lax.exitCode, 0) << lax.err;
@@ -216,14 +183,7 @@ TEST_F(Cli, ADryRunAndARunEndWithASummaryOfTheirWarnings) {
 // The warning is about the recommended version's template fields: only a template that reads
 // them (`.name`, a version variable) gets it, not every `echo hi`.
 TEST_F(Cli, NoRecommendedVersionIsSaidOnlyToTemplatesThatReadIt) {
-  std::string text = R"(apiVersion: iter8.tools/v2alpha2
-kind: Experiment
-metadata: {name: exp-1, namespace: team-a}
-spec:
-  target: team-a/app
-  strategy:
-    actions:
-      start:
+  std::string text = actionsExperiment(R"(      start:
       - task: common/exec
         with: {cmd: echo, args: ['hi {{ "there" }}']}
       - task: common/bash
@@ -231,7 +191,7 @@ spec:
       loop:
       - task: common/bash
         with: {script: "echo promote {{ .name }}"}
-)";
+)");
   std::string file = dir_.write("r.yaml", text);
   auto quiet = handler({"run", "-a", "start", "-f", file, "--plugins-dir", shippedPluginDir()});
   EXPECT_EQ(quiet.exitCode, 0) << quiet.err;
@@ -379,17 +339,10 @@ TEST_F(Cli, AReadOnlyExperimentFileWithoutOutputIsFoundBeforeAnyTaskRuns) {
 }
 
 TEST_F(Cli, StatusWritesSayWhereTheyWent) {
-  path_ = dir_.write("e.yaml", std::string(kExperiment) + R"(status:
+  path_ = dir_.write("e.yaml", kExperiment + R"(status:
   stage: Running
 )");
-  dir_.write("loop.yaml", R"(apiVersion: iter8.tools/v2alpha2
-kind: Experiment
-metadata: {name: exp-1, namespace: team-a}
-spec:
-  target: team-a/app
-  strategy:
-    actions:
-      loop:
+  dir_.write("loop.yaml", actionsExperiment(R"(      loop:
       - task: metrics/collect
         with:
           numQueries: 1
@@ -397,7 +350,7 @@ spec:
           - {name: v1, url: "http://127.0.0.1:1/"}
   versionInfo:
     baseline: {name: v1}
-)");
+)"));
   auto r = handler({"run", "-a", "loop", "-f", dir_.file("loop.yaml"), "-o", dir_.file("out.yaml"),
                     "--plugins-dir", shippedPluginDir()});
   EXPECT_EQ(r.exitCode, 0) << r.err;

@@ -38,6 +38,20 @@ spec:
 )" + status;
 }
 
+// An experiment exp-1 in namespace team-a (target team-a/app) whose spec.strategy.actions is
+// `actionsYaml` (action names indented by 6), which may go on with the rest of `spec`
+// (`versionInfo` indented by 2).
+inline std::string actionsExperiment(const std::string& actionsYaml) {
+  return R"(apiVersion: iter8.tools/v2alpha2
+kind: Experiment
+metadata: {name: exp-1, namespace: team-a}
+spec:
+  target: team-a/app
+  strategy:
+    actions:
+)" + actionsYaml;
+}
+
 // A status naming app-v2 the version recommended for promotion.
 inline const char* const kRecommendV2 = "status:\n  versionRecommendedForPromotion: app-v2\n";
 
