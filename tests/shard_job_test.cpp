@@ -117,6 +117,7 @@ class ShardJob : public ::testing::Test {
     const auto& pod = job["spec"]["template"]["spec"];
     std::map<std::string, std::string> volumes;  // volume name -> folder
     for (const auto& volume : pod["volumes"].GetArray()) {
+      if (!volume.HasMember("secret")) continue;  // an emptyDir: the test's TMPDIR stands in
       const std::string secretName = volume["secret"]["secretName"].GetString();
       rapidjson::Document secret;
       for (int i = 0; i < 200 && !secret.IsObject(); ++i) {
@@ -134,7 +135,8 @@ class ShardJob : public ::testing::Test {
     }
     std::map<std::string, std::string> mounts;
     for (const auto& mount : pod["containers"][0]["volumeMounts"].GetArray()) {
-      mounts[mount["mountPath"].GetString()] = volumes[mount["name"].GetString()];
+      auto volume = volumes.find(mount["name"].GetString());
+      if (volume != volumes.end()) mounts[mount["mountPath"].GetString()] = volume->second;
     }
     return mounts;
   }
@@ -219,6 +221,66 @@ class ShardJob : public ::testing::Test {
   std::vector<std::string> unsetForCoordinator_;
 };
 
+// What the "restricted" Pod Security Standard (Kubernetes 1.25+) refuses in `pod` (a pod spec):
+// the checks of the admission controller that apply to a pod without host namespaces, ports
+// or privileged containers. Empty when it would be admitted in a namespace enforcing it.
+std::vector<std::string> restrictedViolations(const rapidjson::Value& pod) {
+  std::vector<std::string> problems;
+  const auto podContext = [&](const char* key) -> const rapidjson::Value* {
+    return pod.HasMember("securityContext") && pod["securityContext"].HasMember(key)
+               ? &pod["securityContext"][key]
+               : nullptr;
+  };
+  for (const auto& volume : pod["volumes"].GetArray()) {
+    bool allowed = false;
+    for (const char* kind : {"configMap", "csi", "downwardAPI", "emptyDir", "ephemeral",
+                             "persistentVolumeClaim", "projected", "secret"}) {
+      allowed = allowed || volume.HasMember(kind);
+    }
+    if (!allowed) problems.push_back(std::string("volume ") + volume["name"].GetString());
+  }
+  for (const auto& container : pod["containers"].GetArray()) {
+    const rapidjson::Value* context =
+        container.HasMember("securityContext") ? &container["securityContext"] : nullptr;
+    const auto field = [&](const char* key) -> const rapidjson::Value* {
+      return context != nullptr && context->HasMember(key) ? &(*context)[key] : podContext(key);
+    };
+    const rapidjson::Value* nonRoot = field("runAsNonRoot");
+    if (nonRoot == nullptr || !nonRoot->IsTrue()) problems.push_back("runAsNonRoot != true");
+    const rapidjson::Value* user = field("runAsUser");
+    if (user != nullptr && user->IsInt() && user->GetInt() == 0) problems.push_back("runAsUser=0");
+    const rapidjson::Value* escalation =
+        context != nullptr && context->HasMember("allowPrivilegeEscalation")
+            ? &(*context)["allowPrivilegeEscalation"]
+            : nullptr;
+    if (escalation == nullptr || !escalation->IsFalse()) {
+      problems.push_back("allowPrivilegeEscalation != false");
+    }
+    const rapidjson::Value* seccomp = field("seccompProfile");
+    const std::string profile =
+        seccomp != nullptr && seccomp->HasMember("type") ? (*seccomp)["type"].GetString() : "";
+    if (profile != "RuntimeDefault" && profile != "Localhost") problems.push_back("seccomp");
+    const rapidjson::Value* capabilities = context != nullptr && context->HasMember("capabilities")
+                                               ? &(*context)["capabilities"]
+                                               : nullptr;
+    bool dropsAll = false;
+    if (capabilities != nullptr && capabilities->HasMember("drop")) {
+      for (const auto& cap : (*capabilities)["drop"].GetArray()) {
+        dropsAll = dropsAll || std::string(cap.GetString()) == "ALL";
+      }
+    }
+    if (!dropsAll) problems.push_back("capabilities.drop lacks ALL");
+    if (capabilities != nullptr && capabilities->HasMember("add")) {
+      for (const auto& cap : (*capabilities)["add"].GetArray()) {
+        if (std::string(cap.GetString()) != "NET_BIND_SERVICE") {
+          problems.push_back(std::string("capability ") + cap.GetString());
+        }
+      }
+    }
+  }
+  return problems;
+}
+
 int64_t countOf(const rapidjson::Value& result) {
   return result["DurationHistogram"]["Count"].GetInt64();
 }
@@ -262,8 +324,9 @@ TEST_F(ShardJob, TheIndexedJobsPodsPartialsMergeExactlyAndEverythingIsRemoved) {
   EXPECT_THAT(toJson(job), Not(HasSubstr("/fast")));
   EXPECT_EQ(toJson(container["command"]),
             R"(["handler","collect-shard","--task","/var/run/iter8/shard/task.json"])");
-  EXPECT_EQ(toJson(pod["volumes"]), R"([{"name":"task","secret":{"secretName":")" + name +
-                                        R"(-task","defaultMode":256}}])");
+  EXPECT_EQ(toJson(pod["volumes"][0]),
+            R"({"name":"task","secret":{"defaultMode":288,"secretName":")" + name + R"(-task"}})");
+  EXPECT_THAT(restrictedViolations(pod), IsEmpty());
   rapidjson::Document secret;
   for (int i = 0; i < 100 && !secret.IsObject(); ++i) {
     secret = server_.secret(kJobNs, name + "-task");

@@ -88,11 +88,40 @@ std::string shardJobName(const std::string& experiment, const std::string& suffi
   return base + "-shards-" + suffix;
 }
 
+// The fixed part of the shards' Job. The pods meet the "restricted" Pod Security Standard, as
+// the handler's own pod does (container/install/handler.yaml): the image's user 65532, a
+// read-only root and a writable /tmp, where `collect-shard` keeps the experiment and its partial.
+// fsGroup makes the kubelet give the Secret's files that group: 0440 (288) lets the shard read
+// them; 0400 would leave them to root.
+constexpr char kShardJobSkeleton[] = R"({
+  "apiVersion": "batch/v1",
+  "kind": "Job",
+  "spec": {
+    "completionMode": "Indexed",
+    "backoffLimit": 0,
+    "template": {
+      "spec": {
+        "restartPolicy": "Never",
+        "securityContext": {"runAsNonRoot": true, "runAsUser": 65532, "runAsGroup": 65532,
+                            "fsGroup": 65532, "seccompProfile": {"type": "RuntimeDefault"}},
+        "containers": [{
+          "name": "shard",
+          "command": ["handler", "collect-shard", "--task", "/var/run/iter8/shard/task.json"],
+          "securityContext": {"allowPrivilegeEscalation": false, "readOnlyRootFilesystem": true,
+                              "capabilities": {"drop": ["ALL"]}},
+          "volumeMounts": [{"name": "task", "mountPath": "/var/run/iter8/shard", "readOnly": true},
+                           {"name": "tmp", "mountPath": "/tmp"}]
+        }],
+        "volumes": [{"name": "task", "secret": {"defaultMode": 288}},
+                    {"name": "tmp", "emptyDir": {}}]
+      }
+    }
+  }
+})";
+
 rapidjson::Document shardJobManifest(const ShardJobSpec& spec) {
-  rapidjson::Document job(rapidjson::kObjectType);
+  rapidjson::Document job = parseJson(kShardJobSkeleton);
   auto& a = job.GetAllocator();
-  job.AddMember("apiVersion", "batch/v1", a);
-  job.AddMember("kind", "Job", a);
   rapidjson::Value labels(rapidjson::kObjectType);
   labels.AddMember(rapidjson::StringRef(kShardsOfLabel), text(spec.experiment, a), a);
   labels.AddMember(rapidjson::StringRef(kShardsOfNamespaceLabel), text(spec.ns, a), a);
@@ -103,64 +132,31 @@ rapidjson::Document shardJobManifest(const ShardJobSpec& spec) {
   metadata.AddMember("labels", rapidjson::Value(labels, a), a);
   job.AddMember("metadata", metadata, a);
 
+  rapidjson::Value& jobSpec = job["spec"];
+  jobSpec.AddMember("completions", spec.count, a);
+  jobSpec.AddMember("parallelism", spec.count, a);
+  rapidjson::Value podMetadata(rapidjson::kObjectType);
+  podMetadata.AddMember("labels", labels, a);
+  jobSpec["template"].AddMember("metadata", podMetadata, a);
+  rapidjson::Value& pod = jobSpec["template"]["spec"];
+  if (!spec.pod.serviceAccount.empty()) {
+    pod.AddMember("serviceAccountName", text(spec.pod.serviceAccount, a), a);
+  }
+  pod["volumes"][0]["secret"].AddMember("secretName", text(shardTaskSecretName(spec.name), a), a);
+
+  rapidjson::Value& container = pod["containers"][0];
+  container.AddMember("image", text(spec.pod.image, a), a);
   rapidjson::Value env(rapidjson::kArrayType);
   env.PushBack(envVar("EXPERIMENT_NAME", spec.experiment, a), a);
   env.PushBack(envVar("EXPERIMENT_NAMESPACE", spec.ns, a), a);
   env.PushBack(envVar("ITER8_SHARD_JOB", spec.name, a), a);
   env.PushBack(envVar("ITER8_SHARD_NAMESPACE", spec.jobNs, a), a);
-  rapidjson::Value command(rapidjson::kArrayType);
-  command.PushBack("handler", a);
-  command.PushBack("collect-shard", a);
-  command.PushBack("--task", a);
-  command.PushBack(text(std::string(kTaskMountPath) + "/" + kTaskSecretKey, a), a);
-  rapidjson::Value mount(rapidjson::kObjectType);
-  mount.AddMember("name", "task", a);
-  mount.AddMember("mountPath", rapidjson::StringRef(kTaskMountPath), a);
-  mount.AddMember("readOnly", true, a);
-  rapidjson::Value mounts(rapidjson::kArrayType);
-  mounts.PushBack(mount, a);
-  rapidjson::Value container(rapidjson::kObjectType);
-  container.AddMember("name", "shard", a);
-  container.AddMember("image", text(spec.pod.image, a), a);
-  container.AddMember("command", command, a);
   container.AddMember("env", env, a);
-  container.AddMember("volumeMounts", mounts, a);
   rapidjson::Value resources(rapidjson::kObjectType);
   if (!spec.pod.requests.empty())
     resources.AddMember("requests", quantities(spec.pod.requests, a), a);
   if (!spec.pod.limits.empty()) resources.AddMember("limits", quantities(spec.pod.limits, a), a);
   container.AddMember("resources", resources, a);
-  rapidjson::Value containers(rapidjson::kArrayType);
-  containers.PushBack(container, a);
-
-  rapidjson::Value podSpec(rapidjson::kObjectType);
-  podSpec.AddMember("restartPolicy", "Never", a);
-  if (!spec.pod.serviceAccount.empty()) {
-    podSpec.AddMember("serviceAccountName", text(spec.pod.serviceAccount, a), a);
-  }
-  podSpec.AddMember("containers", containers, a);
-  rapidjson::Value secret(rapidjson::kObjectType);
-  secret.AddMember("secretName", text(shardTaskSecretName(spec.name), a), a);
-  secret.AddMember("defaultMode", 0400, a);
-  rapidjson::Value volume(rapidjson::kObjectType);
-  volume.AddMember("name", "task", a);
-  volume.AddMember("secret", secret, a);
-  rapidjson::Value volumes(rapidjson::kArrayType);
-  volumes.PushBack(volume, a);
-  podSpec.AddMember("volumes", volumes, a);
-  rapidjson::Value podMetadata(rapidjson::kObjectType);
-  podMetadata.AddMember("labels", labels, a);
-  rapidjson::Value templ(rapidjson::kObjectType);
-  templ.AddMember("metadata", podMetadata, a);
-  templ.AddMember("spec", podSpec, a);
-
-  rapidjson::Value jobSpec(rapidjson::kObjectType);
-  jobSpec.AddMember("completionMode", "Indexed", a);
-  jobSpec.AddMember("completions", spec.count, a);
-  jobSpec.AddMember("parallelism", spec.count, a);
-  jobSpec.AddMember("backoffLimit", 0, a);
-  jobSpec.AddMember("template", templ, a);
-  job.AddMember("spec", jobSpec, a);
   return job;
 }
 

@@ -30,8 +30,8 @@ inline constexpr char kPartialKey[] = "partial.json";
 // the Job's spec is readable by more people than a Secret, and a fetched payload can exceed
 // the 128 KiB that Linux allows one environment string at exec. The Secret is owned by the
 // Job, so Kubernetes' garbage collector removes it with the Job.
+// The pods mount it at /var/run/iter8/shard.
 inline constexpr char kTaskSecretKey[] = "task.json";
-inline constexpr char kTaskMountPath[] = "/var/run/iter8/shard";
 // The most a Secret holds (the API server refuses more: "data: Too long").
 inline constexpr size_t kMaxSecretBytes = 1024 * 1024;
 
@@ -74,7 +74,8 @@ std::string shardJobName(const std::string& experiment, const std::string& suffi
 
 // The Indexed Job (completionMode Indexed, completions = parallelism = count, backoffLimit 0:
 // a shard pod that fails is not retried, since a retry would send its share late and twice).
-// Its pods read the TaskSpec from the Secret shardTaskSecretName(name), mounted read-only.
+// Its pods read the TaskSpec from the Secret shardTaskSecretName(name), mounted read-only, and
+// meet the "restricted" Pod Security Standard.
 rapidjson::Document shardJobManifest(const ShardJobSpec& spec);
 
 // That Secret, owned by the Job `jobUid` (no blockOwnerDeletion, which would need more RBAC:
