@@ -332,6 +332,8 @@ check "the controller's unmodified Job template (writable root): SCRATCH_DIR, gi
 check "no build tools in the image" check_lean
 check "as an installed controller runs it after container/README.md's switch: start, 2 loops, finish, rollback" \
   check_controller_shaped
+check "as an installed controller runs it: metrics/collect with shards: 2, an Indexed Job of 2 pods" \
+  check_controller_sharded
 
 size=$("${ENGINE[@]}" image inspect --format '{{.Size}}' "$tag" 2>/dev/null)
 [[ -n $size ]] && echo "image $tag: $((size / 1000000)) MB"
