@@ -297,7 +297,8 @@ PY
 check_controller_sharded() {
   local fake credential=s3cr3t-shard-credential
   fake=$(controller_fake_binary) || { echo "cannot build bin/fake-apiserver"; return 1; }
-  mkdir -p "$work/jobs" "$work/logs" "$work/termination" "$work/shard-logs" "$work/site3"
+  mkdir -p "$work/jobs" "$work/logs" "$work/termination" "$work/shard-logs" "$work/shard-jobs" \
+    "$work/site3"
   echo v1 >"$work/site3/v1.txt"
   echo "version two" >"$work/site3/v2.txt"
   kubectl kustomize container/install >"$work/applied-shards.yaml" || return 1
@@ -344,7 +345,8 @@ EOF
   python3 tests/job_controller.py --sa-dir "$controller_sa" \
     --control-plane-token "$controller_sa-control-plane-token" --namespace iter8-system \
     --service-account iter8-system/iter8-handlers --image "$tag" --logs "$work/shard-logs" \
-    --run-opts "${ENGINE_LIMITS[*]}" -- "${ENGINE[@]}" >"$work/shard-logs/controller.out" 2>&1 &
+    --jobs "$work/shard-jobs" --run-opts "${ENGINE_LIMITS[*]}" -- "${ENGINE[@]}" \
+    >"$work/shard-logs/controller.out" 2>&1 &
   controller_pid=$!
 
   run_job loop 1
@@ -367,7 +369,8 @@ EOF
   done
   ((loop_rc == 0)) || { echo "the sharded loop exited $loop_rc"; return 1; }
 
-  python3 - "$work/sharded-stored.json" "$work/shard-logs/job-controller.txt" <<'PY' || return 1
+  python3 - "$work/sharded-stored.json" "$work/shard-logs/job-controller.txt" \
+    "$work/shard-jobs" <<'PY' || return 1
 import json, re, sys
 data = json.load(open(sys.argv[1]))["status"]["analysis"]["aggregatedBuiltinHists"]["data"]
 for version in ("checkout-v1", "checkout-v2"):
@@ -383,6 +386,17 @@ for version in ("checkout-v1", "checkout-v2"):
 pods = re.findall(r"^pod (\S+-shards-\S+) (\d) ", open(sys.argv[2]).read(), re.M)
 assert sorted(index for _, index in pods) == ["0", "1"], f"expected pods 0 and 1, ran {pods}"
 assert len({job for job, _ in pods}) == 1, "one Job"
+# The pod template the handler made from its own pod, through the downward API of
+# container/install/handler.yaml: image, account, namespace, resources.
+job = json.load(open(f"{sys.argv[3]}/{pods[0][0]}.json"))
+pod = job["spec"]["template"]["spec"]
+shard = pod["containers"][0]
+print("the shards' Job:", job["metadata"]["namespace"], job["spec"]["completions"],
+      pod.get("serviceAccountName"), shard["image"], json.dumps(shard["resources"]))
+assert job["metadata"]["namespace"] == "iter8-system" and job["spec"]["completions"] == 2
+assert pod.get("serviceAccountName") == "iter8-handlers" and shard["image"] == "iter8-handler:0.1.0"
+assert shard["resources"] == {"requests": {"cpu": "100m", "memory": "67108864"},
+                              "limits": {"memory": "268435456"}}, "handler.yaml's resources"
 PY
   python3 - "$work/jobs-after.json" "$work/maps-after.json" <<'PY' || return 1
 import json, sys

@@ -3,7 +3,8 @@ shards' Indexed Job of a sharded metrics/collect, docs/scale.md), in the image s
 (scripts/test-image-controller.sh). Runs beside bin/fake-apiserver until SIGTERM:
 
     python3 tests/job_controller.py --sa-dir DIR --control-plane-token FILE --namespace NS \\
-        --service-account NS/NAME --image IMAGE --logs DIR [--run-opts "OPTS"] -- ENGINE...
+        --service-account NS/NAME --image IMAGE --logs DIR [--jobs DIR] [--run-opts "OPTS"] \\
+        -- ENGINE...
 
 Every 0.25 s it lists the Jobs of NS over HTTPS (with the control plane's token: not the
 handler's account, so no RBAC applies and the fake's permissions.txt stays the handler's). For
@@ -23,7 +24,8 @@ pod is retried, whatever backoffLimit says: the shards' Job asks for 0). A Job d
 pods run has them stopped (SIGTERM, 5 s grace), as a foreground deletion does.
 
 Pod output goes to LOGS/<pod>.log; one line per event to LOGS/job-controller.txt:
-`pod JOB INDEX POD exit STATUS`, `job JOB Complete|Failed|deleted`.
+`pod JOB INDEX POD exit STATUS`, `job JOB Complete|Failed|deleted`. With `--jobs DIR`, each Job
+as it was first seen goes to DIR/<job>.json (owner-only: its env may hold what a log must not).
 """
 import argparse
 import json
@@ -176,6 +178,7 @@ def main():
     parser.add_argument("--service-account", required=True)
     parser.add_argument("--image", required=True)
     parser.add_argument("--logs", required=True)
+    parser.add_argument("--jobs")
     parser.add_argument("--run-opts", default="")
     parser.add_argument("engine", nargs="+")
     options = parser.parse_args()
@@ -194,6 +197,10 @@ def main():
             if uid in seen or finished(job) or "template" not in job.get("spec", {}):
                 continue
             seen.add(uid)
+            if options.jobs:
+                path = os.path.join(options.jobs, job["metadata"]["name"] + ".json")
+                with open(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as f:
+                    json.dump(job, f, indent=1)
             run = threading.Thread(target=JobRun(job, options, api, options.engine, port).run)
             run.start()
             runs.append(run)
