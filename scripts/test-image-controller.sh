@@ -7,12 +7,16 @@
 #   patches, and answers `get jobs` and `logs job/...` from the Jobs run below.
 # - tests/launch_handler.py (the controller's LaunchHandler, etc3 controllers/handler.go) makes
 #   each action's Job from the rendered ConfigMap; its first container runs with podman as the
-#   kubelet would run it, against bin/fake-apiserver on the host, which prunes by the CRD
+#   kubelet would run it (tests/kubelet.py: valueFrom resolved, Secrets read with the control
+#   plane's token), against bin/fake-apiserver on the host, which prunes by the CRD
 #   (when ../shared/reference has it) and authorizes by the install's RBAC for the handlers'
 #   account (tests/install/iter8-v0.7-handler-rbac.yaml) plus container/install/rbac.yaml.
 # - start, two loops (metrics/collect against a loopback server) and finish of a canary, then
 #   a failing rollback; checked: the status in the fake (both versions' histograms merged over
 #   two runs), the failing action's termination message, no request refused or pruned.
+# - check_controller_sharded: another experiment's loop with metrics/collect shards: 2; the
+#   handler creates the shards' Indexed Job in the fake and tests/job_controller.py plays the
+#   Job controller (the pods with JOB_COMPLETION_INDEX, then the Job's status).
 #
 # Uses from test-image.sh: $work, $tag, $version, ENGINE, ENGINE_LIMITS, server_pid.
 
