@@ -48,7 +48,7 @@ record_lock = threading.Lock()
 def record(logs, line):
     with record_lock, open(os.path.join(logs, "job-controller.txt"), "a") as f:
         f.write(line + "\n")
-    print(f"job-controller: {line}", flush=True)
+        print(f"job-controller: {line}", flush=True)
 
 
 def finished(job):
