@@ -21,6 +21,7 @@
 # Uses from test-image.sh: $work, $tag, $version, ENGINE, ENGINE_LIMITS, server_pid.
 
 controller_fake_pid=
+controller_jobs_pid= # tests/job_controller.py while check_controller_sharded runs
 
 # The fake API server binary, built from this tree (cheap when ./build is current).
 controller_fake_binary() {
@@ -345,13 +346,12 @@ EOF
   controller_rendered=$work/applied-shards.yaml
   controller_start_fake "$fake" --experiment "shop/sharded-canary=$work/sharded-canary.yaml" ||
     { controller_stop_fake; return 1; }
-  local controller_pid
   python3 tests/job_controller.py --sa-dir "$controller_sa" \
     --control-plane-token "$controller_sa-control-plane-token" --namespace iter8-system \
     --service-account iter8-system/iter8-handlers --image "$tag" --logs "$work/shard-logs" \
     --jobs "$work/shard-jobs" --run-opts "${ENGINE_LIMITS[*]}" -- "${ENGINE[@]}" \
     >"$work/shard-logs/controller.out" 2>&1 &
-  controller_pid=$!
+  controller_jobs_pid=$!
 
   run_job loop 1
   local loop_rc=$rc
@@ -362,8 +362,9 @@ EOF
   controller_api GET /api/v1/namespaces/iter8-system/configmaps >"$work/maps-after.json"
   controller_api GET /apis/iter8.tools/v2alpha2/namespaces/shop/experiments/sharded-canary \
     >"$work/sharded-stored.json"
-  kill -TERM "$controller_pid" 2>/dev/null
-  wait "$controller_pid"
+  kill -TERM "$controller_jobs_pid" 2>/dev/null
+  wait "$controller_jobs_pid"
+  controller_jobs_pid=
   controller_stop_fake
   echo "--- the Job controller:"
   cat "$work/shard-logs/job-controller.txt" "$work/shard-logs/controller.out"

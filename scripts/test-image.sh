@@ -20,6 +20,7 @@ server_pid=
 cleanup() {
   [[ -n $server_pid ]] && kill "$server_pid" 2>/dev/null
   [[ -n ${controller_fake_pid:-} ]] && kill "$controller_fake_pid" 2>/dev/null
+  [[ -n ${controller_jobs_pid:-} ]] && kill "$controller_jobs_pid" 2>/dev/null
   rm -rf "$work"
 }
 trap cleanup EXIT
