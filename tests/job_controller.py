@@ -24,7 +24,7 @@ pod is retried, whatever backoffLimit says: the shards' Job asks for 0). A Job d
 pods run has them stopped (SIGTERM, 5 s grace), as a foreground deletion does.
 
 Pod output goes to LOGS/<pod>.log; one line per event to LOGS/job-controller.txt:
-`pod JOB INDEX POD exit STATUS`, `job JOB Complete|Failed|deleted`. With `--jobs DIR`, each Job
+`pod JOB INDEX POD exit STATUS`, `job JOB Complete|Failed|deleted` (`stopped` on SIGTERM). With `--jobs DIR`, each Job
 as it was first seen goes to DIR/<job>.json (owner-only: its env may hold what a log must not).
 """
 import argparse
@@ -148,7 +148,8 @@ class JobRun:
         done.set()
         watcher.join()
         if self.gone.is_set():
-            record(self.options.logs, f"job {self.name} deleted")
+            record(self.options.logs,
+                   f"job {self.name} {'stopped' if stopping.is_set() else 'deleted'}")
             return
         failed = sorted(i for i, status in exits.items() if status != 0)
         succeeded = completions - len(failed)
