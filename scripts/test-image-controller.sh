@@ -7,16 +7,21 @@
 #   patches, and answers `get jobs` and `logs job/...` from the Jobs run below.
 # - tests/launch_handler.py (the controller's LaunchHandler, etc3 controllers/handler.go) makes
 #   each action's Job from the rendered ConfigMap; its first container runs with podman as the
-#   kubelet would run it, against bin/fake-apiserver on the host, which prunes by the CRD
+#   kubelet would run it (tests/kubelet.py: valueFrom resolved, Secrets read with the control
+#   plane's token), against bin/fake-apiserver on the host, which prunes by the CRD
 #   (when ../shared/reference has it) and authorizes by the install's RBAC for the handlers'
 #   account (tests/install/iter8-v0.7-handler-rbac.yaml) plus container/install/rbac.yaml.
 # - start, two loops (metrics/collect against a loopback server) and finish of a canary, then
 #   a failing rollback; checked: the status in the fake (both versions' histograms merged over
 #   two runs), the failing action's termination message, no request refused or pruned.
+# - check_controller_sharded: another experiment's loop with metrics/collect shards: 2; the
+#   handler creates the shards' Indexed Job in the fake and tests/job_controller.py plays the
+#   Job controller (the pods with JOB_COMPLETION_INDEX, then the Job's status).
 #
 # Uses from test-image.sh: $work, $tag, $version, ENGINE, ENGINE_LIMITS, server_pid.
 
 controller_fake_pid=
+controller_jobs_pid= # tests/job_controller.py while check_controller_sharded runs
 
 # The fake API server binary, built from this tree (cheap when ./build is current).
 controller_fake_binary() {
@@ -84,22 +89,54 @@ run_readme() {
   done < <(readme_commands "$1" "$2")
 }
 
-# run_job ACTION [LOOP]: the stand-in controller makes the Job, the stand-in kubelet runs it.
+# Which experiment, service-account folder (the fake's --dir) and rendered install run_job and
+# controller_start_fake use; each check sets them.
+controller_exp=shop/hello-canary
+controller_sa=
+controller_rendered=
+
+# run_job ACTION [LOOP]: the stand-in controller makes the Job, the stand-in kubelet runs it
+# (tests/launch_handler.py run: valueFrom resolved, Secrets read with the control plane's token).
 run_job() {
   local job name
-  job=$(python3 tests/launch_handler.py job "$work/applied-k.yaml" shop/hello-canary "$@") ||
+  job=$(python3 tests/launch_handler.py job "$controller_rendered" "$controller_exp" "$@") ||
     return 1
   name=$(python3 -c 'import json, sys; print(json.loads(sys.argv[1])["metadata"]["name"])' "$job")
   printf '%s\n' "$job" >"$work/jobs/$name.json"
   : >"$work/termination/$name"
   chmod 0666 "$work/termination/$name"
-  local args
-  mapfile -t args < <(python3 tests/launch_handler.py podman-args "$work/jobs/$name.json" \
-    "$work/sa" "$work/termination/$name" "$(cat "$work/sa/port")" "$tag")
-  "${ENGINE[@]}" run --rm "${ENGINE_LIMITS[@]}" "${args[@]}" >"$work/logs/$name" 2>&1
+  python3 tests/launch_handler.py run "$work/jobs/$name.json" "$controller_sa" \
+    "$work/termination/$name" "$(cat "$controller_sa/port")" "$tag" \
+    "$controller_sa-control-plane-token" -- "${ENGINE[@]}" run --rm "${ENGINE_LIMITS[@]}" \
+    >"$work/logs/$name" 2>&1
   rc=$?
   echo "--- $name: exit $rc"
   tail -n 5 "$work/logs/$name"
+}
+
+# controller_start_fake FAKE [OPTIONS...]: bin/fake-apiserver on $controller_sa (the folder the
+# pods mount: token, ca.crt, namespace iter8-system, the handlers' account's), with the control
+# plane's token outside it, authorizing by the install's RBAC plus $controller_rendered.
+controller_start_fake() {
+  local fake=$1
+  shift
+  mkdir -p "$controller_sa"
+  "$fake" --dir "$controller_sa" --control-plane-token "$controller_sa-control-plane-token" \
+    --rbac tests/install/iter8-v0.7-handler-rbac.yaml --rbac "$controller_rendered" "$@" \
+    >"$controller_sa.log" 2>&1 &
+  controller_fake_pid=$!
+  local tries=0
+  until [[ -s $controller_sa/port ]]; do
+    ((++tries > 100)) && {
+      echo "fake-apiserver did not start"
+      cat "$controller_sa.log"
+      return 1
+    }
+    sleep 0.1
+  done
+  cat "$controller_sa.log"
+  echo iter8-system >"$controller_sa/namespace"
+  chmod -R a+rX "$controller_sa"
 }
 
 controller_stop_fake() {
@@ -164,19 +201,9 @@ spec:
     candidates:
     - {name: checkout-v2}
 EOF
-  "$fake" --dir "$work/sa" --experiment "shop/hello-canary=$work/hello-canary.yaml" \
-    --secret "shop/hooks/token=s3cr3t-hook-value" \
-    --rbac tests/install/iter8-v0.7-handler-rbac.yaml --rbac "$work/applied-k.yaml" \
-    >"$work/fake.log" 2>&1 &
-  controller_fake_pid=$!
-  local tries=0
-  until [[ -s $work/sa/port ]]; do
-    ((++tries > 100)) && { echo "fake-apiserver did not start"; cat "$work/fake.log"; return 1; }
-    sleep 0.1
-  done
-  cat "$work/fake.log"
-  echo shop >"$work/sa/namespace"
-  chmod -R a+rX "$work/sa"
+  controller_exp=shop/hello-canary controller_sa=$work/sa controller_rendered=$work/applied-k.yaml
+  controller_start_fake "$fake" --experiment "shop/hello-canary=$work/hello-canary.yaml" \
+    --secret "shop/hooks/token=s3cr3t-hook-value" || { controller_stop_fake; return 1; }
 
   local failed=0
   run_job start && expect_rc 0 || failed=1
@@ -249,4 +276,163 @@ PY
       "$work/readme.out" || return 1
   cmp "$work/cm-handler.yaml" container/install/rollback/handler.yaml || return 1
   grep -qx "kubectl delete clusterrolebinding,clusterrole iter8-handlers-cpp" "$work/deleted"
+}
+
+# controller_api METHOD PATH: the fake API server's answer (JSON) to the control plane's token,
+# which no RBAC limits and permissions.txt does not list.
+controller_api() {
+  python3 - "$controller_sa" "$controller_sa-control-plane-token" "$1" "$2" <<'PY'
+import ssl, sys, urllib.request
+sa, token_file, method, path = sys.argv[1:]
+port, token = open(f"{sa}/port").read().strip(), open(token_file).read().strip()
+request = urllib.request.Request(f"https://127.0.0.1:{port}{path}", method=method,
+                                 headers={"Authorization": f"Bearer {token}"})
+context = ssl.create_default_context(cafile=f"{sa}/ca.crt")
+sys.stdout.write(urllib.request.urlopen(request, context=context).read().decode())
+PY
+}
+
+# metrics/collect with shards: 2 as an installed controller runs it (docs/scale.md, "Cluster
+# mode"): the handler's Job (launch_handler.py, the template's downward-API env resolved) creates
+# the shards' Indexed Job in iter8-system; tests/job_controller.py plays the Job controller (two
+# pods of the same image, JOB_COMPLETION_INDEX, the service account's token); checked: the merged
+# status (exact counts, Shards, ShardsMissing, ShardQPS), the Job and the partials removed, no
+# request refused by the install's RBAC plus container/install/rbac.yaml, the credential in the
+# collect's headers in no log.
+check_controller_sharded() {
+  local fake credential=s3cr3t-shard-credential
+  fake=$(controller_fake_binary) || { echo "cannot build bin/fake-apiserver"; return 1; }
+  mkdir -p "$work/jobs" "$work/logs" "$work/termination" "$work/shard-logs" "$work/shard-jobs" \
+    "$work/site3"
+  echo v1 >"$work/site3/v1.txt"
+  echo "version two" >"$work/site3/v2.txt"
+  kubectl kustomize container/install >"$work/applied-shards.yaml" || return 1
+  local port
+  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  python3 -m http.server "$port" --bind 127.0.0.1 --directory "$work/site3" \
+    >"$work/shard-server.log" 2>&1 &
+  server_pid=$!
+  # 40 requests per version at 20 qps, split 20 + 20; the header's value stands for a
+  # credential: it travels in the shards' TaskSpec and must reach no log.
+  cat >"$work/sharded-canary.yaml" <<EOF
+apiVersion: iter8.tools/v2alpha2
+kind: Experiment
+metadata: {name: sharded-canary, namespace: shop}
+spec:
+  target: shop/checkout
+  strategy:
+    testingPattern: Canary
+    actions:
+      loop:
+      - task: metrics/collect
+        with:
+          numQueries: 40
+          qps: 20
+          connections: 2
+          shards: 2
+          versions:
+          - name: checkout-v1
+            url: "http://127.0.0.1:$port/v1.txt"
+            headers: {X-Api-Key: $credential}
+          - name: checkout-v2
+            url: "http://127.0.0.1:$port/v2.txt"
+            headers: {X-Api-Key: $credential}
+  versionInfo:
+    baseline: {name: checkout-v1}
+    candidates:
+    - {name: checkout-v2}
+EOF
+  controller_exp=shop/sharded-canary controller_sa=$work/sa-shards
+  controller_rendered=$work/applied-shards.yaml
+  controller_start_fake "$fake" --experiment "shop/sharded-canary=$work/sharded-canary.yaml" ||
+    { controller_stop_fake; return 1; }
+  python3 tests/job_controller.py --sa-dir "$controller_sa" \
+    --control-plane-token "$controller_sa-control-plane-token" --namespace iter8-system \
+    --service-account iter8-system/iter8-handlers --image "$tag" --logs "$work/shard-logs" \
+    --jobs "$work/shard-jobs" --run-opts "${ENGINE_LIMITS[*]}" -- "${ENGINE[@]}" \
+    >"$work/shard-logs/controller.out" 2>&1 &
+  controller_jobs_pid=$!
+
+  run_job loop 1
+  local loop_rc=$rc
+  kill "$server_pid" 2>/dev/null
+  server_pid=
+  sleep 1 # the Job controller's last status write or pod stop
+  controller_api GET /apis/batch/v1/namespaces/iter8-system/jobs >"$work/jobs-after.json"
+  controller_api GET /api/v1/namespaces/iter8-system/configmaps >"$work/maps-after.json"
+  controller_api GET /api/v1/namespaces/iter8-system/secrets >"$work/secrets-after.json"
+  controller_api GET /apis/iter8.tools/v2alpha2/namespaces/shop/experiments/sharded-canary \
+    >"$work/sharded-stored.json"
+  kill -TERM "$controller_jobs_pid" 2>/dev/null
+  wait "$controller_jobs_pid"
+  controller_jobs_pid=
+  controller_stop_fake
+  echo "--- the Job controller:"
+  cat "$work/shard-logs/job-controller.txt" "$work/shard-logs/controller.out"
+  for log in "$work/shard-logs"/*-shards-*.log; do
+    echo "--- $(basename "$log"):"
+    tail -n 4 "$log"
+  done
+  ((loop_rc == 0)) || { echo "the sharded loop exited $loop_rc"; return 1; }
+
+  python3 - "$work/sharded-stored.json" "$work/shard-logs/job-controller.txt" \
+    "$work/shard-jobs" <<'PY' || return 1
+import json, re, sys
+data = json.load(open(sys.argv[1]))["status"]["analysis"]["aggregatedBuiltinHists"]["data"]
+for version in ("checkout-v1", "checkout-v2"):
+    result = data[version]
+    count = result["DurationHistogram"]["Count"]
+    print(f"{version}: Count {count}, RetCodes {result['RetCodes']}, Shards {result['Shards']}, "
+          f"ShardsMissing {result['ShardsMissing']}, ShardQPS {result['ShardQPS']}, "
+          f"Runs {result['Runs']}")
+    assert count == 40 and result["RetCodes"] == {"200": 40}, "expected 40 requests, all 200"
+    assert result["Shards"] == 2 and result["ShardsMissing"] == [], "expected both shards merged"
+    assert len(result["ShardQPS"]) == 2 and all(q and q > 0 for q in result["ShardQPS"])
+    assert result["Runs"] == 1, "one loop is one run, whatever the shards"
+pods = re.findall(r"^pod (\S+-shards-\S+) (\d) ", open(sys.argv[2]).read(), re.M)
+assert sorted(index for _, index in pods) == ["0", "1"], f"expected pods 0 and 1, ran {pods}"
+assert len({job for job, _ in pods}) == 1, "one Job"
+# The pod template the handler made from its own pod, through the downward API of
+# container/install/handler.yaml: image, account, namespace, resources.
+job = json.load(open(f"{sys.argv[3]}/{pods[0][0]}.json"))
+pod = job["spec"]["template"]["spec"]
+shard = pod["containers"][0]
+print("the shards' Job:", job["metadata"]["namespace"], job["spec"]["completions"],
+      pod.get("serviceAccountName"), shard["image"], json.dumps(shard["resources"]))
+assert job["metadata"]["namespace"] == "iter8-system" and job["spec"]["completions"] == 2
+assert pod.get("serviceAccountName") == "iter8-handlers" and shard["image"] == "iter8-handler:0.1.0"
+assert shard["resources"] == {"requests": {"cpu": "100m", "memory": "67108864"},
+                              "limits": {"memory": "268435456"}}, "handler.yaml's resources"
+# The TaskSpec (and the credential in its headers) is in the task Secret, not in the Job.
+assert "s3cr3t" not in json.dumps(job), "the TaskSpec is in the Job's spec"
+assert pod["volumes"][0]["secret"]["secretName"] == job["metadata"]["name"] + "-task"
+assert pod["securityContext"]["runAsUser"] == 65532 and shard["securityContext"][
+    "readOnlyRootFilesystem"], "the shard pods run as the handler's pod does"
+PY
+  python3 - "$work"/{jobs,maps,secrets}-after.json <<'PY' || return 1
+import json, sys
+for path in sys.argv[1:]:
+    left = [item["metadata"]["name"] for item in json.load(open(path))["items"]]
+    assert not left, f"left behind: {left}"
+print("the shards' Job, its partial ConfigMaps and its task Secret are deleted")
+PY
+  echo "--- requests by permission (fake-apiserver):"
+  cat "$controller_sa/permissions.txt"
+  if [[ -s $controller_sa/refusals.txt ]]; then
+    echo "refused by the install's RBAC plus container/install/rbac.yaml:"
+    cat "$controller_sa/refusals.txt"
+    return 1
+  fi
+  local permission
+  for permission in "create batch jobs iter8-system" "delete batch jobs iter8-system" \
+    "create core configmaps iter8-system" "get iter8.tools experiments shop"; do
+    grep -qx "$permission" "$controller_sa/permissions.txt" || {
+      echo "the handler or its shards did not: $permission"
+      return 1
+    }
+  done
+  if grep -rl "$credential" "$work/logs" "$work/shard-logs" "$controller_sa.log"; then
+    echo "the collect's credential reached a log (above)"
+    return 1
+  fi
 }

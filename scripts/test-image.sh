@@ -20,6 +20,7 @@ server_pid=
 cleanup() {
   [[ -n $server_pid ]] && kill "$server_pid" 2>/dev/null
   [[ -n ${controller_fake_pid:-} ]] && kill "$controller_fake_pid" 2>/dev/null
+  [[ -n ${controller_jobs_pid:-} ]] && kill "$controller_jobs_pid" 2>/dev/null
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -332,6 +333,8 @@ check "the controller's unmodified Job template (writable root): SCRATCH_DIR, gi
 check "no build tools in the image" check_lean
 check "as an installed controller runs it after container/README.md's switch: start, 2 loops, finish, rollback" \
   check_controller_shaped
+check "as an installed controller runs it: metrics/collect with shards: 2, an Indexed Job of 2 pods" \
+  check_controller_sharded
 
 size=$("${ENGINE[@]}" image inspect --format '{{.Size}}' "$tag" 2>/dev/null)
 [[ -n $size ]] && echo "image $tag: $((size / 1000000)) MB"

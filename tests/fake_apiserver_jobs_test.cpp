@@ -24,6 +24,7 @@ using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 
 constexpr char kToken[] = "fake-apiserver-jobs-token";
+constexpr char kControlPlaneToken[] = "fake-apiserver-jobs-control-plane";
 constexpr char kJobs[] = "/apis/batch/v1/namespaces/shop/jobs";
 
 const PemPair& ca() {
@@ -43,25 +44,31 @@ class FakeApiServerJobs : public ::testing::Test {
  protected:
   void TearDown() override { std::remove(caFile_.c_str()); }
 
-  httplib::SSLClient& client() {
-    if (!client_) {
+  httplib::SSLClient& client() { return clientWith(client_, kToken); }
+  // A client with the control plane's token (the Job controller's, the kubelet's).
+  httplib::SSLClient& controlPlane() { return clientWith(controlPlane_, kControlPlaneToken); }
+
+  httplib::SSLClient& clientWith(std::unique_ptr<httplib::SSLClient>& client, const char* token) {
+    if (caFile_.empty()) {
       char pattern[] = "/tmp/fake_apiserver_jobs_test.XXXXXX";
       int fd = ::mkstemp(pattern);
       EXPECT_GE(fd, 0);
       ::close(fd);
       caFile_ = pattern;
       std::ofstream(caFile_) << ca().certPem;
-      client_ = std::make_unique<httplib::SSLClient>("127.0.0.1", server_.port());
-      client_->set_ca_cert_path(caFile_);
-      client_->enable_server_certificate_verification(true);
-      client_->set_bearer_token_auth(kToken);
     }
-    return *client_;
+    if (!client) {
+      client = std::make_unique<httplib::SSLClient>("127.0.0.1", server_.port());
+      client->set_ca_cert_path(caFile_);
+      client->enable_server_certificate_verification(true);
+      client->set_bearer_token_auth(token);
+    }
+    return *client;
   }
 
   FakeApiServer server_{ca(), issueServerCert(ca(), "apiserver"), kToken};
   std::string caFile_;
-  std::unique_ptr<httplib::SSLClient> client_;
+  std::unique_ptr<httplib::SSLClient> client_, controlPlane_;
 };
 
 TEST_F(FakeApiServerJobs, CreateGetListBySelectorAndDeleteForeground) {
@@ -138,6 +145,89 @@ TEST_F(FakeApiServerJobs, HooksMarkAJobCompleteOrFailedAsTheJobControllerWould) 
   EXPECT_STREQ(failed["status"]["conditions"][0]["type"].GetString(), "Failed");
   EXPECT_STREQ(failed["status"]["conditions"][0]["reason"].GetString(), "BackoffLimitExceeded");
   EXPECT_FALSE(server_.markJobComplete("shop", "absent"));
+}
+
+// tests/job_controller.py, a separate process, sets a Job's outcome as the Job controller does.
+TEST_F(FakeApiServerJobs, TheStatusSubresourceChangesOnlyTheStatus) {
+  const std::string status = std::string(kJobs) + "/load-1/status";
+  EXPECT_EQ(client()
+                .Put(status, R"({"metadata":{"name":"load-1"},"status":{}})", "application/json")
+                ->status,
+            404);
+  auto created = parseJson(client().Post(kJobs, indexedJob("load-1"), "application/json")->body);
+  const std::string version = created["metadata"]["resourceVersion"].GetString();
+
+  // PUT: the whole Job back with a status and a changed spec; only the status is kept.
+  auto put = client().Put(status,
+                          R"({"metadata":{"name":"load-1","resourceVersion":")" + version +
+                              R"("},"spec":{"completions":9},"status":{"active":3}})",
+                          "application/json");
+  ASSERT_TRUE(put);
+  EXPECT_EQ(put->status, 200) << put->body;
+  auto stored = server_.job("shop", "load-1");
+  EXPECT_EQ(stored["status"]["active"].GetInt(), 3);
+  EXPECT_EQ(stored["spec"]["completions"].GetInt(), 3);
+  EXPECT_STRNE(stored["metadata"]["resourceVersion"].GetString(), version.c_str());
+  auto stale = client().Put(status,
+                            R"({"metadata":{"name":"load-1","resourceVersion":")" + version +
+                                R"("},"status":{"active":0}})",
+                            "application/json");
+  EXPECT_EQ(stale->status, 409);
+  EXPECT_THAT(stale->body, HasSubstr("the object has been modified"));
+  EXPECT_EQ(client()
+                .Put(status, R"({"metadata":{"name":"other"},"status":{}})", "application/json")
+                ->status,
+            400);
+
+  // Merge PATCH: the condition the coordinator waits for; `spec` in the patch is ignored.
+  auto patched = client().Patch(status, R"({"spec":{"parallelism":1},"status":{"active":null,
+      "succeeded":3,"conditions":[{"type":"Complete","status":"True"}]}})",
+                                "application/merge-patch+json");
+  ASSERT_TRUE(patched);
+  EXPECT_EQ(patched->status, 200) << patched->body;
+  auto got = parseJson(client().Get(std::string(kJobs) + "/load-1")->body);
+  EXPECT_STREQ(got["status"]["conditions"][0]["type"].GetString(), "Complete");
+  EXPECT_EQ(got["status"]["succeeded"].GetInt(), 3);
+  EXPECT_FALSE(got["status"].HasMember("active"));
+  EXPECT_EQ(got["spec"]["parallelism"].GetInt(), 3);
+  auto json = client().Patch(status, R"({"status":{}})", "application/json-patch+json");
+  EXPECT_EQ(json->status, 415);
+  EXPECT_EQ(parseJson(json->body)["reason"], "UnsupportedMediaType");
+}
+
+TEST_F(FakeApiServerJobs, TheControlPlanesTokenIsNotTheHandlersAccount) {
+  server_.setControlPlaneToken(kControlPlaneToken);
+  server_.enforceRbac(RbacPolicy::forServiceAccount({R"(
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: jobs, namespace: shop}
+rules:
+- apiGroups: [batch]
+  resources: [jobs]
+  verbs: [create, get]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: jobs, namespace: shop}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: jobs}
+subjects:
+- {kind: ServiceAccount, name: handler, namespace: shop}
+)"},
+                                                    "shop", "handler"));
+  ASSERT_EQ(client().Post(kJobs, indexedJob("load-1"), "application/json")->status, 201);
+  const std::string status = std::string(kJobs) + "/load-1/status";
+  const std::string complete = R"({"status":{"conditions":[{"type":"Complete","status":"True"}]}})";
+  auto refused = client().Patch(status, complete, "application/merge-patch+json");
+  EXPECT_EQ(refused->status, 403);
+  EXPECT_THAT(refused->body, HasSubstr("cannot patch resource \\\"jobs/status\\\""));
+  auto patched = controlPlane().Patch(status, complete, "application/merge-patch+json");
+  ASSERT_TRUE(patched);
+  EXPECT_EQ(patched->status, 200) << patched->body;
+  EXPECT_EQ(controlPlane().Get(kJobs)->status, 200);
+  // The handler's permissions are what the handler asked for, not the control plane's.
+  EXPECT_THAT(server_.usedPermissions(),
+              ElementsAre("create batch jobs shop", "patch batch jobs/status shop"));
+  EXPECT_EQ(server_.refusals().size(), 1u);
 }
 
 TEST_F(FakeApiServerJobs, RbacIsCheckedWithTheBatchGroup) {

@@ -4,12 +4,16 @@
 //
 //   fake-apiserver --dir DIR [--rbac MANIFEST]... [--service-account NS/NAME]
 //                  [--experiment NS/NAME=FILE]... [--secret NS/NAME/KEY=VALUE]...
+//                  [--control-plane-token FILE]
 //
 // Writes DIR/ca.crt and DIR/token (a service-account folder to mount), then DIR/port once it
-// listens. Experiments are YAML or JSON files; `--rbac` makes it authorize as RBAC would for
-// the service account (default iter8-system/iter8-handlers). On SIGTERM or SIGINT it writes
-// DIR/permissions.txt (usedPermissions), DIR/refusals.txt and DIR/warnings.txt, one per line,
-// and exits 0. Bad arguments: exit 2 with a one-line message.
+// listens. `--control-plane-token FILE`: writes a second token to FILE (keep it out of DIR, which
+// pods mount), the Job controller's and the kubelet's (tests/job_controller.py): RBAC does not
+// apply to it and permissions.txt does not list its requests. Experiments are YAML or JSON files;
+// `--rbac` makes it authorize as RBAC would for the service account (default
+// iter8-system/iter8-handlers). On SIGTERM or SIGINT it writes DIR/permissions.txt
+// (usedPermissions), DIR/refusals.txt and DIR/warnings.txt, one per line, and exits 0. Bad
+// arguments: exit 2 with a one-line message.
 #include <signal.h>
 
 #include <cstdio>
@@ -67,6 +71,7 @@ int main(int argc, char** argv) {
   std::vector<std::string> rbac;
   std::string account = "iter8-system/iter8-handlers";
   std::vector<std::string> experiments, secrets;
+  std::string controlPlaneTokenFile;
   for (int i = 1; i < argc; ++i) {
     std::string option = argv[i];
     if (i + 1 >= argc) usage(option + " needs a value");
@@ -81,6 +86,8 @@ int main(int argc, char** argv) {
       experiments.push_back(value);
     } else if (option == "--secret") {
       secrets.push_back(value);
+    } else if (option == "--control-plane-token") {
+      controlPlaneTokenFile = value;
     } else {
       usage("unknown option " + option);
     }
@@ -100,6 +107,11 @@ int main(int argc, char** argv) {
     FakeApiServer server(ca, iter8::testing::issueServerCert(ca, "kubernetes"), token);
     std::ofstream(dir + "/ca.crt") << ca.certPem;
     std::ofstream(dir + "/token") << token;
+    if (!controlPlaneTokenFile.empty()) {
+      const std::string controlPlaneToken = randomToken();
+      server.setControlPlaneToken(controlPlaneToken);
+      std::ofstream(controlPlaneTokenFile) << controlPlaneToken;
+    }
     if (!rbac.empty()) {
       std::vector<std::string> texts;
       for (const auto& path : rbac) texts.push_back(iter8::testing::readTextFile(path));

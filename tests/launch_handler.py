@@ -2,7 +2,8 @@
 suite's controller-shaped test (scripts/test-image.sh).
 
     python3 tests/launch_handler.py job RENDERED NAMESPACE/NAME ACTION [LOOP] > job.json
-    python3 tests/launch_handler.py podman-args job.json SA_DIR TERMINATION_LOG API_PORT [IMAGE]
+    python3 tests/launch_handler.py run job.json SA_DIR TERMINATION_LOG API_PORT IMAGE \
+        CONTROL_PLANE_TOKEN -- podman [ENGINE OPTIONS] run [RUN OPTIONS]
 
 `job`: RENDERED is `kubectl kustomize container/install`'s output. Takes the Job template from
 ConfigMap iter8-handlers (key handler.yaml) and makes the Job as etc3 does it
@@ -14,23 +15,33 @@ and EXPERIMENT_NAME, EXPERIMENT_NAMESPACE and ACTION set (replaced in place, els
 the env of the first container. A template etc3 could not use (not a Job, no container) is
 refused with a one-line message and exit 1.
 
-`podman-args`: the `podman run` arguments, one per line, that run the Job's pod's first
-container as the kubelet would: its image, command as the entrypoint and args with $(VAR)
-expanded from its env, its env plus KUBERNETES_SERVICE_HOST/PORT, the pod's and container's
-user and group, read-only root, dropped capabilities, no privilege escalation, a tmpfs for
-each emptyDir mount, the service-account folder (token, ca.crt, namespace) at
-/var/run/secrets/kubernetes.io/serviceaccount and the termination log at
-/dev/termination-log. The host's network, where the fake API server listens on 127.0.0.1.
-Resource limits are not applied (the sandbox's cgroups may refuse them). IMAGE, when given,
-is run in place of the template's image (a locally built tag standing in for the registry's).
+`run`: runs the Job's pod's first container as the kubelet would (tests/kubelet.py: the env
+with `valueFrom` resolved, Secrets read from the fake API server with the control plane's token
+in the file CONTROL_PLANE_TOKEN, the service-account folder SA_DIR at the in-cluster path, the
+termination log, the host's network) with the engine command given after `--`, and exits with
+the container's status (1 when the pod cannot be started, with a one-line reason). IMAGE, when
+not empty, is run in place of the template's image (a locally built tag standing in for the
+registry's). The container is named after the Job.
+
+The Job controller's part for the Jobs the handler itself creates (the shards' Indexed Job):
+tests/job_controller.py.
 """
+import copy
 import json
-import re
+import os
+import random
+import shutil
+import subprocess
 import sys
+import tempfile
+import uuid
 
 import yaml
 
-SA_PATH = "/var/run/secrets/kubernetes.io/serviceaccount"
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import kubelet  # noqa: E402 (beside this file)
+
+COMPLETION_INDEX = "batch.kubernetes.io/job-completion-index"
 
 
 def fail(message):
@@ -80,51 +91,52 @@ def make_job(rendered_path, experiment, action, loop):
     return job
 
 
-def expand(text, env):
-    """The kubelet's $(VAR) expansion in command and args; $$ escapes."""
-    return re.sub(r"\$\$|\$\(([A-Za-z_][A-Za-z0-9_]*)\)",
-                  lambda m: "$" if m.group(0) == "$$" else env.get(m.group(1), m.group(0)), text)
+def pod_of(job, index=None):
+    """The pod the Job controller makes of the Job's template: name `<job>-[<index>-]<5
+    random>`, the Job's namespace, labels job-name and controller-uid added; for an Indexed
+    Job's pod (`index` given) the completion index as label and annotation, and in every
+    container JOB_COMPLETION_INDEX from that annotation through the downward API, as the real
+    controller injects it."""
+    template = copy.deepcopy(job["spec"]["template"])
+    meta = template.setdefault("metadata", {}) or {}
+    labels = dict(meta.get("labels") or {})
+    annotations = dict(meta.get("annotations") or {})
+    uid = job["metadata"].get("uid") or str(uuid.uuid4())
+    labels.update({"job-name": job["metadata"]["name"], "controller-uid": uid})
+    suffix = "".join(random.choice("bcdfghjklmnpqrstvwxz2456789") for _ in range(5))
+    name = job["metadata"]["name"] + (f"-{index}" if index is not None else "") + f"-{suffix}"
+    if index is not None:
+        labels[COMPLETION_INDEX] = str(index)
+        annotations[COMPLETION_INDEX] = str(index)
+        for container in template["spec"]["containers"]:
+            container["env"] = (container.get("env") or []) + [{
+                "name": "JOB_COMPLETION_INDEX", "valueFrom": {"fieldRef": {
+                    "fieldPath": f"metadata.annotations['{COMPLETION_INDEX}']"}}}]
+    return {"metadata": {"name": name, "namespace": job["metadata"].get("namespace", "default"),
+                         "uid": str(uuid.uuid4()), "labels": labels, "annotations": annotations},
+            "spec": template["spec"]}
 
 
-def podman_args(job_path, sa_dir, termination_log, port, image=None):
-    with open(job_path) as f:
-        job = json.load(f)
-    pod = job["spec"]["template"]["spec"]
-    container = pod["containers"][0]
-    env = {e["name"]: e.get("value", "") for e in container.get("env", [])}
-    env["KUBERNETES_SERVICE_HOST"] = "127.0.0.1"
-    env["KUBERNETES_SERVICE_PORT"] = str(port)
-    pod_sc = pod.get("securityContext", {})
-    sc = container.get("securityContext", {})
-    args = ["--network=host", f"--name={job['metadata']['name']}",
-            f"--label=job-name={job['metadata']['name']}"]
-    for key, value in job["spec"]["template"]["metadata"].get("labels", {}).items():
-        args.append(f"--label={key}={value}")
-    uid = sc.get("runAsUser", pod_sc.get("runAsUser"))
-    gid = sc.get("runAsGroup", pod_sc.get("runAsGroup"))
-    if uid is not None:
-        args.append(f"--user={uid}" + (f":{gid}" if gid is not None else ""))
-    if sc.get("readOnlyRootFilesystem"):
-        args += ["--read-only", "--read-only-tmpfs=false"]
-    if "ALL" in sc.get("capabilities", {}).get("drop", []):
-        args.append("--cap-drop=ALL")
-    if sc.get("allowPrivilegeEscalation") is False:
-        args.append("--security-opt=no-new-privileges")
-    empty_dirs = {v["name"] for v in pod.get("volumes", []) if "emptyDir" in v}
-    for mount in container.get("volumeMounts", []):
-        if mount["name"] not in empty_dirs:
-            fail(f"volume {mount['name']}: only emptyDir volumes are run here")
-        args.append(f"--tmpfs={mount['mountPath']}:rw,exec,mode=1777")
-    args.append(f"--volume={sa_dir}:{SA_PATH}:ro")
-    args.append(f"--volume={termination_log}:/dev/termination-log")
-    for name, value in env.items():
-        args.append(f"--env={name}={value}")
-    command = [expand(c, env) for c in container.get("command", [])]
-    if command:
-        args.append("--entrypoint=" + json.dumps(command))
-    args.append(image or container["image"])
-    args += [expand(a, env) for a in container.get("args", [])]
-    return args
+def run_pod(pod, sa_dir, termination_log, port, image, api, engine, container_name=None,
+            wait_seconds=30):
+    """Runs the pod's first container with `engine` (the engine's command up to and including
+    `run` and its options) and returns its exit status; 1 with a line on stderr when the pod
+    cannot be started. Secret-sourced variables reach podman through its environment only."""
+    volumes = tempfile.mkdtemp(prefix="pod-volumes-")
+    try:
+        try:
+            container = pod["spec"]["containers"][0]
+            env, secret = kubelet.resolve_env(pod, container, api, wait_seconds)
+            mounted = kubelet.mount_secret_volumes(pod, api, volumes, wait_seconds)
+            args = kubelet.podman_args(pod, env, secret, sa_dir, termination_log, port, image,
+                                       container_name, mounted)
+        except kubelet.PodError as e:
+            print(f"launch_handler: pod {pod['metadata']['name']}: {e}", file=sys.stderr,
+                  flush=True)
+            return 1
+        return subprocess.call(engine + args, env=kubelet.secret_environment(env, secret))
+    finally:
+        shutil.rmtree(volumes, ignore_errors=True)
 
 
 def main(argv):
@@ -132,11 +144,17 @@ def main(argv):
         loop = int(argv[4]) if len(argv) > 4 else None
         json.dump(make_job(argv[1], argv[2], argv[3], loop), sys.stdout, indent=1)
         print()
-    elif len(argv) in (5, 6) and argv[0] == "podman-args":
-        print("\n".join(podman_args(*argv[1:])))
+    elif len(argv) >= 9 and argv[0] == "run" and argv[7] == "--":
+        job_path, sa_dir, termination_log, port, image, token_file = argv[1:7]
+        with open(job_path) as f:
+            job = json.load(f)
+        api = kubelet.Api(port, os.path.join(sa_dir, "ca.crt"), token_file)
+        # The container is named after the Job, as `kubectl logs job/NAME` finds its pod.
+        sys.exit(run_pod(pod_of(job), sa_dir, termination_log, port, image or None, api,
+                         argv[8:], container_name=job["metadata"]["name"]))
     else:
         fail("usage: launch_handler.py job RENDERED NS/NAME ACTION [LOOP] | "
-             "podman-args JOB SA_DIR TERMINATION_LOG PORT [IMAGE]")
+             "run JOB SA_DIR TERMINATION_LOG PORT IMAGE CONTROL_PLANE_TOKEN -- ENGINE RUN...")
 
 
 if __name__ == "__main__":

@@ -44,6 +44,10 @@ class FakeApiServer {
 
   // Accept only `token` from now on (a rotated service-account token).
   void setToken(std::string token);
+  // Also accept `token` as the control plane's (the Job controller's, the kubelet's, played by
+  // tests/job_controller.py): its requests are not the handler's, so RBAC does not apply to them
+  // and usedPermissions() does not list them. Empty (the default): no such identity.
+  void setControlPlaneToken(std::string token);
 
   // Experiments are pruned on every write by this openAPIV3Schema (loadCrdSchema), as by a
   // real server. The constructor loads the Experiment CRD from experimentCrdPath() when that
@@ -85,6 +89,10 @@ class FakeApiServer {
   // succeeded) or "Failed" (with `reason`, e.g. "BackoffLimitExceeded"). False when absent.
   bool markJobComplete(const std::string& ns, const std::string& name);
   bool markJobFailed(const std::string& ns, const std::string& name, const std::string& reason);
+  // A separate process sets the status as the real Job controller does, through the status
+  // subresource: PUT (the whole Job; only its status is kept; a stale resourceVersion is a 409)
+  // or merge PATCH (application/merge-patch+json; only its `status` applies) on
+  // /apis/batch/v1/namespaces/NS/jobs/NAME/status.
   // "NS/NAME POLICY" of every Job deleted through the API, POLICY the propagationPolicy asked
   // for ("Orphan" when none: the API's default for Jobs).
   std::vector<std::string> jobDeletions() const;
@@ -140,6 +148,7 @@ class FakeApiServer {
   void handle(const httplib::Request& request, httplib::Response& response);
   void handleLocked(const httplib::Request& request, httplib::Response& response);
   bool authorized(const httplib::Request& request) const;
+  bool isControlPlane(const httplib::Request& request) const;
   // False, with a 403 sent, when the RBAC policy refuses the request.
   bool permitted(const httplib::Request& request, httplib::Response& response);
   void store(const std::string& key, rapidjson::Document object);
@@ -154,6 +163,8 @@ class FakeApiServer {
                                const std::string& name) const;
   // Deletes what `ownerUid` owns, and what that owns (the garbage collector's cascade).
   void collectGarbage(const std::string& ownerUid);
+  void serveJobStatus(const httplib::Request& request, httplib::Response& response,
+                      const std::string& ns, const std::string& name);
   bool setJobCondition(const std::string& ns, const std::string& name, const std::string& type,
                        const std::string& reason);
 
@@ -165,6 +176,7 @@ class FakeApiServer {
 
   mutable std::mutex mutex_;
   std::string token_;
+  std::string controlPlaneToken_;
   std::map<std::string, rapidjson::Document> objects_;  // by API path
   long resourceVersion_ = 100;
   std::vector<Fault> faults_;

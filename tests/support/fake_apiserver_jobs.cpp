@@ -1,7 +1,8 @@
 // The fake API server's Jobs (batch/v1), ConfigMaps and Secrets (v1): create, get, list by label
-// selector, delete with a propagation policy and the garbage collector's cascade; and the test's
-// hooks that stand in for the Job controller (docs/fake-apiserver.md). Nothing runs pods: the test
-// runs them, then marks the Job done.
+// selector, delete with a propagation policy and the garbage collector's cascade, the Jobs' status
+// subresource; and the test's hooks that stand in for the Job controller
+// (docs/fake-apiserver.md). Nothing runs pods: the test runs them (or tests/job_controller.py, a
+// separate process), then marks the Job done.
 #include <algorithm>
 #include <ctime>
 #include <optional>
@@ -245,6 +246,78 @@ void FakeApiServer::serveCollection(const httplib::Request& request, httplib::Re
   }
   store(key, std::move(job));
   response.status = 201;
+  response.set_content(toJson(objects_[key]), "application/json");
+}
+
+// The status subresource, as the Job controller writes it: only `status` changes, whatever
+// else the body holds. PUT takes a whole Job (a stale metadata.resourceVersion is a 409, none is
+// unconditional); PATCH takes a JSON merge patch of which only `status` applies.
+void FakeApiServer::serveJobStatus(const httplib::Request& request, httplib::Response& response,
+                                   const std::string& ns, const std::string& name) {
+  auto found = objects_.find(jobKey(ns, name));
+  if (request.method == "GET") {
+    if (found == objects_.end())
+      return sendStatus(response, 404, "jobs.batch \"" + name + "\" not found");
+    response.set_content(toJson(found->second), "application/json");
+    return;
+  }
+  if (request.method != "PUT" && request.method != "PATCH") {
+    return sendStatus(response, 405, request.method + " not served on jobs.batch/status");
+  }
+  if (request.method == "PATCH" &&
+      request.get_header_value("Content-Type").rfind("application/merge-patch+json", 0) != 0) {
+    return sendStatus(response, 415,
+                      "the fake serves only application/merge-patch+json patches on jobs/status",
+                      "UnsupportedMediaType");
+  }
+  rapidjson::Document body;
+  body.Parse(request.body.c_str());
+  if (body.HasParseError() || !body.IsObject()) {
+    return sendStatus(response, 400, "the body of the request is not a JSON object");
+  }
+  if (found == objects_.end()) {
+    return sendStatus(response, 404, "jobs.batch \"" + name + "\" not found");
+  }
+  const rapidjson::Value* newStatus = findMember(body, "status");
+  if (newStatus != nullptr && !newStatus->IsObject() && !newStatus->IsNull()) {
+    return sendStatus(response, 422,
+                      "Job.batch \"" + name + "\" is invalid: status: expected an object");
+  }
+  rapidjson::Document updated = copyOf(found->second);
+  auto& a = updated.GetAllocator();
+  if (request.method == "PUT") {
+    const rapidjson::Value* bodyName = path(body, {"metadata", "name"});
+    if (bodyName == nullptr || !bodyName->IsString() || name != bodyName->GetString()) {
+      return sendStatus(response, 400, "the name of the object does not match the URL");
+    }
+    const rapidjson::Value* version = path(body, {"metadata", "resourceVersion"});
+    const std::string stored = updated["metadata"]["resourceVersion"].GetString();
+    if (version != nullptr && version->IsString() && *version->GetString() &&
+        stored != version->GetString()) {
+      return sendStatus(response, 409,
+                        "Operation cannot be fulfilled on jobs.batch \"" + name +
+                            "\": the object has been modified; please apply your changes to the "
+                            "latest version and try again");
+    }
+    updated.RemoveMember("status");
+    updated.AddMember("status",
+                      newStatus != nullptr && newStatus->IsObject()
+                          ? rapidjson::Value(*newStatus, a)
+                          : rapidjson::Value(rapidjson::kObjectType),
+                      a);
+  } else if (newStatus != nullptr) {
+    if (!updated.HasMember("status") || !updated["status"].IsObject()) {
+      updated.RemoveMember("status");
+      updated.AddMember("status", rapidjson::Value(rapidjson::kObjectType), a);
+    }
+    if (newStatus->IsNull()) {
+      updated["status"].SetObject();
+    } else {
+      applyMergePatch(updated["status"], *newStatus, a);
+    }
+  }
+  const std::string key = jobKey(ns, name);
+  store(key, std::move(updated));
   response.set_content(toJson(objects_[key]), "application/json");
 }
 
