@@ -90,7 +90,8 @@ std::string shardJobName(const std::string& experiment, const std::string& suffi
 
 // The fixed part of the shards' Job. The pods meet the "restricted" Pod Security Standard, as
 // the handler's own pod does (container/install/handler.yaml): the image's user 65532, a
-// read-only root and a writable /tmp, where `collect-shard` keeps the experiment and its partial.
+// read-only root and, as there, emptyDirs at /tmp and /scratch (the image's SCRATCH_DIR), where
+// `collect-shard` keeps the experiment and its partial.
 // fsGroup makes the kubelet give the Secret's files that group: 0440 (288) lets the shard read
 // them; 0400 would leave them to root.
 constexpr char kShardJobSkeleton[] = R"({
@@ -110,10 +111,11 @@ constexpr char kShardJobSkeleton[] = R"({
           "securityContext": {"allowPrivilegeEscalation": false, "readOnlyRootFilesystem": true,
                               "capabilities": {"drop": ["ALL"]}},
           "volumeMounts": [{"name": "task", "mountPath": "/var/run/iter8/shard", "readOnly": true},
-                           {"name": "tmp", "mountPath": "/tmp"}]
+                           {"name": "tmp", "mountPath": "/tmp"},
+                           {"name": "scratch", "mountPath": "/scratch"}]
         }],
         "volumes": [{"name": "task", "secret": {"defaultMode": 288}},
-                    {"name": "tmp", "emptyDir": {}}]
+                    {"name": "tmp", "emptyDir": {}}, {"name": "scratch", "emptyDir": {}}]
       }
     }
   }
