@@ -7,6 +7,7 @@
 
 #include <cerrno>
 #include <csignal>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -89,11 +90,24 @@ std::string lastLine(const std::string& file) {
   return last;
 }
 
-// Why a shard that exited (or was stopped) has no partial result.
-std::string whyMissing(const Subprocess& shard, const std::string& log, bool overdue) {
+// How a shard the coordinator stopped ended: by itself after SIGTERM, or killed after the grace.
+enum class Stopped { kNo, kOverdue, kKilledOverdue, kKilledCancelled };
+
+std::string secondsText(std::chrono::nanoseconds length) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.1f s", std::chrono::duration<double>(length).count());
+  return text;
+}
+
+// Why a shard that exited (or was stopped) has no partial result. `limit`: how long it had.
+std::string whyMissing(const Subprocess& shard, const std::string& log, Stopped stopped,
+                       const std::string& limit) {
   std::string why;
-  if (overdue) {
-    why = "did not finish in time and was stopped";
+  if (stopped == Stopped::kOverdue || stopped == Stopped::kKilledOverdue) {
+    why = "did not finish within " + limit + " and was " +
+          (stopped == Stopped::kOverdue ? "stopped" : "killed (it did not stop on SIGTERM)");
+  } else if (stopped == Stopped::kKilledCancelled) {
+    why = "was killed: it did not stop within " + secondsText(kStopGrace) + " of SIGTERM";
   } else if (WIFSIGNALED(shard.status())) {
     why = "was killed by signal " + std::to_string(WTERMSIG(shard.status()));
   } else if (WIFEXITED(shard.status()) && WEXITSTATUS(shard.status()) != 0) {
@@ -216,7 +230,14 @@ std::vector<ShardOutcome> runLocalShards(sdk::Host& host, const rapidjson::Value
           ? Clock::time_point::max()
           : Clock::now() + options.lead + options.expectedLength + kSlack +
                 (options.asJob ? kJobCleanup : std::chrono::seconds(0));
-  std::vector<bool> overdue(shards.size(), false);
+  // What the shards were given, for the missing ones' reasons.
+  const std::string limit = options.expectedLength == std::chrono::nanoseconds::max()
+                                ? ""
+                                : "the schedule's " + secondsText(options.expectedLength) +
+                                      " (with the requests' timeout) + " +
+                                      secondsText(options.lead) + " of lead + " +
+                                      secondsText(kSlack) + " of grace";
+  std::vector<Stopped> stopped(shards.size(), Stopped::kNo);
   Clock::time_point nextReport = Clock::now() + options.lead + kReportEvery;
   bool stopping = false;
   const auto sweepWait = std::chrono::microseconds(20000 / options.count);
@@ -245,13 +266,18 @@ std::vector<ShardOutcome> runLocalShards(sdk::Host& host, const rapidjson::Value
       killAt = now + kStopGrace;
       for (size_t i = 0; i < shards.size(); ++i) {
         if (shards[i]->exited()) continue;
-        overdue[i] = !host.cancelled();
+        if (!host.cancelled()) stopped[i] = Stopped::kOverdue;
         shards[i]->signal(SIGTERM);
+        // A stopped process (SIGSTOP, a debugger) acts on SIGTERM only once continued.
+        shards[i]->signal(SIGCONT);
       }
     }
     if (now >= killAt) {
-      for (auto& shard : shards) {
-        if (!shard->exited()) shard->kill();
+      for (size_t i = 0; i < shards.size(); ++i) {
+        if (shards[i]->exited()) continue;
+        stopped[i] =
+            stopped[i] == Stopped::kOverdue ? Stopped::kKilledOverdue : Stopped::kKilledCancelled;
+        shards[i]->kill();
       }
     }
   }
@@ -271,7 +297,8 @@ std::vector<ShardOutcome> runLocalShards(sdk::Host& host, const rapidjson::Value
       }
     }
     if (!any && !(WIFEXITED(runner.status()) && WEXITSTATUS(runner.status()) == 0)) {
-      throw sdk::TaskFailed("shards: the shards' Job " + whyMissing(runner, logs[0], overdue[0]));
+      throw sdk::TaskFailed("shards: the shards' Job " +
+                            whyMissing(runner, logs[0], stopped[0], limit + " + its cleanup"));
     }
     return outcomes;
   }
@@ -279,9 +306,12 @@ std::vector<ShardOutcome> runLocalShards(sdk::Host& host, const rapidjson::Value
     ShardOutcome& outcome = outcomes[i];
     const std::string file = partialFile(folder.path(), i);
     std::error_code ec;
-    if (fs::exists(file, ec) && !overdue[i]) readPartial(outcome, file, i);
+    // An overdue shard's partial (written on SIGTERM) is not merged: it is counted missing whole,
+    // as in a cluster, where an overdue pod is never waited for.
+    const bool overdue = stopped[i] == Stopped::kOverdue || stopped[i] == Stopped::kKilledOverdue;
+    if (fs::exists(file, ec) && !overdue) readPartial(outcome, file, i);
     if (!outcome.reported && outcome.missing.empty()) {
-      outcome.missing = whyMissing(*shards[i], logs[i], overdue[i]);
+      outcome.missing = whyMissing(*shards[i], logs[i], stopped[i], limit);
     }
   }
   return outcomes;  // the folder, partials included, goes now
