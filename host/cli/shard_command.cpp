@@ -6,7 +6,11 @@
 // task in shard mode, and the handler only hands it its TaskSpec. In a cluster (no -f: a pod of
 // the shards' Indexed Job, host/cli/shard_job.h) the TaskSpec comes from $ITER8_SHARD_TASK, the
 // experiment from the API, and the partial result goes to a ConfigMap for the coordinator.
+#include <sys/prctl.h>
+#include <unistd.h>
+
 #include <cerrno>
+#include <csignal>
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
@@ -142,6 +146,20 @@ void checkClock(const std::string& date, const std::string& label) {
   }
 }
 
+// A local shard must not outlive its coordinator: killed with SIGKILL, that process can neither
+// stop the shard nor read its result, and the shard would go on sending load. So the kernel
+// kills the shard when its parent dies; `shard.coordinatorPid` (the coordinator's pid, which
+// the shard's parent is while it lives) tells a shard started just as the coordinator died,
+// whose parent is already another process, not to start. Throws std::runtime_error then.
+void dieWithCoordinator(const rapidjson::Value& shard) {
+  ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+  const rapidjson::Value* pid = findMember(shard, "coordinatorPid");
+  if (pid != nullptr && pid->IsInt64() && ::getppid() != static_cast<pid_t>(pid->GetInt64())) {
+    throw std::runtime_error("its coordinator (pid " + std::to_string(pid->GetInt64()) +
+                             ") is gone; not starting");
+  }
+}
+
 // In a pod: where the experiment is, whom to hand the partial result to.
 struct InCluster {
   std::string ns, name, job;
@@ -198,6 +216,7 @@ int collectShardCommand(const Command& command) {
     }
     rapidjson::Document task = readShardTask(taskText, from, index);
     std::string experimentFile = command.run.file;
+    if (!experimentFile.empty()) dieWithCoordinator(task["shard"]);
     InCluster cluster;
     if (experimentFile.empty()) {  // a pod of the shards' Job
       cluster.ns = envOrEmpty("EXPERIMENT_NAMESPACE");

@@ -17,6 +17,7 @@
 
 #include "lib/atomic_file.h"
 #include "lib/json.h"
+#include "lib/locked_folder.h"
 #include "lib/process/subprocess.h"
 #include "plugins/metrics/shard_plan.h"
 
@@ -53,31 +54,31 @@ std::string pluginFolder() {
   return fs::path(info.dli_fname).parent_path().string();
 }
 
+constexpr const char* kFolderPrefix = "iter8-shards-";
+
 // A private folder for the shards' files: under $SCRATCH_DIR when set (the handler's scratch
-// space in the image), else $TMPDIR, else /tmp. Removed with everything in it when destroyed.
+// space in the image), else $TMPDIR, else /tmp. Removed with everything in it when destroyed;
+// locked while it lives, so that the next sharded collect removes it when this process is
+// killed before it could (docs/scale.md#leftovers).
 class ShardFolder {
  public:
-  ShardFolder() {
+  explicit ShardFolder(sdk::Host& host) {
     const char* base = std::getenv("SCRATCH_DIR");
     if (base == nullptr || *base == '\0') base = std::getenv("TMPDIR");
     if (base == nullptr || *base == '\0') base = "/tmp";
-    std::string pattern = std::string(base) + "/iter8-shards-XXXXXX";
-    if (::mkdtemp(pattern.data()) == nullptr) {
-      throw sdk::TaskFailed("shards: cannot create a folder in " + std::string(base) + ": " +
-                            std::strerror(errno));
+    for (const std::string& folder : removeAbandonedFolders(base, kFolderPrefix)) {
+      host.info("shards: removed " + folder + ", left by a coordinator that was killed");
     }
-    path_ = pattern;
+    try {
+      folder_ = std::make_unique<LockedTempFolder>(base, kFolderPrefix);
+    } catch (const std::runtime_error& e) {
+      throw sdk::TaskFailed(std::string("shards: ") + e.what());
+    }
   }
-  ~ShardFolder() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  ShardFolder(const ShardFolder&) = delete;
-  ShardFolder& operator=(const ShardFolder&) = delete;
-  const std::string& path() const { return path_; }
+  const std::string& path() const { return folder_->path(); }
 
  private:
-  std::string path_;
+  std::unique_ptr<LockedTempFolder> folder_;
 };
 
 std::string lastLine(const std::string& file) {
@@ -140,7 +141,7 @@ void readPartial(ShardOutcome& outcome, const std::string& file, uint64_t index)
 
 std::vector<ShardOutcome> runLocalShards(sdk::Host& host, const rapidjson::Value& taskSpec,
                                          const LocalShardsOptions& options) {
-  ShardFolder folder;
+  ShardFolder folder(host);
   const std::string experimentFile = folder.path() + "/experiment.json";
   const std::string taskFile = folder.path() + "/task.json";
   const auto startAt = std::chrono::system_clock::now() + options.lead;
@@ -159,6 +160,9 @@ std::vector<ShardOutcome> runLocalShards(sdk::Host& host, const rapidjson::Value
                                              .count()),
                     a);
     shard.AddMember("outputDir", rapidjson::Value(folder.path(), a), a);
+    // A local shard dies with its coordinator (PR_SET_PDEATHSIG): this says which process that
+    // is, so a shard started just as the coordinator died sees it and never starts its load.
+    if (!options.asJob) shard.AddMember("coordinatorPid", static_cast<int64_t>(::getpid()), a);
     task.RemoveMember("shard");
     task.AddMember("shard", shard, a);
     // Interpolated inputs may hold secrets (a header from .Secret): owner-only, in a 0700 folder.
