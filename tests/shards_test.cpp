@@ -69,6 +69,11 @@ TEST_F(Shards, TheMergedResultIsOneRunOfTheWholeScheduleWhateverTheShards) {
                   version == std::string("v1") ? 400u : 0u);
         EXPECT_EQ(v["ErrorsDurationHistogram"]["Count"].GetInt64(),
                   version == std::string("v1") ? 0 : 400);
+        // The shards' raw samples merged (successful responses only: v2's are 503s).
+        EXPECT_EQ(v["ExactPercentiles"]["Count"].GetInt64(),
+                  version == std::string("v1") ? 400 : 0);
+        EXPECT_TRUE(v["ExactPercentiles"]["Exact"].GetBool());
+        EXPECT_FALSE(v.HasMember("ExactPercentilesState")) << "a shard's state was stored";
         const char* code = version == std::string("v1") ? "200" : "503";
         EXPECT_EQ(toJson(v["RetCodes"]), std::string("{\"") + code + "\":400}");
         // The buckets add up to the count: nothing counted twice or lost in the merge.
