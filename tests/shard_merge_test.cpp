@@ -77,6 +77,7 @@ TEST(ShardMerge, TheMergedShardsEqualTheWholeBucketForBucket) {
     rapidjson::Value expected = fortioResultJson(description(8), wholeLoad, whole, a);
 
     rapidjson::Value merged;
+    ShardExactPercentiles exact;
     for (size_t i = 0; i < n; ++i) {
       VersionRecorder shard;
       LoadResult load;
@@ -88,6 +89,8 @@ TEST(ShardMerge, TheMergedShardsEqualTheWholeBucketForBucket) {
       load.unsent = i == 0 ? 3 : 0;
       rapidjson::Value result = fortioResultJson(
           description(static_cast<int>(sliceShare(8, ScheduleSlice{i, n}))), load, shard, a);
+      addExactPercentilesState(result, shard.exactPercentiles(), 1u << 20, a);
+      EXPECT_EQ(exact.add(result), "");
       if (i == 0) {
         merged = result;
       } else {
@@ -115,7 +118,101 @@ TEST(ShardMerge, TheMergedShardsEqualTheWholeBucketForBucket) {
     EXPECT_EQ(merged["Unsent"].GetUint64(), 3u);
     EXPECT_EQ(merged["Runs"].GetInt64(), 1);
     EXPECT_EQ(merged["SketchRuns"].GetInt64(), 1);
-    EXPECT_EQ(merged["ExactPercentiles"]["Count"].GetInt64(), 0);  // per shard only
+    exact.finish(merged, a);
+    // The shards' raw samples merged: the very percentiles of one store fed them all.
+    EXPECT_TRUE(merged["ExactPercentiles"]["Exact"].GetBool());
+    EXPECT_GT(merged["ExactPercentiles"]["Count"].GetInt64(), 4000);
+    EXPECT_EQ(toJson(merged["ExactPercentiles"]), toJson(expected["ExactPercentiles"]));
+    EXPECT_FALSE(merged.HasMember("ExactPercentilesState"));
+  }
+}
+
+// Latencies a float holds exactly: a store keeps float samples before its switch to log buckets
+// and records doubles after it, so only such values bucket alike whichever way they arrive.
+std::vector<double> floatLatencies(size_t n) {
+  std::mt19937_64 random(7);
+  std::lognormal_distribution<double> latency(std::log(0.02), 0.8);
+  std::vector<double> out;
+  for (size_t k = 0; k < n; ++k) out.push_back(static_cast<float>(latency(random)));
+  return out;
+}
+
+// Each shard's store as the shard ships it (raw samples up to `maxSamples`, else buckets; a
+// shard past its own limit has buckets anyway), merged by the coordinator. When every shard
+// ships raw samples, or their union is past the coordinator's limit, the merge equals one store
+// with that limit fed every sample, exact or not. When a shard ships buckets although the union
+// would fit, the merge is bucketed where one store would be exact: it says so (Exact false) and
+// stays within the stated error.
+TEST(ShardMerge, TheShardsExactPercentilesEqualOneStoreFedAllSamples) {
+  const std::vector<double> all = floatLatencies(3000);
+  struct Case {
+    size_t shards, shardLimit, maxSamples, limit;
+    bool exact;  // the merge's
+    bool equal;  // to one store's, field for field
+  };
+  for (const Case& c :
+       {Case{4, 1000, 1000, 5000, true, true}, Case{4, 1000, 1000, 2000, false, true},
+        Case{8, 200, 1000, 2000, false, true}, Case{3, 1000, 100, 5000, false, false},
+        Case{8, 200, 1000, 5000, false, false}}) {
+    SCOPED_TRACE(std::to_string(c.shards) + " shards, shard limit " + std::to_string(c.shardLimit) +
+                 ", shipped raw up to " + std::to_string(c.maxSamples) + ", coordinator limit " +
+                 std::to_string(c.limit));
+    rapidjson::Document doc;
+    auto& a = doc.GetAllocator();
+    fortio::ExactPercentiles whole(c.limit);
+    for (double s : all) whole.record(s);
+    ShardExactPercentiles merged(c.limit);
+    for (size_t i = 0; i < c.shards; ++i) {
+      fortio::ExactPercentiles shard(c.shardLimit);
+      for (size_t k = i; k < all.size(); k += c.shards) shard.record(all[k]);
+      rapidjson::Value result(rapidjson::kObjectType);
+      addExactPercentilesState(result, shard, c.maxSamples, a);
+      // Through text, as the partial goes through its file.
+      rapidjson::Document reread;
+      reread.Parse(toJson(result).c_str());
+      ASSERT_EQ(merged.add(reread), "");
+    }
+    rapidjson::Value out(rapidjson::kObjectType);
+    merged.finish(out, a);
+    EXPECT_EQ(out["ExactPercentiles"]["Exact"].GetBool(), c.exact);
+    EXPECT_EQ(out["ExactPercentiles"]["Count"].GetInt64(), 3000);
+    if (c.equal) {
+      EXPECT_EQ(toJson(out["ExactPercentiles"]), toJson(whole.toJson(reportedPercentiles(), a)));
+      continue;
+    }
+    const rapidjson::Value& values = out["ExactPercentiles"]["Percentiles"];
+    for (const auto& entry : values.GetArray()) {
+      const double p = entry["Percentile"].GetDouble();
+      const double truth = whole.percentile(p);
+      EXPECT_NEAR(entry["Value"].GetDouble(), truth,
+                  fortio::ExactPercentiles::kMaxRelativeError * truth * 1.001)
+          << p;
+    }
+  }
+}
+
+TEST(ShardMerge, AShardWithoutUsableExactPercentilesLeavesThemEmpty) {
+  rapidjson::Document doc;
+  auto& a = doc.GetAllocator();
+  fortio::ExactPercentiles store;
+  for (double s : floatLatencies(10)) store.record(s);
+  for (const char* damage : {"none", "count", "samples", "bucket"}) {
+    SCOPED_TRACE(damage);
+    ShardExactPercentiles merged;
+    rapidjson::Value good(rapidjson::kObjectType);
+    addExactPercentilesState(good, store, 100, a);
+    ASSERT_EQ(merged.add(good), "");
+    rapidjson::Value bad(rapidjson::kObjectType);
+    addExactPercentilesState(bad, store, std::string(damage) == "bucket" ? 0 : 100, a);
+    rapidjson::Value& state = bad["ExactPercentilesState"];
+    if (std::string(damage) == "none") bad.RemoveMember("ExactPercentilesState");
+    if (std::string(damage) == "count") state["Count"].SetInt64(11);
+    if (std::string(damage) == "samples") state["Samples"].SetString("not base64!", a);
+    if (std::string(damage) == "bucket") state["Buckets"][0][0].SetInt64(1 << 20);
+    EXPECT_NE(merged.add(bad), "");
+    rapidjson::Value out(rapidjson::kObjectType);
+    merged.finish(out, a);
+    EXPECT_EQ(out["ExactPercentiles"]["Count"].GetInt64(), 0);
   }
 }
 

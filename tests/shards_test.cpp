@@ -19,6 +19,7 @@
 #include "lib/fortio/latency_sketch.h"
 #include "lib/json.h"
 #include "lib/yaml.h"
+#include "tests/shards_fixture.h"
 #include "tests/support/experiment_text.h"
 #include "tests/support/subprocess.h"
 #include "tests/support/test_http_server.h"
@@ -26,81 +27,17 @@
 namespace iter8 {
 namespace {
 
+using shards_test::count;
+using shards_test::experiment;
+using shards_test::shardProcesses;
+using shards_test::Shards;
+
 using test::ProcessOptions;
 using test::ProcessResult;
 using test::readFile;
 using test::TempDir;
 using ::testing::HasSubstr;
 using ::testing::Not;
-
-std::string experiment(const std::string& with) {
-  return test::collectExperiment("shards-1", with);
-}
-
-// The pids of this test's shard processes: their command line names the test's own folder.
-std::vector<std::pair<pid_t, std::string>> shardProcesses(const std::string& folder) {
-  std::vector<std::pair<pid_t, std::string>> found;
-  DIR* proc = opendir("/proc");
-  if (proc == nullptr) return found;
-  while (dirent* entry = readdir(proc)) {
-    const pid_t pid = static_cast<pid_t>(std::atoi(entry->d_name));
-    if (pid <= 0) continue;
-    std::ifstream in(std::string("/proc/") + entry->d_name + "/cmdline");
-    std::string cmdline((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    std::replace(cmdline.begin(), cmdline.end(), '\0', ' ');
-    if (cmdline.find("collect-shard") != std::string::npos &&
-        cmdline.find(folder) != std::string::npos) {
-      found.emplace_back(pid, cmdline);
-    }
-  }
-  closedir(proc);
-  return found;
-}
-
-class Shards : public ::testing::Test {
- protected:
-  ProcessResult run(const std::string& with, ProcessOptions options = {}) {
-    path_ = dir_.write("experiment.yaml", experiment(with));
-    std::filesystem::remove(dir_.file("termination-log"));  // it appends
-    // The shards' folder goes under TMPDIR: here, so the test finds them and what they leave.
-    options.env["TMPDIR"] = dir_.path();
-    options.unsetEnv.push_back("SCRATCH_DIR");
-    options.unsetEnv.push_back("ITER8_SHARDS");
-    return test::runProcess(
-        {test::handlerPath(), "run", "-a", "loop", "-f", path_, "--plugins-dir",
-         test::shippedPluginDir(), "--termination-log", dir_.file("termination-log")},
-        options);
-  }
-  rapidjson::Document status() { return parseYaml(readFile(path_)); }
-  static const rapidjson::Value& result(const rapidjson::Document& doc, const char* version) {
-    return doc["status"]["analysis"]["aggregatedBuiltinHists"]["data"][version];
-  }
-  // Shard folders (iter8-shards-*) left in TMPDIR.
-  int leftovers() const {
-    int n = 0;
-    for (const auto& entry : std::filesystem::directory_iterator(dir_.path())) {
-      if (entry.path().filename().string().rfind("iter8-shards-", 0) == 0) ++n;
-    }
-    return n;
-  }
-  std::string loadWith(int shards, const std::string& extra = "") const {
-    return "          time: 2s\n          qps: 200\n          connections: 8\n"
-           "          shards: " +
-           std::to_string(shards) + "\n" + extra +
-           "          versions:\n"
-           "          - {name: v1, url: \"" +
-           server_.url("/fast") + "\"}\n          - {name: v2, url: \"" +
-           server_.url("/status/503") + "\"}";
-  }
-
-  testing::TestHttpServer server_;
-  TempDir dir_;
-  std::string path_;
-};
-
-int64_t count(const rapidjson::Value& result) {
-  return result["DurationHistogram"]["Count"].GetInt64();
-}
 
 // The union's pacing: the requested 200 qps within 0.5 % (1 qps), each shard's share within 1 %.
 // A rate over 2 s moves by
@@ -132,6 +69,11 @@ TEST_F(Shards, TheMergedResultIsOneRunOfTheWholeScheduleWhateverTheShards) {
                   version == std::string("v1") ? 400u : 0u);
         EXPECT_EQ(v["ErrorsDurationHistogram"]["Count"].GetInt64(),
                   version == std::string("v1") ? 0 : 400);
+        // The shards' raw samples merged (successful responses only: v2's are 503s).
+        EXPECT_EQ(v["ExactPercentiles"]["Count"].GetInt64(),
+                  version == std::string("v1") ? 400 : 0);
+        EXPECT_TRUE(v["ExactPercentiles"]["Exact"].GetBool());
+        EXPECT_FALSE(v.HasMember("ExactPercentilesState")) << "a shard's state was stored";
         const char* code = version == std::string("v1") ? "200" : "503";
         EXPECT_EQ(toJson(v["RetCodes"]), std::string("{\"") + code + "\":400}");
         // The buckets add up to the count: nothing counted twice or lost in the merge.

@@ -6,7 +6,11 @@
 // task in shard mode, and the handler only hands it its TaskSpec. In a cluster (no -f: a pod of
 // the shards' Indexed Job, host/cli/shard_job.h) the TaskSpec is a file of the Job's Secret, the
 // experiment comes from the API, and the partial result goes to a ConfigMap for the coordinator.
+#include <sys/prctl.h>
+#include <unistd.h>
+
 #include <cerrno>
+#include <csignal>
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
@@ -142,6 +146,23 @@ void checkClock(const std::string& date, const std::string& label) {
   }
 }
 
+// A local shard must not outlive its coordinator: killed with SIGKILL, that process can neither
+// stop the shard nor read its result, and the shard would go on sending load. So the kernel
+// kills the shard when its parent dies; `shard.coordinatorPid` (the coordinator's pid, which
+// the shard's parent is while it lives) tells a shard started just as the coordinator died,
+// whose parent is already another process, not to start. Throws std::runtime_error then.
+void dieWithCoordinator(const rapidjson::Value& shard) {
+  ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+  const rapidjson::Value* pid = findMember(shard, "coordinatorPid");
+  if (pid != nullptr && pid->IsInt64() && ::getppid() != static_cast<pid_t>(pid->GetInt64())) {
+    throw std::runtime_error("its coordinator (pid " + std::to_string(pid->GetInt64()) +
+                             ") is gone; not starting");
+  }
+}
+
+// A pod's partial result holds at most this many raw latency samples, all versions together.
+constexpr uint64_t kPodPartialSamples = 98304;
+
 // In a pod: where the experiment is, whom to hand the partial result to.
 struct InCluster {
   std::string ns, name, job;
@@ -191,6 +212,7 @@ int collectShardCommand(const Command& command) {
     const std::string taskText = readText(command.shard.task);
     rapidjson::Document task = readShardTask(taskText, from, index);
     std::string experimentFile = command.run.file;
+    if (!experimentFile.empty()) dieWithCoordinator(task["shard"]);
     InCluster cluster;
     if (experimentFile.empty()) {  // a pod of the shards' Job
       cluster.ns = envOrEmpty("EXPERIMENT_NAMESPACE");
@@ -213,6 +235,10 @@ int collectShardCommand(const Command& command) {
       auto& a = task.GetAllocator();
       task["shard"].RemoveMember("outputDir");
       task["shard"].AddMember("outputDir", rapidjson::Value(cluster.folder->path(), a), a);
+      // The partial goes in a ConfigMap (at most 1 MiB): its exact percentiles' raw samples stay
+      // within about half of that (5.3 bytes each in base64); beyond, they go as log buckets.
+      task["shard"].RemoveMember("partialSamplesMax");
+      task["shard"].AddMember("partialSamplesMax", kPodPartialSamples, a);
     }
     const std::string fullName = task["task"].GetString();
     const size_t slash = fullName.find('/');

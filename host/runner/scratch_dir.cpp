@@ -2,17 +2,18 @@
 
 #include <stdlib.h>
 
-#include <cerrno>
-#include <cstring>
 #include <filesystem>
+#include <stdexcept>
 #include <system_error>
-#include <vector>
 
 #include "host/log.h"
+#include "lib/locked_folder.h"
 
 namespace iter8 {
 
 namespace fs = std::filesystem;
+
+constexpr const char* kPrefix = "iter8-scratch-";
 
 ScratchDir::ScratchDir() {
   const char* given = std::getenv("SCRATCH_DIR");
@@ -28,24 +29,25 @@ ScratchDir::ScratchDir() {
   }
   const char* tmp = std::getenv("TMPDIR");
   std::string base = tmp != nullptr && tmp[0] != '\0' ? tmp : "/tmp";
-  std::string pattern = base + "/iter8-scratch-XXXXXX";
-  std::vector<char> buffer(pattern.begin(), pattern.end());
-  buffer.push_back('\0');
-  if (::mkdtemp(buffer.data()) == nullptr) {
-    logger().warn("cannot create a scratch folder under {}: {}; SCRATCH_DIR is not set", base,
-                  std::strerror(errno));
+  // A handler killed with SIGKILL (or by the OOM killer) left its folder, with what its tasks
+  // wrote there (a sharded collect's partials): the first run after it removes it.
+  for (const std::string& left : removeAbandonedFolders(base, kPrefix)) {
+    logger().info("removed {}, the SCRATCH_DIR of a handler that was killed", left);
+  }
+  try {
+    folder_ = std::make_unique<LockedTempFolder>(base, kPrefix);
+  } catch (const std::runtime_error& e) {
+    logger().warn("cannot create a scratch folder: {}; SCRATCH_DIR is not set", e.what());
     return;
   }
-  path_ = buffer.data();
-  owned_ = true;
+  path_ = folder_->path();
   ::setenv("SCRATCH_DIR", path_.c_str(), 1);
   logger().debug("SCRATCH_DIR is {}", path_);
 }
 
 ScratchDir::~ScratchDir() {
-  if (!owned_) return;
-  std::error_code ec;
-  fs::remove_all(path_, ec);
+  if (!folder_) return;
+  folder_.reset();  // removed, with what the scripts left in it
   ::unsetenv("SCRATCH_DIR");
 }
 

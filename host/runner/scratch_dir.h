@@ -2,15 +2,19 @@
 // them /scratch. Our Job's root filesystem is read-only, so it lives under /tmp (an emptyDir).
 #pragma once
 
+#include <memory>
 #include <string>
+
+#include "lib/locked_folder.h"
 
 namespace iter8 {
 
 // Sets SCRATCH_DIR in the handler's environment (children inherit it) for as long as it lives.
 // An existing non-empty SCRATCH_DIR is honoured and created when missing (the image sets one
 // under /tmp, which starts empty); otherwise a fresh folder is made with mkdtemp under $TMPDIR
-// (else /tmp) and removed, with what scripts left in it, when the object goes away. Create it
-// on the main thread before any task starts: setenv is not thread-safe.
+// (else /tmp) and removed, with what scripts left in it, when the object goes away; it is locked
+// meanwhile, and such folders of handlers that were killed are removed first. Create it on the
+// main thread before any task starts: setenv is not thread-safe.
 class ScratchDir {
  public:
   ScratchDir();
@@ -22,7 +26,7 @@ class ScratchDir {
 
  private:
   std::string path_;
-  bool owned_ = false;  // made by us with mkdtemp: removed at the end
+  std::unique_ptr<LockedTempFolder> folder_;  // made by us with mkdtemp: removed at the end
 };
 
 }  // namespace iter8

@@ -66,6 +66,16 @@ class ExactPercentiles {
   rapidjson::Value toJson(const std::vector<double>& ps,
                           rapidjson::Value::AllocatorType& allocator);
 
+  // The store's state, for another process to merge (a shard's partial result, docs/scale.md):
+  // {"Count", "Min", "Max"} and, while exact and holding at most `maxSamples` samples,
+  // "Samples" (base64 of the kept float32 samples, little-endian: the very values kept), else
+  // "Buckets" ([[index, count], ...], the non-zero log buckets). fromState() of it, transferred
+  // into a store, gives what that store would hold had it recorded the samples itself.
+  rapidjson::Value state(size_t maxSamples, rapidjson::Value::AllocatorType& allocator) const;
+  // Rebuilds a store from state(); throws std::runtime_error naming what is malformed.
+  static ExactPercentiles fromState(const rapidjson::Value& state,
+                                    size_t sampleLimit = kDefaultSampleLimit);
+
   // Bytes held for samples and buckets (capacity, not size): never more than
   // sampleLimit * sizeof(float) before the switch, kNumLogBuckets * 8 after.
   size_t storageBytes() const;

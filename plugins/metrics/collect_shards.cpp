@@ -71,8 +71,16 @@ void CollectTask::runShard(sdk::Host& host) {
   rapidjson::Document partial(rapidjson::kObjectType);
   auto& a = partial.GetAllocator();
   std::vector<rapidjson::Value> results = resultsOf(host, measured, a);
+  // Raw samples while the shards' union of a version fits one store's limit (limit / N each,
+  // so the coordinator never holds more than one store's worth), and within the pod's cap.
+  size_t maxSamples =
+      (fortio::ExactPercentiles::kDefaultSampleLimit + shard.count - 1) / shard.count;
+  if (shard.partialSamplesMax > 0) {
+    maxSamples = std::min<size_t>(maxSamples, shard.partialSamplesMax / versions_.size());
+  }
   rapidjson::Value versions(rapidjson::kObjectType);
   for (size_t i = 0; i < versions_.size(); ++i) {
+    addExactPercentilesState(results[i], measured.recorders[i]->exactPercentiles(), maxSamples, a);
     versions.AddMember(rapidjson::Value(versions_[i].name, a), results[i], a);
   }
   partial.AddMember("Shard", static_cast<uint64_t>(shard.index), a);
@@ -145,13 +153,20 @@ void CollectTask::runSharded(sdk::Host& host, const std::string& payload) {
     const Version& version = versions_[v];
     rapidjson::Value shardQps(rapidjson::kArrayType);
     uint64_t unsent = 0;
+    ShardExactPercentiles exact;
     for (size_t i = 0; i < outcomes.size(); ++i) {
       if (!outcomes[i].reported) {
         unsent += plannedShare(version.load, i, outcomes.size());
         shardQps.PushBack(rapidjson::Value(), a);
         continue;
       }
-      const rapidjson::Value& result = *findMember(outcomes[i].partial["Versions"], version.name);
+      rapidjson::Value& result =
+          outcomes[i].partial["Versions"].FindMember(rapidjson::StringRef(version.name))->value;
+      if (std::string why = exact.add(result); !why.empty()) {
+        host.warn("version " + version.name + ": shard " + std::to_string(i) +
+                  "'s exact percentiles cannot be merged (" + why +
+                  "); ExactPercentiles is left empty");
+      }
       shardQps.PushBack(numberOf(result, "ActualQPS"), a);
       if (merged[v].IsNull()) {
         merged[v].CopyFrom(result, a);
@@ -165,6 +180,7 @@ void CollectTask::runSharded(sdk::Host& host, const std::string& payload) {
       }
     }
     rapidjson::Value& result = merged[v];
+    exact.finish(result, a);
     result["Unsent"].SetUint64(result["Unsent"].GetUint64() + unsent);
     rapidjson::Value missingList(rapidjson::kArrayType);
     for (size_t i : missing) missingList.PushBack(static_cast<uint64_t>(i), a);

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <ctime>
 #include <map>
+#include <stdexcept>
 
 #include "lib/duration.h"
 
@@ -203,6 +204,36 @@ void mergeEarlierResult(rapidjson::Value& latest, const rapidjson::Value& earlie
   rapidjson::Value merged(latest, a);
   mergeInto(merged, earlier, a, MergeKind::kLaterRun);
   latest = merged;
+}
+
+void addExactPercentilesState(rapidjson::Value& result, const fortio::ExactPercentiles& store,
+                              size_t maxSamples, Allocator& a) {
+  result.RemoveMember("ExactPercentilesState");
+  result.AddMember("ExactPercentilesState", store.state(maxSamples, a), a);
+}
+
+std::string ShardExactPercentiles::add(rapidjson::Value& shardResult) {
+  auto state = shardResult.FindMember("ExactPercentilesState");
+  if (state == shardResult.MemberEnd()) {
+    complete_ = false;
+    return "its result has no ExactPercentilesState";
+  }
+  try {
+    fortio::ExactPercentiles shard = fortio::ExactPercentiles::fromState(state->value);
+    store_.transfer(shard);
+  } catch (const std::runtime_error& e) {
+    complete_ = false;
+    return e.what();
+  }
+  shardResult.RemoveMember("ExactPercentilesState");  // merged: no need to copy it along
+  return "";
+}
+
+void ShardExactPercentiles::finish(rapidjson::Value& merged, Allocator& a) {
+  merged.RemoveMember("ExactPercentilesState");
+  merged.RemoveMember("ExactPercentiles");
+  if (!complete_) store_.reset();  // one shard's samples unknown: no percentile is exact
+  merged.AddMember("ExactPercentiles", store_.toJson(reportedPercentiles(), a), a);
 }
 
 void mergeShardResult(rapidjson::Value& merged, const rapidjson::Value& other, Allocator& a) {

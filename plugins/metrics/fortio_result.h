@@ -48,11 +48,34 @@ rapidjson::Value fortioResultJson(const RunDescription& run, const LoadResult& l
 void mergeEarlierResult(rapidjson::Value& latest, const rapidjson::Value& earlier,
                         rapidjson::Document::AllocatorType& allocator);
 
+// A shard's side (docs/scale.md#exact-percentiles-over-shards): its store of the successful
+// responses' latencies, as ExactPercentilesState in its result, raw samples when at most
+// `maxSamples`, else log buckets.
+void addExactPercentilesState(rapidjson::Value& result, const fortio::ExactPercentiles& store,
+                              size_t maxSamples, rapidjson::Document::AllocatorType& allocator);
+
+// The coordinator's side: the shards' stores of one version merged into one store, which then
+// holds what one store fed all their samples would (exact while their union fits its limit).
+class ShardExactPercentiles {
+ public:
+  explicit ShardExactPercentiles(size_t sampleLimit = fortio::ExactPercentiles::kDefaultSampleLimit)
+      : store_(sampleLimit) {}
+  // Takes the ExactPercentilesState out of a shard's result and merges it. A result without a
+  // usable one makes the merged ExactPercentiles empty (Count 0): returns why, else "".
+  std::string add(rapidjson::Value& shardResult);
+  // Sets `merged`'s ExactPercentiles to the merged store's and drops any state left in it.
+  void finish(rapidjson::Value& merged, rapidjson::Document::AllocatorType& allocator);
+
+ private:
+  fortio::ExactPercentiles store_;
+  bool complete_ = true;
+};
+
 // Folds `other`, another shard's result of the same run (docs/scale.md), into `merged`:
 // histograms, the sketch, RetCodes, ErrorReasons, LateSends, Unsent and SocketCount add as for
 // loops, but the shards ran at once from one origin: ActualDuration is the longest, StartTime
 // stays, NumThreads add, Runs and SketchRuns stay, Interrupted when any was. ExactPercentiles
-// become empty (Count 0): each shard kept only its own samples. Throws std::runtime_error
+// become empty (Count 0) here: ShardExactPercentiles merges them. Throws std::runtime_error
 // naming the field when `other` is malformed, leaving `merged` as it was.
 void mergeShardResult(rapidjson::Value& merged, const rapidjson::Value& other,
                       rapidjson::Document::AllocatorType& allocator);

@@ -7,6 +7,7 @@
 
 #include <cerrno>
 #include <csignal>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -16,6 +17,7 @@
 
 #include "lib/atomic_file.h"
 #include "lib/json.h"
+#include "lib/locked_folder.h"
 #include "lib/process/subprocess.h"
 #include "plugins/metrics/shard_plan.h"
 
@@ -52,31 +54,31 @@ std::string pluginFolder() {
   return fs::path(info.dli_fname).parent_path().string();
 }
 
+constexpr const char* kFolderPrefix = "iter8-shards-";
+
 // A private folder for the shards' files: under $SCRATCH_DIR when set (the handler's scratch
-// space in the image), else $TMPDIR, else /tmp. Removed with everything in it when destroyed.
+// space in the image), else $TMPDIR, else /tmp. Removed with everything in it when destroyed;
+// locked while it lives, so that the next sharded collect removes it when this process is
+// killed before it could (docs/scale.md#leftovers).
 class ShardFolder {
  public:
-  ShardFolder() {
+  explicit ShardFolder(sdk::Host& host) {
     const char* base = std::getenv("SCRATCH_DIR");
     if (base == nullptr || *base == '\0') base = std::getenv("TMPDIR");
     if (base == nullptr || *base == '\0') base = "/tmp";
-    std::string pattern = std::string(base) + "/iter8-shards-XXXXXX";
-    if (::mkdtemp(pattern.data()) == nullptr) {
-      throw sdk::TaskFailed("shards: cannot create a folder in " + std::string(base) + ": " +
-                            std::strerror(errno));
+    for (const std::string& folder : removeAbandonedFolders(base, kFolderPrefix)) {
+      host.info("shards: removed " + folder + ", left by a coordinator that was killed");
     }
-    path_ = pattern;
+    try {
+      folder_ = std::make_unique<LockedTempFolder>(base, kFolderPrefix);
+    } catch (const std::runtime_error& e) {
+      throw sdk::TaskFailed(std::string("shards: ") + e.what());
+    }
   }
-  ~ShardFolder() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  ShardFolder(const ShardFolder&) = delete;
-  ShardFolder& operator=(const ShardFolder&) = delete;
-  const std::string& path() const { return path_; }
+  const std::string& path() const { return folder_->path(); }
 
  private:
-  std::string path_;
+  std::unique_ptr<LockedTempFolder> folder_;
 };
 
 std::string lastLine(const std::string& file) {
@@ -89,11 +91,24 @@ std::string lastLine(const std::string& file) {
   return last;
 }
 
-// Why a shard that exited (or was stopped) has no partial result.
-std::string whyMissing(const Subprocess& shard, const std::string& log, bool overdue) {
+// How a shard the coordinator stopped ended: by itself after SIGTERM, or killed after the grace.
+enum class Stopped { kNo, kOverdue, kKilledOverdue, kKilledCancelled };
+
+std::string secondsText(std::chrono::nanoseconds length) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.1f s", std::chrono::duration<double>(length).count());
+  return text;
+}
+
+// Why a shard that exited (or was stopped) has no partial result. `limit`: how long it had.
+std::string whyMissing(const Subprocess& shard, const std::string& log, Stopped stopped,
+                       const std::string& limit) {
   std::string why;
-  if (overdue) {
-    why = "did not finish in time and was stopped";
+  if (stopped == Stopped::kOverdue || stopped == Stopped::kKilledOverdue) {
+    why = "did not finish within " + limit + " and was " +
+          (stopped == Stopped::kOverdue ? "stopped" : "killed (it did not stop on SIGTERM)");
+  } else if (stopped == Stopped::kKilledCancelled) {
+    why = "was killed: it did not stop within " + secondsText(kStopGrace) + " of SIGTERM";
   } else if (WIFSIGNALED(shard.status())) {
     why = "was killed by signal " + std::to_string(WTERMSIG(shard.status()));
   } else if (WIFEXITED(shard.status()) && WEXITSTATUS(shard.status()) != 0) {
@@ -126,7 +141,7 @@ void readPartial(ShardOutcome& outcome, const std::string& file, uint64_t index)
 
 std::vector<ShardOutcome> runLocalShards(sdk::Host& host, const rapidjson::Value& taskSpec,
                                          const LocalShardsOptions& options) {
-  ShardFolder folder;
+  ShardFolder folder(host);
   const std::string experimentFile = folder.path() + "/experiment.json";
   const std::string taskFile = folder.path() + "/task.json";
   const auto startAt = std::chrono::system_clock::now() + options.lead;
@@ -145,9 +160,12 @@ std::vector<ShardOutcome> runLocalShards(sdk::Host& host, const rapidjson::Value
                                              .count()),
                     a);
     shard.AddMember("outputDir", rapidjson::Value(folder.path(), a), a);
+    // A local shard dies with its coordinator (PR_SET_PDEATHSIG): this says which process that
+    // is, so a shard started just as the coordinator died sees it and never starts its load.
+    if (!options.asJob) shard.AddMember("coordinatorPid", static_cast<int64_t>(::getpid()), a);
     task.RemoveMember("shard");
     task.AddMember("shard", shard, a);
-    // Interpolated inputs may hold secrets (a header from .Secret): owner-only, in a 0700 folder.
+    // The inputs hold the targets' headers (credentials, say): owner-only, in a 0700 folder.
     AtomicWriteOptions privateFile;
     privateFile.mode = 0600;
     writeFileAtomically(taskFile, toJson(task), privateFile);
@@ -216,7 +234,14 @@ std::vector<ShardOutcome> runLocalShards(sdk::Host& host, const rapidjson::Value
           ? Clock::time_point::max()
           : Clock::now() + options.lead + options.expectedLength + kSlack +
                 (options.asJob ? kJobCleanup : std::chrono::seconds(0));
-  std::vector<bool> overdue(shards.size(), false);
+  // What the shards were given, for the missing ones' reasons.
+  const std::string limit = options.expectedLength == std::chrono::nanoseconds::max()
+                                ? ""
+                                : "the schedule's " + secondsText(options.expectedLength) +
+                                      " (with the requests' timeout) + " +
+                                      secondsText(options.lead) + " of lead + " +
+                                      secondsText(kSlack) + " of grace";
+  std::vector<Stopped> stopped(shards.size(), Stopped::kNo);
   Clock::time_point nextReport = Clock::now() + options.lead + kReportEvery;
   bool stopping = false;
   const auto sweepWait = std::chrono::microseconds(20000 / options.count);
@@ -245,13 +270,18 @@ std::vector<ShardOutcome> runLocalShards(sdk::Host& host, const rapidjson::Value
       killAt = now + kStopGrace;
       for (size_t i = 0; i < shards.size(); ++i) {
         if (shards[i]->exited()) continue;
-        overdue[i] = !host.cancelled();
+        if (!host.cancelled()) stopped[i] = Stopped::kOverdue;
         shards[i]->signal(SIGTERM);
+        // A stopped process (SIGSTOP, a debugger) acts on SIGTERM only once continued.
+        shards[i]->signal(SIGCONT);
       }
     }
     if (now >= killAt) {
-      for (auto& shard : shards) {
-        if (!shard->exited()) shard->kill();
+      for (size_t i = 0; i < shards.size(); ++i) {
+        if (shards[i]->exited()) continue;
+        stopped[i] =
+            stopped[i] == Stopped::kOverdue ? Stopped::kKilledOverdue : Stopped::kKilledCancelled;
+        shards[i]->kill();
       }
     }
   }
@@ -271,7 +301,8 @@ std::vector<ShardOutcome> runLocalShards(sdk::Host& host, const rapidjson::Value
       }
     }
     if (!any && !(WIFEXITED(runner.status()) && WEXITSTATUS(runner.status()) == 0)) {
-      throw sdk::TaskFailed("shards: the shards' Job " + whyMissing(runner, logs[0], overdue[0]));
+      throw sdk::TaskFailed("shards: the shards' Job " +
+                            whyMissing(runner, logs[0], stopped[0], limit + " + its cleanup"));
     }
     return outcomes;
   }
@@ -279,9 +310,12 @@ std::vector<ShardOutcome> runLocalShards(sdk::Host& host, const rapidjson::Value
     ShardOutcome& outcome = outcomes[i];
     const std::string file = partialFile(folder.path(), i);
     std::error_code ec;
-    if (fs::exists(file, ec) && !overdue[i]) readPartial(outcome, file, i);
+    // An overdue shard's partial (written on SIGTERM) is not merged: it is counted missing whole,
+    // as in a cluster, where an overdue pod is never waited for.
+    const bool overdue = stopped[i] == Stopped::kOverdue || stopped[i] == Stopped::kKilledOverdue;
+    if (fs::exists(file, ec) && !overdue) readPartial(outcome, file, i);
     if (!outcome.reported && outcome.missing.empty()) {
-      outcome.missing = whyMissing(*shards[i], logs[i], overdue[i]);
+      outcome.missing = whyMissing(*shards[i], logs[i], stopped[i], limit);
     }
   }
   return outcomes;  // the folder, partials included, goes now

@@ -87,6 +87,11 @@ std::optional<ShardRun> readShardRun(const sdk::TaskSpec& spec) {
       std::chrono::duration_cast<std::chrono::system_clock::duration>(
           std::chrono::nanoseconds(startAt->GetInt64())));
   run.outputDir = output->GetString();
+  const rapidjson::Value* samplesMax = findMember(*shard, "partialSamplesMax");
+  if (samplesMax != nullptr) {
+    if (!samplesMax->IsUint64()) throw bad("shard.partialSamplesMax", "an integer from 0");
+    run.partialSamplesMax = samplesMax->GetUint64();
+  }
   return run;
 }
 

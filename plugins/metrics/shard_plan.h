@@ -31,6 +31,9 @@ struct ShardRun {
   uint64_t count = 1;
   std::chrono::system_clock::time_point startAt;
   std::string outputDir;  // where the partial result goes, as partialFile(outputDir, index)
+  // At most this many raw latency samples in the partial result, all versions together (the
+  // rest ship as log buckets); 0: no such cap. Set by a cluster's pod (a ConfigMap's size).
+  uint64_t partialSamplesMax = 0;
 };
 
 // The TaskSpec's `shard`, when it has one. Throws sdk::InputError naming the bad field.
