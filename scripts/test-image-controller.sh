@@ -95,6 +95,19 @@ controller_exp=shop/hello-canary
 controller_sa=
 controller_rendered=
 
+# controller_serve_site NAME: the site metrics/collect loads, $work/NAME with v1.txt and v2.txt,
+# served on 127.0.0.1 at a free port ($site_port; $server_pid, its log $work/NAME.log).
+site_port=
+controller_serve_site() {
+  mkdir -p "$work/$1" || return 1
+  echo v1 >"$work/$1/v1.txt"
+  echo "version two" >"$work/$1/v2.txt"
+  site_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  python3 -m http.server "$site_port" --bind 127.0.0.1 --directory "$work/$1" \
+    >"$work/$1.log" 2>&1 &
+  server_pid=$!
+}
+
 # run_job ACTION [LOOP]: the stand-in controller makes the Job, the stand-in kubelet runs it
 # (tests/launch_handler.py run: valueFrom resolved, Secrets read with the control plane's token).
 run_job() {
@@ -163,13 +176,9 @@ check_controller_shaped() {
   }
 
   # The site metrics/collect loads, and the experiment.
-  mkdir -p "$work/site2"
-  echo v1 >"$work/site2/v1.txt"
-  echo "version two" >"$work/site2/v2.txt"
   local port
-  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-  python3 -m http.server "$port" --bind 127.0.0.1 --directory "$work/site2" >/dev/null 2>&1 &
-  server_pid=$!
+  controller_serve_site site2 || return 1
+  port=$site_port
   cat >"$work/hello-canary.yaml" <<EOF
 apiVersion: iter8.tools/v2alpha2
 kind: Experiment
@@ -302,16 +311,11 @@ PY
 check_controller_sharded() {
   local fake credential=s3cr3t-shard-credential
   fake=$(controller_fake_binary) || { echo "cannot build bin/fake-apiserver"; return 1; }
-  mkdir -p "$work/jobs" "$work/logs" "$work/termination" "$work/shard-logs" "$work/shard-jobs" \
-    "$work/site3"
-  echo v1 >"$work/site3/v1.txt"
-  echo "version two" >"$work/site3/v2.txt"
+  mkdir -p "$work/jobs" "$work/logs" "$work/termination" "$work/shard-logs" "$work/shard-jobs"
   kubectl kustomize container/install >"$work/applied-shards.yaml" || return 1
   local port
-  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-  python3 -m http.server "$port" --bind 127.0.0.1 --directory "$work/site3" \
-    >"$work/shard-server.log" 2>&1 &
-  server_pid=$!
+  controller_serve_site site3 || return 1
+  port=$site_port
   # 40 requests per version at 20 qps, split 20 + 20; the header's value stands for a
   # credential: it travels in the shards' TaskSpec and must reach no log.
   cat >"$work/sharded-canary.yaml" <<EOF

@@ -40,6 +40,28 @@ std::string indexedJob(const std::string& name, const std::string& labels = R"({
              "containers":[{"name":"shard","image":"iter8-handler:0.1.0"}]}}}})";
 }
 
+// RBAC under which service account shop/handler may do `verbs` ("get, list") on batch Jobs in
+// shop, and nothing else.
+RbacPolicy handlerMayOnJobs(const std::string& verbs) {
+  return RbacPolicy::forServiceAccount({R"(
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: jobs, namespace: shop}
+rules:
+- apiGroups: [batch]
+  resources: [jobs]
+  verbs: [)" + verbs + R"(]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: jobs, namespace: shop}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: jobs}
+subjects:
+- {kind: ServiceAccount, name: handler, namespace: shop}
+)"},
+                                       "shop", "handler");
+}
+
 class FakeApiServerJobs : public ::testing::Test {
  protected:
   void TearDown() override { std::remove(caFile_.c_str()); }
@@ -197,23 +219,7 @@ TEST_F(FakeApiServerJobs, TheStatusSubresourceChangesOnlyTheStatus) {
 
 TEST_F(FakeApiServerJobs, TheControlPlanesTokenIsNotTheHandlersAccount) {
   server_.setControlPlaneToken(kControlPlaneToken);
-  server_.enforceRbac(RbacPolicy::forServiceAccount({R"(
-apiVersion: rbac.authorization.k8s.io/v1
-kind: Role
-metadata: {name: jobs, namespace: shop}
-rules:
-- apiGroups: [batch]
-  resources: [jobs]
-  verbs: [create, get]
----
-apiVersion: rbac.authorization.k8s.io/v1
-kind: RoleBinding
-metadata: {name: jobs, namespace: shop}
-roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: jobs}
-subjects:
-- {kind: ServiceAccount, name: handler, namespace: shop}
-)"},
-                                                    "shop", "handler"));
+  server_.enforceRbac(handlerMayOnJobs("create, get"));
   ASSERT_EQ(client().Post(kJobs, indexedJob("load-1"), "application/json")->status, 201);
   const std::string status = std::string(kJobs) + "/load-1/status";
   const std::string complete = R"({"status":{"conditions":[{"type":"Complete","status":"True"}]}})";
@@ -231,23 +237,7 @@ subjects:
 }
 
 TEST_F(FakeApiServerJobs, RbacIsCheckedWithTheBatchGroup) {
-  server_.enforceRbac(RbacPolicy::forServiceAccount({R"(
-apiVersion: rbac.authorization.k8s.io/v1
-kind: Role
-metadata: {name: reader, namespace: shop}
-rules:
-- apiGroups: [batch]
-  resources: [jobs]
-  verbs: [get, list]
----
-apiVersion: rbac.authorization.k8s.io/v1
-kind: RoleBinding
-metadata: {name: reader, namespace: shop}
-roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: reader}
-subjects:
-- {kind: ServiceAccount, name: handler, namespace: shop}
-)"},
-                                                    "shop", "handler"));
+  server_.enforceRbac(handlerMayOnJobs("get, list"));
   EXPECT_EQ(client().Get(kJobs)->status, 200);
   auto refused = client().Post(kJobs, indexedJob("load-1"), "application/json");
   EXPECT_EQ(refused->status, 403);
