@@ -11,7 +11,10 @@
 #include <fstream>
 #include <iostream>
 #include <random>
+#include <string>
 #include <thread>
+#include <tuple>
+#include <vector>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -292,28 +295,59 @@ TEST_F(Shards, BadShardInputsStopTheActionWithOneLine) {
       env);
   EXPECT_EQ(r.exitCode, 4) << r.err;
   EXPECT_THAT(readFile(dir_.file("termination-log")),
-              HasSubstr("ITER8_SHARDS is \"many\" (no 'with.shards' given); expected an integer "
-                        "from 1 to 64"));
+              HasSubstr("ITER8_SHARDS (or handler run --shards) is 'many' (no 'with.shards' "
+                        "given); expected an integer from 1 to 64"));
 }
 
-TEST_F(Shards, Iter8ShardsEnvSetsTheShardsOfTheWholeRun) {
-  ProcessOptions options;
-  ProcessResult r = [&] {
-    path_ = dir_.write("experiment.yaml",
-                       experiment("          time: 1s\n          qps: 100\n          versions:\n"
-                                  "          - {name: v1, url: \"" +
-                                  server_.url("/fast") + "\"}"));
-    options.env["ITER8_SHARDS"] = "2";
+// ITER8_SHARDS, or --shards which wins over it, sets the shards of every collect of the run
+// that does not set its own.
+TEST_F(Shards, ShardsOfTheWholeRunComeFromTheOptionOrTheEnvironment) {
+  path_ = dir_.write("experiment.yaml",
+                     experiment("          time: 1s\n          qps: 100\n          versions:\n"
+                                "          - {name: v1, url: \"" +
+                                server_.url("/fast") + "\"}"));
+  const std::string before = readFile(path_);
+  auto run = [&](const std::string& env, std::vector<std::string> extra) {
+    ProcessOptions options;
+    options.env["ITER8_SHARDS"] = env;
     options.env["TMPDIR"] = dir_.path();
-    return test::runProcess(
-        {test::handlerPath(), "run", "-a", "loop", "-f", path_, "--plugins-dir",
-         test::shippedPluginDir(), "--termination-log", dir_.file("termination-log")},
-        options);
-  }();
-  ASSERT_EQ(r.exitCode, 0) << r.err;
-  const rapidjson::Value& v = result(status(), "v1");
-  EXPECT_EQ(v["Shards"].GetInt(), 2);
-  EXPECT_EQ(count(v), 100);
+    dir_.write("experiment.yaml", before);
+    std::vector<std::string> argv{test::handlerPath(),
+                                  "run",
+                                  "-a",
+                                  "loop",
+                                  "-f",
+                                  path_,
+                                  "--plugins-dir",
+                                  test::shippedPluginDir(),
+                                  "--termination-log",
+                                  dir_.file("termination-log")};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    return test::runProcess(argv, options);
+  };
+  for (const auto& [env, extra, shards] :
+       {std::tuple<std::string, std::vector<std::string>, int>{"2", {}, 2},
+        {"3", {"--shards", "2"}, 2},
+        {"", {"--shards", "4"}, 4}}) {
+    ProcessResult r = run(env, extra);
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+    const rapidjson::Value& v = result(status(), "v1");
+    EXPECT_EQ(v["Shards"].GetInt(), shards) << "ITER8_SHARDS=" << env;
+    EXPECT_EQ(count(v), 100);
+  }
+  const uint64_t sent = server_.requestCount();
+  for (const std::string bad : {"0", "two", "-1"}) {
+    ProcessResult r = run("", {"--shards", bad});
+    EXPECT_EQ(r.exitCode, 2) << r.err;
+    EXPECT_THAT(r.err,
+                HasSubstr("error: handler run: --shards '" + bad + "' is not a positive integer"));
+  }
+  ProcessResult tooMany = run("", {"--shards", "65"});
+  EXPECT_EQ(tooMany.exitCode, 4) << tooMany.err;
+  EXPECT_THAT(readFile(dir_.file("termination-log")),
+              HasSubstr("ITER8_SHARDS (or handler run --shards) is '65' (no 'with.shards' "
+                        "given); expected an integer from 1 to 64"));
+  EXPECT_EQ(server_.requestCount(), sent) << "the bad ones sent nothing";
 }
 
 TEST(CollectShardCommand, IsHiddenFromHelpAndCompletionButRuns) {

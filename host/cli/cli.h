@@ -32,6 +32,7 @@ struct RunOptions {
   bool dryRun = false;
   std::string isolation;     // "process" (default) or "none"; default $ITER8_ISOLATION
   std::string taskTimeout;   // Go duration; default $ITER8_TASK_TIMEOUT; empty: no limit
+  std::string shards;        // --shards N: ITER8_SHARDS for the tasks (metrics/collect)
   bool strict = false;       // --strict: unknown inputs are errors (also ITER8_STRICT)
   bool analyze = false;      // --analyze: after the action, the controller's analysis (with -f)
   bool listActions = false;  // --list-actions: print the actions defined, run none

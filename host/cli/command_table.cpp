@@ -69,6 +69,9 @@ po::options_description runOptions(Command& command) {
       "itself, for debugging (default: $ITER8_ISOLATION)")(
       "task-timeout", po::value(&run.taskTimeout),
       "time limit of each task (Go duration; default: $ITER8_TASK_TIMEOUT, else none)")(
+      "shards", po::value(&run.shards),
+      "split the load of every metrics/collect that does not set with.shards over N shard "
+      "processes, or pods in a cluster (docs/scale.md; default: $ITER8_SHARDS, else 1)")(
       "analyze", po::bool_switch(&run.analyze),
       "with -f: after the action, store the analysis the Iter8 controller would (see 'handler "
       "analyze --help')");

@@ -73,6 +73,18 @@ RunSettings runSettingsOf(const RunOptions& run) {
   return settings;
 }
 
+// --shards N reaches metrics/collect as ITER8_SHARDS, as the environment variable would (the
+// plugin checks the range, 1 to its maximum, and names both). Only the form is checked here.
+void exportShards(const RunOptions& run) {
+  if (run.shards.empty()) return;
+  if (run.shards.find_first_not_of("0123456789") != std::string::npos || run.shards[0] == '0') {
+    throw UsageError("handler run: --shards " + quoteValue(run.shards) +
+                     " is not a positive integer (the shards of each metrics/collect that does "
+                     "not set with.shards)");
+  }
+  ::setenv("ITER8_SHARDS", run.shards.c_str(), 1);
+}
+
 bool isControllerAction(const std::string& name) {
   return name == "start" || name == "loop" || name == "finish" || name == "rollback";
 }
@@ -174,6 +186,7 @@ namespace {
 int runAction(const Command& command) {
   const RunOptions& run = command.run;
   const RunSettings settings = runSettingsOf(run);
+  exportShards(run);
   TerminationLog terminationLog(run.terminationLog, run.terminationLogGiven);
   auto fail = [&](ExitCode code, const std::string& message) {
     return static_cast<int>(reportFailure(terminationLog, message, code));

@@ -3,6 +3,7 @@
 #include <cstdlib>
 
 #include "lib/json.h"
+#include "lib/text.h"
 #include "plugins/metrics/loadgen/send_schedule.h"
 
 namespace iter8::metrics {
@@ -34,8 +35,8 @@ int readShards(const sdk::TaskSpec& spec) {
   char* end = nullptr;
   long n = std::strtol(env, &end, 10);
   if (*end != '\0' || n < 1 || n > kMaxShards) {
-    throw sdk::InputError("ITER8_SHARDS is \"" + std::string(env) +
-                          "\" (no 'with.shards' given); " + "expected " + range());
+    throw sdk::InputError("ITER8_SHARDS (or handler run --shards) is " + quoteValue(env) +
+                          " (no 'with.shards' given); expected " + range());
   }
   return static_cast<int>(n);
 }
