@@ -133,6 +133,26 @@ TEST_F(ClusterRun, ContainerRbacGrantsEverythingARunNeeds) {
                         "\"shop\""));
 }
 
+// A field the installed CRD does not declare is dropped by the API server, which says so in a
+// Warning header; the operator reads it in the log and again in the closing summary.
+TEST_F(ClusterRun, TheApiServersWarningsReachTheLogAndTheSummary) {
+  server_.setExperimentSchema(parseJson(R"({"type":"object","properties":{
+      "spec":{"type":"object","x-kubernetes-preserve-unknown-fields":true},
+      "status":{"type":"object","properties":{"stage":{"type":"string"},
+                                               "message":{"type":"string"}}}}})"));
+  server_.putExperiment("shop", "canary-1", experimentJson(R"([
+      {"task":"testkit/status","with":{"patch":{"message":"kept","scratchpad":"dropped"}}}])"));
+  auto result = run();
+  ASSERT_EQ(result.exitCode, 0) << result.err;
+  const std::string warning = R"(API server warning (PUT /apis/iter8.tools/v2alpha2/namespaces/)"
+                              R"(shop/experiments/canary-1/status): 'unknown field )"
+                              R"("status.scratchpad"')";
+  EXPECT_THAT(result.err, HasSubstr(warning));
+  const std::string last = result.err.substr(result.err.rfind('\n', result.err.size() - 2) + 1);
+  EXPECT_THAT(last, HasSubstr(warning)) << "the closing summary repeats it";
+  EXPECT_STREQ(server_.experiment("shop", "canary-1")["status"]["message"].GetString(), "kept");
+}
+
 TEST_F(ClusterRun, ForbiddenReadIsExitCode3WithTheMissingPermission) {
   server_.putExperiment("shop", "canary-1", experimentJson("[]"));
   server_.failNext(403, 1, "/experiments/canary-1");
