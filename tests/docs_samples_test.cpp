@@ -80,7 +80,10 @@ std::string runBlock(const Block& block) {
   TempDir dir;
   layOut(dir);
   // `$?` after a command is the command's, not the printf's that shows the next `$ ` line.
-  std::string script = "cd '" + dir.path() + "'\nstatus=0\n";
+  // A TMPDIR of its own: the handler removes the scratch folders that killed handlers left in
+  // its TMPDIR and says so, and other tests kill handlers in the shared one.
+  std::string script = "cd '" + dir.path() + "'\nmkdir tmp\nexport TMPDIR=\"$PWD/tmp\"\n" +
+                       "unset SCRATCH_DIR\nstatus=0\n";
   for (const auto& line : block.lines) {
     if (line.rfind("$ ", 0) != 0) continue;
     std::string command = line.substr(2);
