@@ -31,6 +31,12 @@ PRIMITIVES_NAMES = {"str": "a string", "bool": "a boolean", "int": "an integer",
                     "float": "a number"}
 
 
+def mismatches(manifest, expect):
+    """One error per (what, got, want) of `expect` whose value is not the one wanted."""
+    return [f"{manifest} {what} is {got!r}; expected {want!r}"
+            for what, got, want in expect if got != want]
+
+
 def build(type_name, data, path, errors):
     """Returns data as an instance of type_name, appending to errors what does not fit."""
     if data is None:
@@ -137,9 +143,7 @@ def main(source_dir, version):
         ("args", container.get("args"), ["run", "-a", "$(ACTION)"]),
         ("image", container.get("image"), f"iter8-handler:{version}"),
     ]
-    for what, got, want in expect:
-        if got != want:
-            errors.append(f"job.yaml {what} is {got!r}; expected {want!r}")
+    errors += mismatches("job.yaml", expect)
     for var in ("ACTION", "EXPERIMENT_NAME", "EXPERIMENT_NAMESPACE", "LOG_LEVEL"):
         if not env.get(var):
             errors.append(f"job.yaml: env {var} is not set")
@@ -257,9 +261,7 @@ def check_install(source_dir, version, least_privilege):
         ("containers[0].args", first.get("args"), ["run", "-a", "$(ACTION)"]),
         ("containers[0].image", first.get("image"), f"iter8-handler:{version}"),
     ]
-    for what, got, want in expect:
-        if got != want:
-            errors.append(f"container/install handler.yaml {what} is {got!r}; expected {want!r}")
+    errors += mismatches("container/install handler.yaml", expect)
     mounts = {m["mountPath"] for m in first.get("volumeMounts", [])}
     if first.get("securityContext", {}).get("readOnlyRootFilesystem"):
         for path in ("/tmp", "/scratch"):

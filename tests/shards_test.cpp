@@ -287,12 +287,7 @@ TEST_F(Shards, BadShardInputsStopTheActionWithOneLine) {
   }
   ProcessOptions env;
   env.env["ITER8_SHARDS"] = "many";
-  std::filesystem::remove(dir_.file("termination-log"));
-  path_ = dir_.write("experiment.yaml", experiment(versions));
-  ProcessResult r = test::runProcess(
-      {test::handlerPath(), "run", "-a", "loop", "-f", path_, "--plugins-dir",
-       test::shippedPluginDir(), "--termination-log", dir_.file("termination-log")},
-      env);
+  ProcessResult r = run(versions, env);
   EXPECT_EQ(r.exitCode, 4) << r.err;
   EXPECT_THAT(readFile(dir_.file("termination-log")),
               HasSubstr("ITER8_SHARDS (or handler run --shards) is 'many' (no 'with.shards' "
@@ -302,28 +297,14 @@ TEST_F(Shards, BadShardInputsStopTheActionWithOneLine) {
 // ITER8_SHARDS, or --shards which wins over it, sets the shards of every collect of the run
 // that does not set its own.
 TEST_F(Shards, ShardsOfTheWholeRunComeFromTheOptionOrTheEnvironment) {
-  path_ = dir_.write("experiment.yaml",
-                     experiment("          time: 1s\n          qps: 100\n          versions:\n"
-                                "          - {name: v1, url: \"" +
-                                server_.url("/fast") + "\"}"));
-  const std::string before = readFile(path_);
-  auto run = [&](const std::string& env, std::vector<std::string> extra) {
+  const std::string with =
+      "          time: 1s\n          qps: 100\n          versions:\n"
+      "          - {name: v1, url: \"" +
+      server_.url("/fast") + "\"}";
+  auto run = [&](const std::string& env, const std::vector<std::string>& extra) {
     ProcessOptions options;
     options.env["ITER8_SHARDS"] = env;
-    options.env["TMPDIR"] = dir_.path();
-    dir_.write("experiment.yaml", before);
-    std::vector<std::string> argv{test::handlerPath(),
-                                  "run",
-                                  "-a",
-                                  "loop",
-                                  "-f",
-                                  path_,
-                                  "--plugins-dir",
-                                  test::shippedPluginDir(),
-                                  "--termination-log",
-                                  dir_.file("termination-log")};
-    argv.insert(argv.end(), extra.begin(), extra.end());
-    return test::runProcess(argv, options);
+    return Shards::run(with, options, extra);
   };
   for (const auto& [env, extra, shards] :
        {std::tuple<std::string, std::vector<std::string>, int>{"2", {}, 2},

@@ -2,7 +2,6 @@
 // service would store in status.analysis between loops, computed offline (host/analysis/) and
 // written through the same status write-back a run uses, so a file is never half written.
 #include <cstdlib>
-#include <ctime>
 #include <filesystem>
 
 #include "host/analysis/analysis.h"
@@ -10,18 +9,10 @@
 #include "host/log.h"
 #include "host/runner/exit_code.h"
 #include "host/source/local_source.h"
+#include "lib/timestamp.h"
 
 namespace iter8 {
 namespace {
-
-std::string nowRfc3339() {
-  std::time_t now = std::time(nullptr);
-  std::tm utc{};
-  gmtime_r(&now, &utc);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
-  return text;
-}
 
 // One line for the log: who won, and what would be promoted.
 std::string verdictLine(const analysis::Analysis& a) {
@@ -59,7 +50,7 @@ std::string analyzeSource(ExperimentSource& source) {
   analysis::Analysis a = analysis::analyze(experiment);
   const char* endpoint = std::getenv("ITER8_ANALYTICS_ENDPOINT");  // as etc3 reads it
   source.updateStatus(
-      analysis::statusPatch(experiment, a, nowRfc3339(),
+      analysis::statusPatch(experiment, a, rfc3339Utc(),
                             endpoint && *endpoint ? endpoint : analysis::kDefaultProvenance));
   return verdictLine(a);
 }

@@ -50,15 +50,6 @@ std::string secretsPath(const std::string& ns) {
   return "/api/v1/namespaces/" + ns + "/secrets";
 }
 
-const rapidjson::Value* at(const rapidjson::Value& root, std::initializer_list<const char*> keys) {
-  const rapidjson::Value* v = &root;
-  for (const char* key : keys) {
-    v = v->IsObject() ? findMember(*v, key) : nullptr;
-    if (v == nullptr) return nullptr;
-  }
-  return v;
-}
-
 // A refused call as one short line: what the handler could not do and the RBAC rule it lacks
 // (the API server's own message is long, and the collect task's error quotes this line).
 std::string forbidden(const std::string& what, const kube::ResourceRef& ref) {
@@ -70,7 +61,7 @@ std::string forbidden(const std::string& what, const kube::ResourceRef& ref) {
 }
 
 std::string nameOf(const rapidjson::Value& object) {
-  const rapidjson::Value* name = at(object, {"metadata", "name"});
+  const rapidjson::Value* name = findPath(object, {"metadata", "name"});
   return name != nullptr && name->IsString() ? name->GetString() : "";
 }
 
@@ -147,7 +138,7 @@ void removeLeftovers(kube::KubeClient& client, const std::string& ns,
 
 // "Complete" or "Failed" once the Job controller has set that condition, else "".
 std::string finished(const rapidjson::Value& job) {
-  const rapidjson::Value* conditions = at(job, {"status", "conditions"});
+  const rapidjson::Value* conditions = findPath(job, {"status", "conditions"});
   if (conditions == nullptr || !conditions->IsArray()) return "";
   for (const auto& condition : conditions->GetArray()) {
     const rapidjson::Value* type = findMember(condition, "type");
@@ -182,10 +173,9 @@ int runShardJob(const ShardJobCommandOptions& options) {
   taskText << in.rdbuf();
   rapidjson::Document task;
   task.Parse(taskText.str().c_str());
-  const rapidjson::Value* count = task.IsObject() ? at(task, {"shard", "count"}) : nullptr;
-  const rapidjson::Value* outputDir = task.IsObject() ? at(task, {"shard", "outputDir"}) : nullptr;
-  const rapidjson::Value* startAt =
-      task.IsObject() ? at(task, {"shard", "startAtUnixNs"}) : nullptr;
+  const rapidjson::Value* count = findPath(task, {"shard", "count"});
+  const rapidjson::Value* outputDir = findPath(task, {"shard", "outputDir"});
+  const rapidjson::Value* startAt = findPath(task, {"shard", "startAtUnixNs"});
   if (count == nullptr || !count->IsInt() || count->GetInt() < 1 || outputDir == nullptr ||
       !outputDir->IsString() || startAt == nullptr || !startAt->IsInt64()) {
     throw std::runtime_error("--task " + options.task +
@@ -223,7 +213,7 @@ int runShardJob(const ShardJobCommandOptions& options) {
     created = client.getJson(jobsPath(spec.jobNs) + "/" + spec.name,
                              {"get", "batch", "jobs", spec.jobNs, spec.name});
   }
-  const rapidjson::Value* uid = at(created, {"metadata", "uid"});
+  const rapidjson::Value* uid = findPath(created, {"metadata", "uid"});
   createOnce(
       client, secretsPath(spec.jobNs),
       toJson(shardTaskSecret(spec, uid != nullptr && uid->IsString() ? uid->GetString() : "")),
@@ -235,13 +225,15 @@ int runShardJob(const ShardJobCommandOptions& options) {
       options.timeoutSeconds > 0 ? Clock::now() + std::chrono::seconds(options.timeoutSeconds)
                                  : Clock::time_point::max();
   std::string outcome;
-  size_t reported = 0;
+  // Listed after the Job's state, so a Complete Job's list holds every partial: its pods hand
+  // theirs over before they exit. The last list is the one merged.
+  rapidjson::Document maps;
   for (;;) {
     rapidjson::Document job = client.getJson(jobsPath(spec.jobNs) + "/" + spec.name,
                                              {"get", "batch", "jobs", spec.jobNs, spec.name});
     outcome = finished(job);
-    reported = partials(client, spec.jobNs, spec.name)["items"].Size();
-    if (!outcome.empty() || reported >= static_cast<size_t>(spec.count)) break;
+    maps = partials(client, spec.jobNs, spec.name);
+    if (!outcome.empty() || maps["items"].Size() >= static_cast<size_t>(spec.count)) break;
     if (cancellationRequested()) {
       outcome = "cancelled";
       break;
@@ -253,11 +245,10 @@ int runShardJob(const ShardJobCommandOptions& options) {
     waitForCancellation(kPollEvery);
   }
 
-  rapidjson::Document maps = partials(client, spec.jobNs, spec.name);
   std::set<uint64_t> written;
   for (const auto& map : maps["items"].GetArray()) {
-    const rapidjson::Value* index = at(map, {"metadata", "labels", kShardIndexLabel});
-    const rapidjson::Value* partial = at(map, {"data", kPartialKey});
+    const rapidjson::Value* index = findPath(map, {"metadata", "labels", kShardIndexLabel});
+    const rapidjson::Value* partial = findPath(map, {"data", kPartialKey});
     if (index == nullptr || !index->IsString() || partial == nullptr || !partial->IsString()) {
       logger().warn("{}: ConfigMap {} is not a shard's partial result; ignored", kLabel,
                     nameOf(map));

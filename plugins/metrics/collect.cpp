@@ -10,6 +10,7 @@
 #include "lib/duration.h"
 #include "lib/http.h"
 #include "lib/json.h"
+#include "lib/timestamp.h"
 #include "plugins/metrics/descriptors.h"
 #include "plugins/metrics/fortio_result.h"
 #include "plugins/metrics/loadgen/http_target.h"
@@ -261,8 +262,7 @@ void CollectTask::recordResults(sdk::Host& host, rapidjson::Document& patch,
   rapidjson::Value hists(rapidjson::kObjectType);
   // The original's value (section 3.6 of the reference); `message` names our generator.
   hists.AddMember("provenance", "Builtin metrics collector", a);
-  hists.AddMember("timestamp", rapidjson::Value(rfc3339Utc(std::chrono::system_clock::now()), a),
-                  a);
+  hists.AddMember("timestamp", rapidjson::Value(rfc3339Utc(), a), a);
   hists.AddMember("message",
                   "collected by the iter8 handler's built-in load generator (Fortio format)", a);
   hists.AddMember("data", data, a);

@@ -81,15 +81,6 @@ int64_t integer(const rapidjson::Value& object, const char* name) {
 
 }  // namespace
 
-std::string rfc3339Utc(std::chrono::system_clock::time_point t) {
-  std::time_t seconds = std::chrono::system_clock::to_time_t(t);
-  std::tm utc{};
-  gmtime_r(&seconds, &utc);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
-  return text;
-}
-
 std::chrono::nanoseconds reportedDuration(const RunDescription& run, const LoadResult& load) {
   if (run.numQueries == 0 && !load.interrupted) return std::max(load.actualDuration, run.duration);
   return load.actualDuration;

@@ -12,9 +12,6 @@
 
 namespace iter8::metrics {
 
-// Kubernetes' metav1.Time text: "2021-08-06T11:54:37Z".
-std::string rfc3339Utc(std::chrono::system_clock::time_point t);
-
 // The percentiles Fortio reports and we report.
 const std::vector<double>& reportedPercentiles();
 

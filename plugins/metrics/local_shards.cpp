@@ -125,10 +125,8 @@ void readPartial(ShardOutcome& outcome, const std::string& file, uint64_t index)
   std::stringstream text;
   text << in.rdbuf();
   outcome.partial.Parse(text.str().c_str());
-  const rapidjson::Value* shard =
-      outcome.partial.IsObject() ? findMember(outcome.partial, "Shard") : nullptr;
-  const rapidjson::Value* versions =
-      outcome.partial.IsObject() ? findMember(outcome.partial, "Versions") : nullptr;
+  const rapidjson::Value* shard = findMember(outcome.partial, "Shard");
+  const rapidjson::Value* versions = findMember(outcome.partial, "Versions");
   if (outcome.partial.HasParseError() || shard == nullptr || !shard->IsUint64() ||
       shard->GetUint64() != index || versions == nullptr || !versions->IsObject()) {
     outcome.missing = "wrote a result that is not a shard's partial result (" + file + ")";

@@ -112,6 +112,7 @@ class FakeApiServer {
     std::string base;    // "/apis/batch/v1/namespaces/"
     std::string plural;  // "/jobs/"
     std::string what;    // "jobs.batch", as messages name it
+    std::string kind;    // "Job.batch", as an Invalid (422) message names it
     std::string apiVersion, listKind;
     bool isJob;  // status, jobDeletions(), Orphan by default
     // What kube-apiserver's validation of this kind would refuse ("" when valid; null: none).

@@ -4,7 +4,6 @@
 // (docs/fake-apiserver.md). Nothing runs pods: the test runs them (or tests/job_controller.py, a
 // separate process), then marks the Job done.
 #include <algorithm>
-#include <ctime>
 #include <optional>
 #include <sstream>
 
@@ -12,6 +11,7 @@
 
 #include "lib/base64.h"
 #include "lib/json.h"
+#include "lib/timestamp.h"
 #include "tests/support/fake_apiserver.h"
 #include "tests/support/fake_apiserver_status.h"
 
@@ -25,33 +25,14 @@ std::string jobKey(const std::string& ns, const std::string& name) {
   return prefixOf(FakeApiServer::jobsCollection(), ns) + name;
 }
 
-std::string nowRfc3339() {
-  std::time_t now = std::time(nullptr);
-  std::tm utc{};
-  gmtime_r(&now, &utc);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
-  return text;
-}
-
 void setString(rapidjson::Value& object, const char* name, const std::string& value,
                rapidjson::Document::AllocatorType& a) {
   object.RemoveMember(name);
   object.AddMember(rapidjson::Value(name, a), rapidjson::Value(value, a), a);
 }
 
-const rapidjson::Value* path(const rapidjson::Value& root,
-                             std::initializer_list<const char*> keys) {
-  const rapidjson::Value* at = &root;
-  for (const char* key : keys) {
-    at = at->IsObject() ? findMember(*at, key) : nullptr;
-    if (at == nullptr) return nullptr;
-  }
-  return at;
-}
-
 std::string labelOf(const rapidjson::Value& job, const std::string& key) {
-  const rapidjson::Value* labels = path(job, {"metadata", "labels"});
+  const rapidjson::Value* labels = findPath(job, {"metadata", "labels"});
   const rapidjson::Value* value = labels != nullptr ? findMember(*labels, key) : nullptr;
   return value != nullptr && value->IsString() ? value->GetString() : "\x01";  // \x01: absent
 }
@@ -81,20 +62,20 @@ bool selects(const std::string& selector, const rapidjson::Value& job) {
 // What the Job validation of kube-apiserver would refuse that a client of ours could get wrong;
 // empty when valid.
 std::string invalidJob(const rapidjson::Value& job) {
-  const rapidjson::Value* containers = path(job, {"spec", "template", "spec", "containers"});
+  const rapidjson::Value* containers = findPath(job, {"spec", "template", "spec", "containers"});
   if (containers == nullptr || !containers->IsArray() || containers->Empty()) {
     return "spec.template.spec.containers: Required value";
   }
-  const rapidjson::Value* restart = path(job, {"spec", "template", "spec", "restartPolicy"});
+  const rapidjson::Value* restart = findPath(job, {"spec", "template", "spec", "restartPolicy"});
   if (restart == nullptr || !restart->IsString() ||
       (std::string(restart->GetString()) != "Never" &&
        std::string(restart->GetString()) != "OnFailure")) {
     return "spec.template.spec.restartPolicy: Required value: valid values: \"OnFailure\", "
            "\"Never\"";
   }
-  const rapidjson::Value* mode = path(job, {"spec", "completionMode"});
+  const rapidjson::Value* mode = findPath(job, {"spec", "completionMode"});
   if (mode != nullptr && mode->IsString() && std::string(mode->GetString()) == "Indexed" &&
-      path(job, {"spec", "completions"}) == nullptr) {
+      findPath(job, {"spec", "completions"}) == nullptr) {
     return "spec.completions: Required value: when completion mode is Indexed";
   }
   return "";
@@ -102,7 +83,7 @@ std::string invalidJob(const rapidjson::Value& job) {
 
 // What the Secret validation of kube-apiserver would refuse of a Secret a client of ours writes.
 std::string invalidSecret(const rapidjson::Value& secret) {
-  const rapidjson::Value* data = path(secret, {"data"});
+  const rapidjson::Value* data = findMember(secret, "data");
   if (data == nullptr) return "";
   if (!data->IsObject()) return "data: Invalid value: expected an object";
   size_t total = 0;
@@ -116,12 +97,20 @@ std::string invalidSecret(const rapidjson::Value& secret) {
   return "";
 }
 
-const FakeApiServer::Collection kJobs{
-    "/apis/batch/v1/namespaces/", "/jobs/", "jobs.batch", "batch/v1", "JobList", true, invalidJob};
+const FakeApiServer::Collection kJobs{"/apis/batch/v1/namespaces/",
+                                      "/jobs/",
+                                      "jobs.batch",
+                                      "Job.batch",
+                                      "batch/v1",
+                                      "JobList",
+                                      true,
+                                      invalidJob};
 const FakeApiServer::Collection kConfigMaps{
-    "/api/v1/namespaces/", "/configmaps/", "configmaps", "v1", "ConfigMapList", false, nullptr};
-const FakeApiServer::Collection kSecrets{"/api/v1/namespaces/", "/secrets/", "secrets",    "v1",
-                                         "SecretList",          false,       invalidSecret};
+    "/api/v1/namespaces/", "/configmaps/", "configmaps", "ConfigMap", "v1",
+    "ConfigMapList",       false,          nullptr};
+const FakeApiServer::Collection kSecrets{
+    "/api/v1/namespaces/", "/secrets/", "secrets",    "Secret", "v1",
+    "SecretList",          false,       invalidSecret};
 
 }  // namespace
 
@@ -171,8 +160,7 @@ void FakeApiServer::serveCollection(const httplib::Request& request, httplib::Re
     if (policy.empty() && !request.body.empty()) {  // or in a DeleteOptions body
       rapidjson::Document options;
       options.Parse(request.body.c_str());
-      const rapidjson::Value* asked =
-          options.IsObject() ? findMember(options, "propagationPolicy") : nullptr;
+      const rapidjson::Value* asked = findMember(options, "propagationPolicy");
       if (asked != nullptr && asked->IsString()) policy = asked->GetString();
     }
     if (policy.empty()) policy = kind.isJob ? "Orphan" : "Background";  // the API's defaults
@@ -184,10 +172,10 @@ void FakeApiServer::serveCollection(const httplib::Request& request, httplib::Re
     // object marked for deletion, as the real server's first answer is.
     rapidjson::Document gone = std::move(found->second);
     objects_.erase(found);
-    const rapidjson::Value* uid = path(gone, {"metadata", "uid"});
+    const rapidjson::Value* uid = findPath(gone, {"metadata", "uid"});
     if (policy != "Orphan" && uid != nullptr && uid->IsString()) collectGarbage(uid->GetString());
     auto& a = gone.GetAllocator();
-    setString(gone["metadata"], "deletionTimestamp", nowRfc3339(), a);
+    setString(gone["metadata"], "deletionTimestamp", rfc3339Utc(), a);
     if (policy == "Foreground") {
       rapidjson::Value finalizers(rapidjson::kArrayType);
       finalizers.PushBack("foregroundDeletion", a);
@@ -227,9 +215,7 @@ void FakeApiServer::serveCollection(const httplib::Request& request, httplib::Re
                       "on the request");
   }
   if (std::string why = kind.invalid != nullptr ? kind.invalid(job) : ""; !why.empty()) {
-    const std::string kindName =
-        kind.isJob ? "Job.batch" : kind.listKind.substr(0, kind.listKind.size() - 4);
-    return sendStatus(response, 422, kindName + " \"" + jobName + "\" is invalid: " + why);
+    return sendStatus(response, 422, kind.kind + " \"" + jobName + "\" is invalid: " + why);
   }
   const std::string key = prefix + jobName;
   if (objects_.count(key) != 0) {
@@ -239,7 +225,7 @@ void FakeApiServer::serveCollection(const httplib::Request& request, httplib::Re
   setString(metadata, "name", jobName, a);
   setString(metadata, "namespace", ns, a);
   setString(metadata, "uid", "fake-uid-" + std::to_string(resourceVersion_ + 1), a);
-  setString(metadata, "creationTimestamp", nowRfc3339(), a);
+  setString(metadata, "creationTimestamp", rfc3339Utc(), a);
   if (kind.isJob) {
     job.RemoveMember("status");
     job.AddMember("status", rapidjson::Value(rapidjson::kObjectType), a);
@@ -286,11 +272,11 @@ void FakeApiServer::serveJobStatus(const httplib::Request& request, httplib::Res
   rapidjson::Document updated = copyOf(found->second);
   auto& a = updated.GetAllocator();
   if (request.method == "PUT") {
-    const rapidjson::Value* bodyName = path(body, {"metadata", "name"});
+    const rapidjson::Value* bodyName = findPath(body, {"metadata", "name"});
     if (bodyName == nullptr || !bodyName->IsString() || name != bodyName->GetString()) {
       return sendStatus(response, 400, "the name of the object does not match the URL");
     }
-    const rapidjson::Value* version = path(body, {"metadata", "resourceVersion"});
+    const rapidjson::Value* version = findPath(body, {"metadata", "resourceVersion"});
     const std::string stored = updated["metadata"]["resourceVersion"].GetString();
     if (version != nullptr && version->IsString() && *version->GetString() &&
         stored != version->GetString()) {
@@ -351,7 +337,7 @@ rapidjson::Document FakeApiServer::objectIn(const Collection& kind, const std::s
 void FakeApiServer::collectGarbage(const std::string& ownerUid) {
   std::vector<std::string> owned;
   for (const auto& [key, object] : objects_) {
-    const rapidjson::Value* owners = path(object, {"metadata", "ownerReferences"});
+    const rapidjson::Value* owners = findPath(object, {"metadata", "ownerReferences"});
     if (owners == nullptr || !owners->IsArray()) continue;
     for (const auto& owner : owners->GetArray()) {
       const rapidjson::Value* uid = findMember(owner, "uid");
@@ -361,7 +347,7 @@ void FakeApiServer::collectGarbage(const std::string& ownerUid) {
   for (const std::string& key : owned) {
     auto found = objects_.find(key);
     if (found == objects_.end()) continue;
-    const rapidjson::Value* uid = path(found->second, {"metadata", "uid"});
+    const rapidjson::Value* uid = findPath(found->second, {"metadata", "uid"});
     const std::string next = uid != nullptr && uid->IsString() ? uid->GetString() : "";
     objects_.erase(found);
     if (!next.empty()) collectGarbage(next);
@@ -407,7 +393,7 @@ bool FakeApiServer::setJobCondition(const std::string& ns, const std::string& na
   if (found == objects_.end()) return false;
   rapidjson::Document job = copyOf(found->second);
   auto& a = job.GetAllocator();
-  const rapidjson::Value* completions = path(job, {"spec", "completions"});
+  const rapidjson::Value* completions = findPath(job, {"spec", "completions"});
   const int64_t count =
       completions != nullptr && completions->IsInt64() ? completions->GetInt64() : 1;
   rapidjson::Value status(rapidjson::kObjectType);
@@ -415,17 +401,17 @@ bool FakeApiServer::setJobCondition(const std::string& ns, const std::string& na
   setString(condition, "type", type, a);
   setString(condition, "status", "True", a);
   if (!reason.empty()) setString(condition, "reason", reason, a);
-  setString(condition, "lastTransitionTime", nowRfc3339(), a);
+  setString(condition, "lastTransitionTime", rfc3339Utc(), a);
   rapidjson::Value conditions(rapidjson::kArrayType);
   conditions.PushBack(condition, a);
   status.AddMember("conditions", conditions, a);
   if (type == "Complete") {
     status.AddMember("succeeded", count, a);
-    const rapidjson::Value* mode = path(job, {"spec", "completionMode"});
+    const rapidjson::Value* mode = findPath(job, {"spec", "completionMode"});
     if (mode != nullptr && mode->IsString() && std::string(mode->GetString()) == "Indexed") {
       setString(status, "completedIndexes", count == 1 ? "0" : "0-" + std::to_string(count - 1), a);
     }
-    setString(status, "completionTime", nowRfc3339(), a);
+    setString(status, "completionTime", rfc3339Utc(), a);
   } else {
     status.AddMember("failed", 1, a);
   }
